@@ -1,0 +1,98 @@
+/**
+ * Every limit, protocol id, domain tag and default timeout of ChatSphere lives here, so that logic has no magic
+ * numbers and reviewers can see every bound in one place. Wire-visible values are versioned: changing one of
+ * them is a protocol change (see PROTOCOL.md).
+ */
+
+// ── Versions ────────────────────────────────────────────────────────────────────────────────────────────────
+/** First byte of every frame on the wire. */
+export const FRAME_VERSION = 1
+/** Version field inside the signed inner message. */
+export const MESSAGE_VERSION = 1
+/** Version of the invite link fragment format. */
+export const INVITE_VERSION = 1
+/** Version of the passphrase-encrypted key file. */
+export const KEYFILE_VERSION = 1
+
+// ── Domain separation tags (UTF-8 strings, never reuse one for two purposes) ────────────────────────────────
+export const TAG_SIGNING_SEED = 'chatsphere/v1/identity/ed25519'
+export const TAG_BOX_SEED = 'chatsphere/v1/identity/x25519'
+export const TAG_MESSAGE_SIG = 'chatsphere/v1/message-signature'
+export const TAG_FRAME_SIG = 'chatsphere/v1/frame-signature'
+export const TAG_PROFILE_SIG = 'chatsphere/v1/profile-signature'
+export const TAG_DEVICE_SIG = 'chatsphere/v1/device-binding'
+export const TAG_ROOM_ID = 'chatsphere/v1/room/id'
+export const TAG_ROOM_TOPIC = 'chatsphere/v1/room/topic'
+export const TAG_ROOM_EPHEMERAL_TOPIC = 'chatsphere/v1/room/ephemeral-topic'
+export const TAG_ROOM_KEY = 'chatsphere/v1/room/key'
+export const TAG_ROOM_WRITE = 'chatsphere/v1/room/write'
+export const TAG_ROOM_MESSAGE_ID = 'chatsphere/v1/room/message-id'
+export const TAG_KEEP_REQUEST = 'chatsphere/v1/relay/keep-request'
+export const TAG_FINGERPRINT = 'chatsphere/v1/fingerprint'
+
+// ── Sizes of keys and ids ───────────────────────────────────────────────────────────────────────────────────
+export const SEED_BYTES = 32
+export const PUBLIC_KEY_BYTES = 32
+export const SIGNATURE_BYTES = 64
+export const ROOM_SECRET_BYTES = 32
+export const ROOM_ID_BYTES = 32
+export const ROOM_KEY_BYTES = 32
+export const MESSAGE_ID_BYTES = 16
+export const NONCE_BYTES = 24
+export const SECRETBOX_OVERHEAD_BYTES = 16
+
+// ── Hard limits on hostile input ────────────────────────────────────────────────────────────────────────────
+/** Largest frame accepted from anyone (gossipsub message, log entry, sync chunk item). */
+export const MAX_FRAME_BYTES = 64 * 1024
+/** Largest message text, in UTF-8 bytes. */
+export const MAX_TEXT_BYTES = 16 * 1024
+/** Largest display name, in UTF-8 bytes. */
+export const MAX_NAME_BYTES = 128
+/** Largest room name or topic line, in UTF-8 bytes. */
+export const MAX_ROOM_NAME_BYTES = 256
+/** Largest emoji / reaction key, in UTF-8 bytes. */
+export const MAX_REACTION_BYTES = 32
+/** Largest avatar reference or inline avatar (a small data URL or content hash), in bytes. */
+export const MAX_AVATAR_BYTES = 24 * 1024
+/** Largest generic short string field (file name, mime type, ...), in UTF-8 bytes. */
+export const MAX_FIELD_BYTES = 512
+/** Largest decoded signed inner message. */
+export const MAX_INNER_BYTES = MAX_FRAME_BYTES - 256
+/** Most CBOR map entries / array items accepted in any decoded structure. */
+export const MAX_CBOR_ITEMS = 64
+/** Deepest CBOR nesting accepted. */
+export const MAX_CBOR_DEPTH = 6
+/** Largest invite link accepted, in characters. */
+export const MAX_INVITE_CHARS = 2048
+/** Largest key file accepted, in bytes. */
+export const MAX_KEYFILE_BYTES = 4096
+/** A message time more than this far in the future (ms) is rejected. */
+export const MAX_CLOCK_SKEW_MS = 10 * 60 * 1000
+/** Largest per-author sequence number (fits a JS safe integer and CBOR uint). */
+export const MAX_SEQ = Number.MAX_SAFE_INTEGER
+/** Largest key epoch. */
+export const MAX_EPOCH = 0xffff_ffff
+
+// ── Key derivation ──────────────────────────────────────────────────────────────────────────────────────────
+/** scrypt cost parameters for key files: N = 2^17, r = 8, p = 1 (about 128 MiB, ~0.3-1 s). */
+export const KEYFILE_SCRYPT_LOG_N = 17
+export const KEYFILE_SCRYPT_R = 8
+export const KEYFILE_SCRYPT_P = 1
+/** Parameters outside these bounds in a key file are refused (a hostile file must not make us allocate gigabytes). */
+export const KEYFILE_SCRYPT_MAX_LOG_N = 20
+export const KEYFILE_SCRYPT_MIN_LOG_N = 14
+
+// ── Protocols ───────────────────────────────────────────────────────────────────────────────────────────────
+export const SYNC_PROTOCOL = '/chatsphere/sync/1.0.0'
+export const MEDIA_PROTOCOL = '/chatsphere/media/1.0.0'
+export const KEEP_PROTOCOL = '/chatsphere/keep/1.0.0'
+/** Prefix of every gossipsub topic (the rest is a hash, never the room's name). */
+export const TOPIC_PREFIX = '/chatsphere/1/room/'
+export const EPHEMERAL_TOPIC_PREFIX = '/chatsphere/1/live/'
+
+// ── Network defaults ────────────────────────────────────────────────────────────────────────────────────────
+/** Default HTTP port of the relay (web app, JSON info, health, metrics, libp2p WebSockets). */
+export const DEFAULT_RELAY_PORT = 8470
+export const DEFAULT_RELAY_HOST = '0.0.0.0'
+/** Path of the JSON document a relay serves with its peer id and multiaddrs. */
+export const RELAY_INFO_PATH = '/.well-known/chatsphere.json'

@@ -1,0 +1,58 @@
+/**
+ * One error class per failure, each with a stable `name` that callers and tests match on. Decoders throw these
+ * and never return partial results. Messages are for people; names are for code.
+ */
+
+export class ChatSphereError extends Error {
+  constructor (message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'ChatSphereError'
+  }
+}
+
+function defineError (name: string): typeof ChatSphereError {
+  const cls = class extends ChatSphereError {
+    constructor (message: string, options?: { cause?: unknown }) {
+      super(message, options)
+      this.name = name
+    }
+  }
+  Object.defineProperty(cls, 'name', { value: name })
+  return cls
+}
+
+/** Bytes that do not parse as the expected structure (bad version, wrong type, truncated, trailing bytes). */
+export const MalformedError = defineError('MalformedError')
+/** Input larger than its hard limit; raised before anything of that size is allocated. */
+export const OversizedError = defineError('OversizedError')
+/** A signature (author, frame/room-write, profile, device binding, keep request) does not verify. */
+export const BadSignatureError = defineError('BadSignatureError')
+/** A frame or message that belongs to another room. */
+export const WrongRoomError = defineError('WrongRoomError')
+/** A frame sealed under a key epoch we no longer (or do not yet) accept. */
+export const OldEpochError = defineError('OldEpochError')
+/** A message id already seen (duplicate or replay). */
+export const ReplayError = defineError('ReplayError')
+/** Ciphertext that does not open with the room key. */
+export const DecryptionError = defineError('DecryptionError')
+/** A BIP39 mnemonic that is not 24 valid words with a valid checksum. */
+export const InvalidMnemonicError = defineError('InvalidMnemonicError')
+/** A key file whose passphrase is wrong (or whose contents were altered). */
+export const WrongPassphraseError = defineError('WrongPassphraseError')
+/** An invite link that cannot be parsed. */
+export const InvalidInviteError = defineError('InvalidInviteError')
+/** A Yjs update from the network that the history guard refuses (deletes, foreign types, bad frames). */
+export const RejectedUpdateError = defineError('RejectedUpdateError')
+/** A data directory already opened by another process. */
+export const DataDirLockedError = defineError('DataDirLockedError')
+/** Something the user asked for that does not exist (unknown room, message, ...). */
+export const NotFoundError = defineError('NotFoundError')
+/** The user gave an argument we cannot use. */
+export const InvalidArgumentError = defineError('InvalidArgumentError')
+/** An operation that did not finish in time. */
+export const TimeoutError = defineError('TimeoutError')
+
+export type ChatSphereErrorName =
+  | 'MalformedError' | 'OversizedError' | 'BadSignatureError' | 'WrongRoomError' | 'OldEpochError' | 'ReplayError'
+  | 'DecryptionError' | 'InvalidMnemonicError' | 'WrongPassphraseError' | 'InvalidInviteError' | 'RejectedUpdateError'
+  | 'DataDirLockedError' | 'NotFoundError' | 'InvalidArgumentError' | 'TimeoutError'
