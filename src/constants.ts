@@ -96,3 +96,81 @@ export const DEFAULT_RELAY_PORT = 8470
 export const DEFAULT_RELAY_HOST = '0.0.0.0'
 /** Path of the JSON document a relay serves with its peer id and multiaddrs. */
 export const RELAY_INFO_PATH = '/.well-known/chatsphere.json'
+
+// ── Network: node factory, gossipsub, relay, keep requests, chat API, CLI (issue 3) ────────────────────────────
+/** Default TCP port of the relay's libp2p TCP listener (Node peers and other relays); WebSockets share the HTTP port. */
+export const DEFAULT_RELAY_TCP_PORT = 8471
+/** Default data directory name of a Node peer (the CLI), under the user's home. */
+export const DEFAULT_DATA_DIR_NAME = '.chatsphere'
+/** Default data directory name of a relay, under the user's home (apart from the peer's, which is locked while in use). */
+export const DEFAULT_RELAY_DATA_DIR_NAME = '.chatsphere-relay'
+/** Relay HTTP paths besides the info document. */
+export const RELAY_HEALTH_PATH = '/healthz'
+export const RELAY_METRICS_PATH = '/metrics'
+/** Version of the relay's JSON info document. */
+export const RELAY_INFO_VERSION = 1
+/** Largest relay info document a peer accepts, in bytes. */
+export const MAX_RELAY_INFO_BYTES = 16 * 1024
+/** Most multiaddrs taken from one relay info document. */
+export const MAX_RELAY_INFO_ADDRS = 16
+/** How long fetching a relay's info document may take. */
+export const RELAY_INFO_TIMEOUT_MS = 5_000
+
+/** Gossipsub mesh degree: a room of 2 works (floodPublish), a room of 100 does not flood (mesh of D peers). */
+export const GOSSIP_D = 6
+export const GOSSIP_D_LOW = 4
+export const GOSSIP_D_HIGH = 12
+export const GOSSIP_D_OUT = 2
+/** Largest gossipsub RPC data section decoded at all (a live message is one Yjs update of one frame). */
+export const GOSSIP_MAX_INBOUND_DATA_BYTES = 4 * MAX_FRAME_BYTES
+/** Bounds on one decoded gossipsub RPC (the 2026 advisory was an unbounded subscription count). */
+export const GOSSIP_MAX_SUBSCRIPTIONS_PER_RPC = 256
+export const GOSSIP_MAX_MESSAGES_PER_RPC = 256
+export const GOSSIP_MAX_IHAVE_IDS = 5_000
+export const GOSSIP_MAX_IWANT_IDS = 5_000
+export const GOSSIP_MAX_IDONTWANT_IDS = 5_000
+export const GOSSIP_MAX_CONTROL_MESSAGES = 256
+export const GOSSIP_MAX_PEER_INFOS = 16
+/** Per-peer budget for tracked topic subscriptions (about 1 KiB per topic: ~256 topics). */
+export const GOSSIP_MAX_TOPIC_BYTES_PER_PEER = 256 * 1024
+/** Most topics a peer or relay subscribes to at once (two per room). */
+export const MAX_JOINED_ROOMS = 500
+
+/** Reconnect backoff towards a relay that went away: first retry, cap, growth factor and jitter (fraction). */
+export const RECONNECT_MIN_MS = 250
+export const RECONNECT_MAX_MS = 10_000
+export const RECONNECT_FACTOR = 2
+export const RECONNECT_JITTER = 0.2
+/** How long one dial may take. */
+export const DIAL_TIMEOUT_MS = 10_000
+
+/** Keep requests (`KEEP_PROTOCOL`): largest request / response, freshness window of a signed request. */
+export const MAX_KEEP_REQUEST_BYTES = 2 * 1024
+export const MAX_KEEP_RESPONSE_BYTES = 64 * 1024
+export const KEEP_REQUEST_MAX_AGE_MS = 10 * 60 * 1000
+/** How long a keep exchange may take. */
+export const KEEP_TIMEOUT_MS = 10_000
+/** A peer repeats its keep requests this often (relays forget rooms nobody asks about, and restart). */
+export const KEEP_REFRESH_MS = 60_000
+
+/** Relay quotas and circuit relay v2 limits (the library default of 128 KiB / 2 min per relayed connection would cut a history sync). */
+export const DEFAULT_RELAY_MAX_ROOMS = 1_000
+export const DEFAULT_RELAY_MAX_RESERVATIONS = 512
+export const DEFAULT_RELAY_CIRCUIT_DURATION_MS = 10 * 60 * 1000
+export const DEFAULT_RELAY_CIRCUIT_DATA_BYTES = 64 * 1024 * 1024
+export const DEFAULT_RELAY_MAX_CONNECTIONS = 2_000
+/** Validity of the relay's self-signed TLS certificate. */
+export const RELAY_TLS_VALID_DAYS = 825
+
+/** Per-device sequence numbers are reserved this many at a time and persisted before use (never reused after a crash). */
+export const SEQ_RESERVE_BLOCK = 64
+/** Presence is re-announced this often on the ephemeral topic; a peer silent for 3 periods is offline. */
+export const PRESENCE_INTERVAL_MS = 20_000
+/** A typing indicator lapses after this long without a refresh. */
+export const TYPING_TIMEOUT_MS = 6_000
+/** How often a peer asks its relays whether they hold its pending messages. */
+export const DELIVERY_CHECK_MS = 1_000
+/** `chatsphere send` waits at most this long for a reachable relay to hold the message. */
+export const SEND_RELAY_WAIT_MS = 8_000
+/** How long the CLI waits for a first relay connection before reporting it unreachable. */
+export const CLI_CONNECT_TIMEOUT_MS = 8_000
