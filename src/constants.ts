@@ -97,6 +97,63 @@ export const DEFAULT_RELAY_HOST = '0.0.0.0'
 /** Path of the JSON document a relay serves with its peer id and multiaddrs. */
 export const RELAY_INFO_PATH = '/.well-known/chatsphere.json'
 
+// ── Identity, room and envelope (issue 2: crypto/identity/room/envelope) ────────────────────────────────────
+/** Largest inline preview (thumbnail / waveform) carried in a `file` body, in bytes. */
+export const MAX_PREVIEW_BYTES = 16 * 1024
+/** Largest file size a `file` body may announce (bytes); the media layer enforces its own transfer limits. */
+export const MAX_FILE_SIZE = Number.MAX_SAFE_INTEGER
+/** Largest libp2p peer id text accepted in a device binding. */
+export const MAX_PEER_ID_CHARS = 128
+/** Largest signed profile record (the avatar dominates it). */
+export const MAX_PROFILE_BYTES = MAX_AVATAR_BYTES + 1024
+/** Largest signed device binding. */
+export const MAX_DEVICE_BINDING_BYTES = 512
+/** Largest `device` number (u32, random per device). */
+export const MAX_DEVICE = 0xffff_ffff
+/** How many message ids a ReplayGuard remembers before forgetting the oldest. */
+export const REPLAY_GUARD_SIZE = 100_000
+/** How many imported Ed25519 keys (KeyObject / CryptoKey) are cached so per-message verify does not re-import. */
+export const ED25519_KEY_CACHE_SIZE = 1024
+/** Bounds on the other scrypt parameters a key file may carry (memory = 128·N·r bytes, so ≤ 1 GiB at the caps). */
+export const KEYFILE_SCRYPT_MAX_R = 8
+export const KEYFILE_SCRYPT_MAX_P = 4
+/** Salt length of a key file's scrypt. */
+export const KEYFILE_SALT_BYTES = 16
+/** Length of the room topic hashes before base32 (160 bits: collision-free for any realistic room count). */
+export const TOPIC_HASH_BYTES = 20
+/** Origin used by createInviteLink when the caller gives none. */
+export const DEFAULT_INVITE_ORIGIN = 'https://chatsphere.app'
+
+// ── History log, storage and sync (issue 4: history) ────────────────────────────────────────────────────────
+/** Name of the one root type of a room's Y.Doc: a Y.Array of frames. Updates touching any other root are refused. */
+export const HISTORY_LOG_NAME = 'log'
+/** Largest Yjs update accepted from the network (a gossipsub live update or one sync chunk), checked before decoding. */
+export const MAX_UPDATE_BYTES = 512 * 1024
+/** Most structs (items + skips) in one update from the network; every struct costs at least 2 bytes, this bounds work. */
+export const MAX_UPDATE_STRUCTS = 16_384
+/** Most clients named in one update from the network. */
+export const MAX_UPDATE_CLIENTS = 4096
+/** Most client entries in a state vector from the network. */
+export const MAX_STATE_VECTOR_CLIENTS = 65_536
+/** Largest encoded state vector accepted from the network (bytes). */
+export const MAX_STATE_VECTOR_BYTES = 1024 * 1024
+/** Target size of one catch-up chunk: missing items are packed into updates of at most this many bytes. */
+export const SYNC_CHUNK_BYTES = 256 * 1024
+/** Largest length-prefixed sync message accepted (a chunk plus CBOR framing). */
+export const MAX_SYNC_MESSAGE_BYTES = MAX_UPDATE_BYTES + 1024
+/** Most chunks one sync session accepts from the other side before giving up (an endless peer is cut off). */
+export const MAX_SYNC_CHUNKS = 4096
+/** A sync session that makes no progress for this long (ms) is aborted. */
+export const SYNC_IDLE_TIMEOUT_MS = 20_000
+/** Largest topic string in a sync hello. */
+export const MAX_TOPIC_CHARS = 256
+/** Largest record in a Node update file (a compacted room can be big; a single record above this is corrupt). */
+export const MAX_STORED_RECORD_BYTES = 1024 * 1024 * 1024
+/** After this many appended records since the last compaction, opening a room log compacts it. */
+export const COMPACT_AFTER_RECORDS = 1000
+/** Byte offset and length of the message id inside a frame (see PROTOCOL.md "Frame"); the read path dedupes by it. */
+export const FRAME_ID_OFFSET = 6
+
 // ── Network: node factory, gossipsub, relay, keep requests, chat API, CLI (issue 3) ────────────────────────────
 /** Default TCP port of the relay's libp2p TCP listener (Node peers and other relays); WebSockets share the HTTP port. */
 export const DEFAULT_RELAY_TCP_PORT = 8471

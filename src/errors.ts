@@ -52,7 +52,16 @@ export const InvalidArgumentError = defineError('InvalidArgumentError')
 /** An operation that did not finish in time. */
 export const TimeoutError = defineError('TimeoutError')
 
+/** A message whose author clock is more than MAX_CLOCK_SKEW_MS ahead of ours (kept apart so it is counted apart). */
+export const ClockSkewError = defineError('ClockSkewError')
+
 export type ChatSphereErrorName =
   | 'MalformedError' | 'OversizedError' | 'BadSignatureError' | 'WrongRoomError' | 'OldEpochError' | 'ReplayError'
   | 'DecryptionError' | 'InvalidMnemonicError' | 'WrongPassphraseError' | 'InvalidInviteError' | 'RejectedUpdateError'
-  | 'DataDirLockedError' | 'NotFoundError' | 'InvalidArgumentError' | 'TimeoutError'
+  | 'DataDirLockedError' | 'NotFoundError' | 'InvalidArgumentError' | 'TimeoutError' | 'ClockSkewError'
+
+// ── History and storage (issue 4) ──
+/** A stored file whose records cannot be read (beyond a torn tail, which is truncated silently). */
+export const CorruptStoreError = defineError('CorruptStoreError')
+/** A sync session the other side broke (bad message, wrong order, too many chunks, idle too long). */
+export const SyncProtocolError = defineError('SyncProtocolError')

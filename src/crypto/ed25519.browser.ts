@@ -1,0 +1,84 @@
+/**
+ * Ed25519 on WebCrypto (Chrome ≥ 137, Firefox ≥ 129, Safari ≥ 17): fast and byte-compatible with tweetnacl
+ * (RFC 8032). Selected by the `#ed25519` import condition `browser`; the Node twin is ed25519.node.ts.
+ * Keys are imported once and cached: importKey is far slower than a verify.
+ */
+import nacl from 'tweetnacl'
+import { ED25519_KEY_CACHE_SIZE, PUBLIC_KEY_BYTES, SEED_BYTES, SIGNATURE_BYTES } from '../constants.ts'
+import { InvalidArgumentError } from '../errors.ts'
+import { PKCS8_ED25519_PREFIX, withPrefix } from './ed25519-der.ts'
+import { LruCache } from './lru.ts'
+
+const ALGORITHM = { name: 'Ed25519' } as const
+const privateKeys = new LruCache<string, Promise<CryptoKey>>(ED25519_KEY_CACHE_SIZE)
+const publicKeys = new LruCache<string, Promise<CryptoKey | null>>(ED25519_KEY_CACHE_SIZE)
+
+function cacheKey (bytes: Uint8Array): string {
+  let s = ''
+  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i] as number)
+  return s
+}
+
+/** A copy backed by a plain ArrayBuffer (WebCrypto refuses views on SharedArrayBuffer). */
+function own (bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(bytes.length)
+  out.set(bytes)
+  return out
+}
+
+function privateKeyOf (seed: Uint8Array): Promise<CryptoKey> {
+  if (!(seed instanceof Uint8Array) || seed.length !== SEED_BYTES) {
+    throw new InvalidArgumentError(`Ed25519 seed must be ${SEED_BYTES} bytes`)
+  }
+  const id = cacheKey(seed)
+  let key = privateKeys.get(id)
+  if (key === undefined) {
+    // Not extractable: the seed stays in our memory only as long as the caller keeps it.
+    key = globalThis.crypto.subtle.importKey('pkcs8', withPrefix(PKCS8_ED25519_PREFIX, seed), ALGORITHM, false, ['sign'])
+    key.catch(() => privateKeys.clear())
+    privateKeys.set(id, key)
+  }
+  return key
+}
+
+function publicKeyOf (publicKey: Uint8Array): Promise<CryptoKey | null> {
+  const id = cacheKey(publicKey)
+  let key = publicKeys.get(id)
+  if (key === undefined) {
+    key = globalThis.crypto.subtle.importKey('raw', own(publicKey), ALGORITHM, true, ['verify'])
+      .then((k) => k, () => null)
+    publicKeys.set(id, key)
+  }
+  return key
+}
+
+/** Detached Ed25519 signature (64 bytes) of `message` by the key whose 32-byte seed is `seed32`. */
+export async function sign (seed32: Uint8Array, message: Uint8Array): Promise<Uint8Array> {
+  const key = await privateKeyOf(seed32)
+  return new Uint8Array(await globalThis.crypto.subtle.sign(ALGORITHM, key, own(message)))
+}
+
+/** True only if `signature64` is a valid signature of `message` by `publicKey32`; false on any malformed input. */
+export async function verify (publicKey32: Uint8Array, message: Uint8Array, signature64: Uint8Array): Promise<boolean> {
+  if (!(publicKey32 instanceof Uint8Array) || publicKey32.length !== PUBLIC_KEY_BYTES) return false
+  if (!(signature64 instanceof Uint8Array) || signature64.length !== SIGNATURE_BYTES) return false
+  if (!(message instanceof Uint8Array)) return false
+  try {
+    const key = await publicKeyOf(publicKey32)
+    if (key === null) return false
+    return await globalThis.crypto.subtle.verify(ALGORITHM, key, own(signature64), own(message))
+  } catch {
+    return false
+  }
+}
+
+/**
+ * The 32-byte Ed25519 public key of a 32-byte seed. Synchronous, so tweetnacl (one scalar multiplication,
+ * about a millisecond); callers derive it once per identity or room, never per message.
+ */
+export function publicKeyFromSeed (seed32: Uint8Array): Uint8Array {
+  if (!(seed32 instanceof Uint8Array) || seed32.length !== SEED_BYTES) {
+    throw new InvalidArgumentError(`Ed25519 seed must be ${SEED_BYTES} bytes`)
+  }
+  return nacl.sign.keyPair.fromSeed(seed32).publicKey
+}

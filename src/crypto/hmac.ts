@@ -1,0 +1,12 @@
+import { hmac } from '@noble/hashes/hmac.js'
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
+
+/** HMAC-SHA256(key, message). */
+export function hmacSha256 (key: Uint8Array, message: Uint8Array): Uint8Array {
+  return hmac(nobleSha256, key, message)
+}
+
+/** SHA-256(message). */
+export function sha256 (message: Uint8Array): Uint8Array {
+  return nobleSha256(message)
+}

@@ -1,0 +1,92 @@
+import { verify } from '#ed25519'
+import {
+  MAX_CLOCK_SKEW_MS, MAX_DEVICE, MAX_INNER_BYTES, MAX_SEQ, MESSAGE_VERSION, PUBLIC_KEY_BYTES, SIGNATURE_BYTES
+} from '../constants.ts'
+import { BadSignatureError, ClockSkewError, MalformedError, OldEpochError } from '../errors.ts'
+import { bytesEqual, toHex } from '../crypto/encoding.ts'
+import { secretboxOpen } from '../crypto/secretbox.ts'
+import { userIdFromPublicKey } from '../identity/user-id.ts'
+import type { RoomKeys } from '../room/keys.ts'
+import { validateBody } from './body.ts'
+import { decodeCbor, isMap } from './codec.ts'
+import { frameSignatureValid, parseFrame } from './frame.ts'
+import { messageIdOf } from './message-id.ts'
+import type { ReplayGuard } from './replay.ts'
+import { authorSigningInput } from './signing-input.ts'
+import type { OpenedMessage } from './types.ts'
+
+/** Options of {@link openFrame}. */
+export interface OpenOptions {
+  /**
+   * secretbox key of an epoch, or undefined if that epoch is not (or no longer) accepted → OldEpochError.
+   * Default: only epoch 0, with room.key.
+   */
+  keyForEpoch?: (epoch: number) => Uint8Array | undefined
+  /** Receiver clock in ms (default Date.now()); messages more than MAX_CLOCK_SKEW_MS ahead are refused. */
+  now?: number
+  /** When given, the id is checked against and recorded in it (ReplayError on a repeat), as the last step. */
+  replay?: ReplayGuard
+}
+
+/** The plaintext's array: [inner, authorSignature]. */
+const PLAINTEXT_ITEMS = 2
+
+/**
+ * Runs every check of PROTOCOL.md in order and returns the message, or throws the first failure's typed error:
+ * OversizedError / MalformedError (size, version, kind, CBOR, fields, body), BadSignatureError (room write
+ * signature, author signature, id binding), OldEpochError, DecryptionError, ClockSkewError, ReplayError.
+ * Nothing of the plaintext is returned unless every check passed.
+ */
+export async function openFrame (frame: Uint8Array, room: RoomKeys, opts: OpenOptions = {}): Promise<OpenedMessage> {
+  const header = parseFrame(frame)
+  if (!await frameSignatureValid(frame, room.writePublicKey, room.roomId)) {
+    throw new BadSignatureError('room write signature does not verify (forged, altered, or from another room)')
+  }
+  const { epoch, id, kind } = header
+  const key = opts.keyForEpoch !== undefined ? opts.keyForEpoch(epoch) : (epoch === 0 ? room.key : undefined)
+  if (key === undefined) throw new OldEpochError(`key epoch ${epoch} is not accepted`)
+  const plaintext = secretboxOpen(header.ciphertext, header.nonce, key)
+
+  const outer = decodeCbor(plaintext, { maxBytes: plaintext.length, maxItems: PLAINTEXT_ITEMS, maxDepth: 1 })
+  if (!Array.isArray(outer) || outer.length !== PLAINTEXT_ITEMS) throw new MalformedError('plaintext must be [inner, signature]')
+  const [innerBytes, authorSignature] = outer as unknown[]
+  if (!(innerBytes instanceof Uint8Array)) throw new MalformedError('inner message must be bytes')
+  if (!(authorSignature instanceof Uint8Array) || authorSignature.length !== SIGNATURE_BYTES) {
+    throw new MalformedError(`author signature must be ${SIGNATURE_BYTES} bytes`)
+  }
+  const inner = decodeCbor(innerBytes, { maxBytes: MAX_INNER_BYTES })
+  if (!isMap(inner)) throw new MalformedError('inner message must be a map')
+  if (inner.v !== MESSAGE_VERSION) throw new MalformedError(`unknown message version ${String(inner.v)}`)
+  const author = inner.a
+  if (!(author instanceof Uint8Array) || author.length !== PUBLIC_KEY_BYTES) throw new MalformedError('author key must be 32 bytes')
+  const { d: device, s: seq, t: time } = inner
+  if (typeof device !== 'number' || !Number.isInteger(device) || device < 0 || device > MAX_DEVICE) throw new MalformedError('device must be a u32')
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1 || seq > MAX_SEQ) throw new MalformedError('seq must be an integer ≥ 1')
+  if (typeof time !== 'number' || !Number.isSafeInteger(time) || time < 0) throw new MalformedError('time must be a non-negative integer')
+
+  if (!await verify(author, authorSigningInput(room.roomId, epoch, id, innerBytes), authorSignature)) {
+    throw new BadSignatureError('author signature does not verify')
+  }
+  if (!bytesEqual(messageIdOf(room, author, device, seq), id)) {
+    throw new BadSignatureError('message id is not bound to its author, device and seq')
+  }
+  const body = validateBody(inner.b, kind)
+  const now = opts.now ?? Date.now()
+  if (time > now + MAX_CLOCK_SKEW_MS) throw new ClockSkewError(`message time is ${time - now} ms ahead of this clock`)
+  opts.replay?.check(id)
+
+  const ownAuthor = Uint8Array.from(author)
+  const ownId = Uint8Array.from(id)
+  return {
+    id: ownId,
+    idText: toHex(ownId),
+    kind,
+    epoch,
+    author: ownAuthor,
+    authorId: userIdFromPublicKey(ownAuthor),
+    device,
+    seq,
+    time,
+    body
+  }
+}
