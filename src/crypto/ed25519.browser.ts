@@ -73,6 +73,14 @@ export async function verify (publicKey32: Uint8Array, message: Uint8Array, sign
 }
 
 /**
+ * Same as {@link verify}: WebCrypto already runs off the main thread, so starting several and awaiting them
+ * together overlaps them. (The Node twin uses the threadpool here.)
+ */
+export function verifyInBackground (publicKey32: Uint8Array, message: Uint8Array, signature64: Uint8Array): Promise<boolean> {
+  return verify(publicKey32, message, signature64)
+}
+
+/**
  * The 32-byte Ed25519 public key of a 32-byte seed. Synchronous, so tweetnacl (one scalar multiplication,
  * about a millisecond); callers derive it once per identity or room, never per message.
  */

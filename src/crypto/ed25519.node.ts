@@ -74,6 +74,26 @@ export function verifySync (publicKey32: Uint8Array, message: Uint8Array, signat
   }
 }
 
+/**
+ * Like {@link verify}, but the check runs off the main thread (libuv threadpool), so the caller can do other
+ * work meanwhile (openFrame decrypts and checks the author signature while the room write signature verifies).
+ * Costs more than verify when awaited alone; use it only to overlap work.
+ */
+export function verifyInBackground (publicKey32: Uint8Array, message: Uint8Array, signature64: Uint8Array): Promise<boolean> {
+  if (!(publicKey32 instanceof Uint8Array) || publicKey32.length !== PUBLIC_KEY_BYTES) return Promise.resolve(false)
+  if (!(signature64 instanceof Uint8Array) || signature64.length !== SIGNATURE_BYTES) return Promise.resolve(false)
+  if (!(message instanceof Uint8Array)) return Promise.resolve(false)
+  const key = publicKeyOf(publicKey32)
+  if (key === null) return Promise.resolve(false)
+  return new Promise((resolve) => {
+    try {
+      nodeVerify(null, message, key, signature64, (err, ok) => { resolve(err === null && ok) })
+    } catch {
+      resolve(false)
+    }
+  })
+}
+
 /** The 32-byte Ed25519 public key of a 32-byte seed. */
 export function publicKeyFromSeed (seed32: Uint8Array): Uint8Array {
   const spki = createPublicKey(privateKeyOf(seed32)).export({ format: 'der', type: 'spki' })

@@ -9,11 +9,11 @@ import { userIdFromPublicKey } from '../identity/user-id.ts'
 import type { RoomKeys } from '../room/keys.ts'
 import { validateBody } from './body.ts'
 import { decodeCbor, isMap } from './codec.ts'
-import { frameSignatureValid, parseFrame } from './frame.ts'
+import { frameSignatureValidInBackground, parseFrame } from './frame.ts'
 import { messageIdOf } from './message-id.ts'
 import type { ReplayGuard } from './replay.ts'
 import { authorSigningInput } from './signing-input.ts'
-import type { OpenedMessage } from './types.ts'
+import type { FrameHeader, OpenedMessage } from './types.ts'
 
 /** Options of {@link openFrame}. */
 export interface OpenOptions {
@@ -35,13 +35,30 @@ const PLAINTEXT_ITEMS = 2
  * Runs every check of PROTOCOL.md in order and returns the message, or throws the first failure's typed error:
  * OversizedError / MalformedError (size, version, kind, CBOR, fields, body), BadSignatureError (room write
  * signature, author signature, id binding), OldEpochError, DecryptionError, ClockSkewError, ReplayError.
- * Nothing of the plaintext is returned unless every check passed.
+ * Nothing of the plaintext is returned unless every check passed; with `opts.replay`, the id is recorded only
+ * for a frame that passed them all.
  */
 export async function openFrame (frame: Uint8Array, room: RoomKeys, opts: OpenOptions = {}): Promise<OpenedMessage> {
   const header = parseFrame(frame)
-  if (!await frameSignatureValid(frame, room.writePublicKey, room.roomId)) {
-    throw new BadSignatureError('room write signature does not verify (forged, altered, or from another room)')
+  // The room write signature is checked first in the protocol's order, but computed concurrently with the
+  // inner checks: they only read, and their outcome (message or error) is released only once the frame
+  // signature is known to be valid, so the error reported is always the first failing check in order.
+  const frameValid = frameSignatureValidInBackground(frame, room.writePublicKey, room.roomId)
+  let opened: OpenedMessage | undefined
+  let failure: unknown
+  try {
+    opened = await openInner(header, room, opts)
+  } catch (err) {
+    failure = err
   }
+  if (!await frameValid) throw new BadSignatureError('room write signature does not verify (forged, altered, or from another room)')
+  if (opened === undefined) throw failure
+  // Last, and only for frames whose every signature holds: a forged copy must not burn the real message's id.
+  opts.replay?.check(opened.id)
+  return opened
+}
+
+async function openInner (header: FrameHeader, room: RoomKeys, opts: OpenOptions): Promise<OpenedMessage> {
   const { epoch, id, kind } = header
   const key = opts.keyForEpoch !== undefined ? opts.keyForEpoch(epoch) : (epoch === 0 ? room.key : undefined)
   if (key === undefined) throw new OldEpochError(`key epoch ${epoch} is not accepted`)
@@ -73,7 +90,6 @@ export async function openFrame (frame: Uint8Array, room: RoomKeys, opts: OpenOp
   const body = validateBody(inner.b, kind)
   const now = opts.now ?? Date.now()
   if (time > now + MAX_CLOCK_SKEW_MS) throw new ClockSkewError(`message time is ${time - now} ms ahead of this clock`)
-  opts.replay?.check(id)
 
   const ownAuthor = Uint8Array.from(author)
   const ownId = Uint8Array.from(id)
