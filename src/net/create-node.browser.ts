@@ -25,6 +25,7 @@ export const NODE_DEFAULT_LISTEN = ['/p2p-circuit', '/webrtc']
  */
 export async function createChatNode (init: ChatNodeInit = {}): Promise<ChatNode> {
   const options: Libp2pOptions<any> = {
+    start: false,
     addresses: { listen: init.listen ?? NODE_DEFAULT_LISTEN },
     transports: [webSockets(), circuitRelayTransport(), webRTC({ rtcConfiguration: { iceServers: init.iceServers ?? [] } })],
     connectionEncrypters: [noise()],

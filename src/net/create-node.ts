@@ -33,6 +33,7 @@ export async function createChatNode (init: ChatNodeInit = {}): Promise<ChatNode
   const peerDiscovery: Array<(components: any) => PeerDiscovery> = []
   if (init.mdns ?? true) peerDiscovery.push(mdns())
   const options: Libp2pOptions<any> = {
+    start: false,
     addresses: { listen },
     transports,
     connectionEncrypters: [noise()],

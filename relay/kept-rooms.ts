@@ -1,0 +1,86 @@
+/**
+ * The rooms a relay keeps: for each, the room id, topics and write public key from a verified keep request, and the
+ * room's encrypted log on disk. The relay never holds a room key; it checks frames by their room write signature
+ * (inside the history guard) and stores ciphertext.
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { openRoomLog } from '../src/history/room-log.ts'
+import { fromHex, toHex } from '../src/crypto/encoding.ts'
+import { roomFrameVerifier } from '../src/net/frame-verifier.ts'
+import { openFileUpdateStore } from '../src/storage/file-update-store.ts'
+import type { RoomLog } from '../src/history/room-log.ts'
+
+/** File (in the relay data dir) listing the kept rooms, so a restarted relay resubscribes at once. */
+export const KEPT_ROOMS_FILE = 'kept-rooms.json'
+
+export interface KeptRoom {
+  topic: string
+  ephemeralTopic: string
+  roomId: Uint8Array
+  roomIdText: string
+  writePublicKey: Uint8Array
+  /** Last time a member asked (ms): rooms nobody asks about for long can be dropped by quota policy. */
+  lastRequest: number
+  log: RoomLog
+}
+
+interface KeptRecord { topic: string, eph: string, room: string, wk: string, last: number }
+
+/** Registry of kept rooms with their logs; persisted as a small JSON list next to the logs. */
+export class KeptRooms {
+  readonly #dir: string
+  readonly #byTopic = new Map<string, KeptRoom>()
+  readonly #byEphemeral = new Map<string, KeptRoom>()
+
+  constructor (dataDir: string) {
+    this.#dir = dataDir
+  }
+
+  get size (): number { return this.#byTopic.size }
+  byTopic (topic: string): KeptRoom | undefined { return this.#byTopic.get(topic) }
+  byEphemeralTopic (topic: string): KeptRoom | undefined { return this.#byEphemeral.get(topic) }
+  all (): KeptRoom[] { return [...this.#byTopic.values()] }
+
+  /** Opens the log of a room and registers it (does not persist the list: call save()). */
+  async add (init: { topic: string, ephemeralTopic: string, roomId: Uint8Array, writePublicKey: Uint8Array, lastRequest: number }): Promise<KeptRoom> {
+    const existing = this.#byTopic.get(init.topic)
+    if (existing != null) return existing
+    const roomIdText = toHex(init.roomId)
+    await mkdir(join(this.#dir, 'rooms'), { recursive: true, mode: 0o700 })
+    const store = await openFileUpdateStore({ path: join(this.#dir, 'rooms', `${roomIdText}.log`) })
+    const log = await openRoomLog({ store, roomId: init.roomId, writePublicKey: init.writePublicKey, verifyFrame: roomFrameVerifier(init.writePublicKey, init.roomId) })
+    const room: KeptRoom = { ...init, roomIdText, log }
+    this.#byTopic.set(room.topic, room)
+    this.#byEphemeral.set(room.ephemeralTopic, room)
+    return room
+  }
+
+  /** Loads the persisted list and opens every log. */
+  async load (): Promise<KeptRoom[]> {
+    let records: KeptRecord[] = []
+    try {
+      records = JSON.parse(await readFile(join(this.#dir, KEPT_ROOMS_FILE), 'utf8')) as KeptRecord[]
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+    }
+    const out: KeptRoom[] = []
+    for (const r of records) {
+      out.push(await this.add({ topic: r.topic, ephemeralTopic: r.eph, roomId: fromHex(r.room), writePublicKey: fromHex(r.wk), lastRequest: r.last }))
+    }
+    return out
+  }
+
+  /** Persists the list (atomic rename). */
+  async save (): Promise<void> {
+    const records: KeptRecord[] = this.all().map(r => ({ topic: r.topic, eph: r.ephemeralTopic, room: r.roomIdText, wk: toHex(r.writePublicKey), last: r.lastRequest }))
+    await mkdir(this.#dir, { recursive: true })
+    const path = join(this.#dir, KEPT_ROOMS_FILE)
+    await writeFile(path + '.tmp', JSON.stringify(records), { flush: true })
+    await rename(path + '.tmp', path)
+  }
+
+  async close (): Promise<void> {
+    for (const r of this.#byTopic.values()) await r.log.close()
+  }
+}

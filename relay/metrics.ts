@@ -1,0 +1,58 @@
+/**
+ * The relay's counters and gauges, rendered in the Prometheus text exposition format (version 0.0.4) at /metrics.
+ * Plain counters: the relay's numbers are few and a metrics library would be heavier than the relay's own logic.
+ */
+
+/** Why the relay dropped something; each reason is its own series. */
+export type DropReason =
+  | 'bad-write-signature' | 'malformed' | 'oversized' | 'rejected-update' | 'not-kept' | 'wrong-kind' | 'error'
+  | 'keep-bad-request' | 'keep-bad-signature' | 'keep-stale' | 'keep-wrong-relay' | 'keep-quota' | 'keep-conflict'
+
+export interface RelayGauges {
+  connections: () => number
+  reservations: () => number
+  roomsKept: () => number
+  peersByTopic?: () => number
+}
+
+/** Counters the relay updates as it runs. */
+export class RelayMetrics {
+  framesRelayed = 0
+  ephemeralRelayed = 0
+  keepRequests = 0
+  syncSessions = 0
+  httpRequests = 0
+  readonly dropped = new Map<DropReason, number>()
+  readonly #gauges: RelayGauges
+  readonly #started = Date.now()
+
+  constructor (gauges: RelayGauges) {
+    this.#gauges = gauges
+  }
+
+  drop (reason: DropReason): void {
+    this.dropped.set(reason, (this.dropped.get(reason) ?? 0) + 1)
+  }
+
+  /** Prometheus text format. */
+  render (): string {
+    const lines: string[] = []
+    const metric = (name: string, type: 'counter' | 'gauge', help: string, samples: Array<[string, number]>): void => {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`)
+      for (const [labels, value] of samples) lines.push(`${name}${labels} ${value}`)
+    }
+    metric('chatsphere_relay_connections', 'gauge', 'Open libp2p connections.', [['', this.#gauges.connections()]])
+    metric('chatsphere_relay_reservations', 'gauge', 'Active circuit relay v2 reservations.', [['', this.#gauges.reservations()]])
+    metric('chatsphere_relay_rooms_kept', 'gauge', 'Rooms whose encrypted log this relay keeps.', [['', this.#gauges.roomsKept()]])
+    metric('chatsphere_relay_frames_relayed_total', 'counter', 'Room updates accepted, stored and forwarded.', [['', this.framesRelayed]])
+    metric('chatsphere_relay_ephemeral_relayed_total', 'counter', 'Ephemeral frames (presence, typing, read) accepted and forwarded.', [['', this.ephemeralRelayed]])
+    const drops: Array<[string, number]> = [...this.dropped].map(([reason, n]) => [`{reason="${reason}"}`, n])
+    if (drops.length === 0) drops.push(['{reason="bad-write-signature"}', 0])
+    metric('chatsphere_relay_frames_dropped_total', 'counter', 'Frames, updates and requests dropped, by reason.', drops)
+    metric('chatsphere_relay_keep_requests_total', 'counter', 'Keep requests received.', [['', this.keepRequests]])
+    metric('chatsphere_relay_sync_sessions_total', 'counter', 'History sync sessions served or started.', [['', this.syncSessions]])
+    metric('chatsphere_relay_http_requests_total', 'counter', 'HTTP requests served.', [['', this.httpRequests]])
+    metric('chatsphere_relay_uptime_seconds', 'gauge', 'Seconds since the relay started.', [['', Math.round((Date.now() - this.#started) / 1000)]])
+    return lines.join('\n') + '\n'
+  }
+}

@@ -1,0 +1,342 @@
+/**
+ * The ChatSphere relay: one HTTP(S) port that serves the web app, the JSON info document, /healthz and /metrics, and
+ * carries libp2p over WebSockets; a libp2p TCP listener; a circuit relay v2 server with explicit limits; gossipsub for
+ * the rooms members asked it to keep; a store of those rooms' encrypted logs, served to peers that catch up later;
+ * federation with other relays.
+ */
+import { createServer as createHttpServer } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
+import { networkInterfaces } from 'node:os'
+import { join } from 'node:path'
+import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
+import { gossipsub, TopicValidatorResult } from '@libp2p/gossipsub'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { identify } from '@libp2p/identify'
+import { noise } from '@libp2p/noise'
+import { ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { webSockets } from '@libp2p/websockets'
+import { yamux } from '@libp2p/yamux'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
+import {
+  DEFAULT_RELAY_CIRCUIT_DATA_BYTES, DEFAULT_RELAY_CIRCUIT_DURATION_MS, DEFAULT_RELAY_MAX_CONNECTIONS,
+  DEFAULT_RELAY_MAX_RESERVATIONS, DEFAULT_RELAY_MAX_ROOMS, KEEP_PROTOCOL, RELAY_HEALTH_PATH, RELAY_INFO_PATH,
+  RELAY_INFO_VERSION, RELAY_METRICS_PATH, SYNC_PROTOCOL
+} from '../src/constants.ts'
+import { chatGossipsubOptions, scoreTopic } from '../src/net/gossipsub-options.ts'
+import { RelayConnector } from '../src/net/relay-connector.ts'
+import { verifyFrame } from '../src/envelope/index.ts'
+import { FrameKind } from '../src/envelope/types.ts'
+import { dropReason } from './drop-reason.ts'
+import { KeptRooms } from './kept-rooms.ts'
+import { handleKeepStream } from './keep-handler.ts'
+import { RelayMetrics } from './metrics.ts'
+import { loadOrCreatePeerKey } from './peer-key.ts'
+import { securityHeaders } from './static-files.ts'
+import { proxyUpgrade } from './ws-proxy.ts'
+import { webAppState } from './web-app.ts'
+import type { KeptRoom } from './kept-rooms.ts'
+import type { RelayInfo } from '../src/net/relay-info.ts'
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
+import type { Libp2p } from '@libp2p/interface'
+import type { IncomingMessage, ServerResponse, Server } from 'node:http'
+import type { Logger } from 'pino'
+
+/** Everything a relay can be told (CLI flags and CHATSPHERE_* environment variables map onto these). */
+export interface RelayOptions {
+  /** Data directory: peer key, TLS certificate, kept rooms and their encrypted logs. */
+  dataDir: string
+  /** HTTP(S) bind address. */
+  host: string
+  /** HTTP(S) port; web app, info document, metrics and libp2p WebSockets share it. 0 = a free port. */
+  port: number
+  /** libp2p TCP port; null turns TCP off; 0 = a free port. */
+  tcpPort: number | null
+  /** Extra host names / addresses to announce (a public DNS name, a LAN address). */
+  announce?: string[]
+  /** Relays to federate with (multiaddrs with /p2p/), redialed with backoff. */
+  peers?: string[]
+  /** Most rooms kept at once; keep requests beyond it are refused with `quota`. */
+  maxRooms?: number
+  /** Circuit relay v2 limits. */
+  maxReservations?: number
+  circuitDurationMs?: number
+  circuitDataBytes?: number
+  /** Most libp2p connections. */
+  maxConnections?: number
+  /** Serve HTTPS (and wss) with a self-signed certificate kept in the data dir. */
+  tls?: boolean
+  /** Directory of the built web app (default: web/dist of this checkout). null = do not serve the app. */
+  webDir?: string | null
+  /** Build the web app with vite when webDir has no index.html (in the background; a page says so meanwhile). */
+  buildWeb?: boolean
+  logger: Logger
+}
+
+/** A running relay. */
+export interface Relay {
+  peerId: string
+  /** http(s)://host:port of the relay's web side. */
+  url: string
+  port: number
+  tcpPort: number | null
+  /** Multiaddrs peers dial (ws on the HTTP port first, then TCP). */
+  multiaddrs: () => string[]
+  info: (hostHeader?: string) => RelayInfo
+  metrics: RelayMetrics
+  node: Libp2p<{ pubsub: GossipSub, relay: CircuitRelayService }>
+  kept: KeptRooms
+  stop: () => Promise<void>
+}
+
+const SOFTWARE = 'chatsphere-relay/0.1.0'
+
+function listenAddresses (hosts: string[]): string[] {
+  const out: string[] = []
+  for (const h of hosts) {
+    if (h === '0.0.0.0') {
+      for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4') out.push(a.address)
+    } else out.push(h)
+  }
+  return [...new Set(out)]
+}
+
+function hostComponent (host: string): string {
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(host)) return `/ip4/${host}`
+  if (host.includes(':')) return `/ip6/${host}`
+  return `/dns/${host}`
+}
+
+/** Starts a relay; resolves once every listener is up. */
+export async function startRelay (opts: RelayOptions): Promise<Relay> {
+  const log = opts.logger
+  const privateKey = await loadOrCreatePeerKey(opts.dataDir)
+  const tlsMaterial = opts.tls === true ? await (await import('./tls.ts')).loadOrCreateCertificate(opts.dataDir, [opts.host, ...(opts.announce ?? [])]) : undefined
+
+  // The public HTTP(S) server first, so the port (maybe random) is known before libp2p announces it.
+  const handler = { fn: (_req: IncomingMessage, res: ServerResponse): void => { res.writeHead(503).end() } }
+  const server: Server = tlsMaterial != null
+    ? createHttpsServer({ cert: tlsMaterial.cert, key: tlsMaterial.key }, (req, res) => { handler.fn(req, res) })
+    : createHttpServer((req, res) => { handler.fn(req, res) })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(opts.port, opts.host, () => { server.off('error', reject); resolve() })
+  })
+  const port = (server.address() as { port: number }).port
+  const wsProto = tlsMaterial != null ? '/tls/ws' : '/ws'
+  const hosts = listenAddresses([opts.host === '::' ? '0.0.0.0' : opts.host, ...(opts.announce ?? [])])
+
+  const announce: string[] = hosts.map(h => `${hostComponent(h)}/tcp/${port}${wsProto}`)
+  const listen = ['/ip4/127.0.0.1/tcp/0/ws']
+  if (opts.tcpPort != null) listen.push(`/ip4/${opts.host === '::' ? '0.0.0.0' : opts.host}/tcp/${opts.tcpPort}`)
+
+  const peerMultiaddrs = (opts.peers ?? []).map(p => multiaddr(p))
+  const directPeers = peerMultiaddrs.flatMap(ma => {
+    const id = ma.getComponents().find(c => c.name === 'p2p')?.value
+    return id == null ? [] : [{ id: peerIdFromString(id), addrs: [ma.decapsulateCode(421)] }]
+  })
+
+  const node = await createLibp2p({
+    start: false,
+    privateKey,
+    addresses: {
+      listen,
+      appendAnnounce: announce,
+      // The loopback WebSocket listener is reached only through the public port's proxy: never announce it.
+      announceFilter: (addrs) => addrs.filter(a => !(a.toString().includes('/ws') && a.toString().startsWith('/ip4/127.0.0.1/') && !announce.some(x => a.toString().startsWith(x))))
+    },
+    transports: [webSockets(), tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionManager: {
+      maxConnections: opts.maxConnections ?? DEFAULT_RELAY_MAX_CONNECTIONS,
+      // Every WebSocket connection reaches libp2p from the loopback proxy, so per-address rate limits would treat
+      // all browsers as one host.
+      inboundConnectionThreshold: 10_000,
+      maxIncomingPendingConnections: 512
+    },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      relay: circuitRelayServer({
+        reservations: {
+          maxReservations: opts.maxReservations ?? DEFAULT_RELAY_MAX_RESERVATIONS,
+          applyDefaultLimit: true,
+          defaultDurationLimit: opts.circuitDurationMs ?? DEFAULT_RELAY_CIRCUIT_DURATION_MS,
+          defaultDataLimit: BigInt(opts.circuitDataBytes ?? DEFAULT_RELAY_CIRCUIT_DATA_BYTES)
+        }
+      }),
+      pubsub: gossipsub({ ...chatGossipsubOptions({ doPX: false }), directPeers })
+    }
+  }) as unknown as Relay['node']
+
+  // Announce the public port's WebSocket address (not the loopback listener) and the TCP listener.
+  const tcpAddrs = (): string[] => node.getMultiaddrs().map(m => m.toString()).filter(a => !a.includes('/ws') && !a.includes('/p2p-circuit'))
+  const tcpPortReal = (): number | null => {
+    const a = node.getMultiaddrs().find(m => !m.toString().includes('/ws'))
+    return a == null ? null : Number(a.getComponents().find(c => c.name === 'tcp')?.value)
+  }
+  // getMultiaddrs() hides the loopback WebSocket listener (announceFilter), so learn its port when it starts.
+  let internalWsPort: number | undefined
+  node.addEventListener('transport:listening', (evt) => {
+    for (const a of evt.detail.getAddrs()) {
+      if (a.toString().startsWith('/ip4/127.0.0.1/') && a.toString().includes('/ws')) internalWsPort = Number(a.getComponents().find(c => c.name === 'tcp')?.value)
+    }
+  })
+  const internalWs = (): { host: string, port: number } => {
+    if (internalWsPort == null) throw new Error('libp2p WebSocket listener is not up')
+    return { host: '127.0.0.1', port: internalWsPort }
+  }
+  const peerId = node.peerId.toString()
+  const announced = (): string[] => [...announce, ...tcpAddrs().map(a => a.replace(/\/p2p\/.*/, ''))]
+
+  const metrics = new RelayMetrics({
+    connections: () => node.getConnections().length,
+    reservations: () => node.services.relay.reservations.size,
+    roomsKept: () => kept.size
+  })
+
+  const kept = new KeptRooms(opts.dataDir)
+  const pubsub = node.services.pubsub
+
+  const keepRoom = (room: KeptRoom): void => {
+    scoreTopic(pubsub, room.topic)
+    scoreTopic(pubsub, room.ephemeralTopic)
+    pubsub.topicValidators.set(room.topic, async (_peer, msg) => {
+      try {
+        await room.log.applyRemote(msg.data)
+        metrics.framesRelayed++
+        return TopicValidatorResult.Accept
+      } catch (err) {
+        metrics.drop(dropReason(err))
+        log.debug({ err: (err as Error).message, topic: room.topic }, 'dropped room update')
+        return TopicValidatorResult.Reject
+      }
+    })
+    pubsub.topicValidators.set(room.ephemeralTopic, async (_peer, msg) => {
+      try {
+        const header = await verifyFrame(msg.data, room.writePublicKey, room.roomId)
+        if (header.kind !== FrameKind.ephemeral) { metrics.drop('wrong-kind'); return TopicValidatorResult.Reject }
+        metrics.ephemeralRelayed++
+        return TopicValidatorResult.Accept
+      } catch (err) {
+        metrics.drop(dropReason(err))
+        return TopicValidatorResult.Reject
+      }
+    })
+    pubsub.subscribe(room.topic)
+    pubsub.subscribe(room.ephemeralTopic)
+  }
+
+  for (const room of await kept.load()) keepRoom(room)
+
+  await node.handle(KEEP_PROTOCOL, async (stream, connection) => {
+    await handleKeepStream(stream, {
+      relayPeerId: peerId,
+      maxRooms: opts.maxRooms ?? DEFAULT_RELAY_MAX_ROOMS,
+      kept,
+      metrics,
+      onNewRoom: async (room) => {
+        keepRoom(room)
+        await kept.save()
+        log.info({ room: room.roomIdText, topic: room.topic, from: connection.remotePeer.toString() }, 'keeping room')
+      },
+      log
+    })
+  }, { runOnLimitedConnection: true })
+
+
+  await node.start()
+  const connector = new RelayConnector(node, { relays: opts.peers ?? [] })
+  connector.addEventListener('relay:connect', (e) => log.info({ peer: e.detail.peerId }, 'federated relay connected'))
+  connector.addEventListener('relay:error', (e) => log.debug({ peer: e.detail.source, err: e.detail.error.message }, 'federated relay dial failed'))
+  connector.start()
+
+  node.addEventListener('connection:open', (e) => log.debug({ peer: e.detail.remotePeer.toString(), addr: e.detail.remoteAddr.toString() }, 'connection open'))
+
+  const scheme = tlsMaterial != null ? 'https' : 'http'
+  const urlHost = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host
+  const url = `${scheme}://${urlHost.includes(':') ? `[${urlHost}]` : urlHost}:${port}`
+
+  const multiaddrs = (): string[] => announced().map(a => `${a}/p2p/${peerId}`)
+  const info = (hostHeader?: string): RelayInfo => {
+    const list = multiaddrs()
+    const fromHost = hostHeader != null ? hostAddr(hostHeader, port, wsProto, peerId) : undefined
+    return {
+      version: RELAY_INFO_VERSION,
+      peerId,
+      multiaddrs: fromHost != null ? [fromHost, ...list.filter(a => a !== fromHost)] : list,
+      software: SOFTWARE,
+      protocols: [KEEP_PROTOCOL, SYNC_PROTOCOL]
+    }
+  }
+
+  const webDir = opts.webDir === undefined ? join(import.meta.dirname, '..', 'web', 'dist') : opts.webDir
+  const web = webAppState(webDir, opts.buildWeb ?? true, log)
+
+  handler.fn = (req, res) => {
+    metrics.httpRequests++
+    const path = new URL(req.url ?? '/', 'http://relay').pathname
+    if (req.method !== 'GET' && req.method !== 'HEAD') { res.writeHead(405, securityHeaders()).end(); return }
+    if (path === RELAY_INFO_PATH) {
+      const body = JSON.stringify(info(req.headers.host))
+      res.writeHead(200, { ...securityHeaders(), 'content-type': 'application/json', 'cache-control': 'no-store', 'access-control-allow-origin': '*' })
+      res.end(body)
+      return
+    }
+    if (path === RELAY_HEALTH_PATH) {
+      res.writeHead(200, { ...securityHeaders(), 'content-type': 'application/json', 'cache-control': 'no-store' })
+      res.end(JSON.stringify({ ok: true, peerId, connections: node.getConnections().length, roomsKept: kept.size }))
+      return
+    }
+    if (path === RELAY_METRICS_PATH) {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' })
+      res.end(metrics.render())
+      return
+    }
+    void web.serve(req, res).catch((err: Error) => {
+      log.error({ err: err.message }, 'static file error')
+      if (!res.headersSent) res.writeHead(500, securityHeaders()).end()
+    })
+  }
+  server.on('upgrade', (req, socket, head) => {
+    try { proxyUpgrade(req, socket, head, internalWs()) } catch { socket.destroy() }
+  })
+
+  log.info({ peerId, url, multiaddrs: multiaddrs(), rooms: kept.size, tls: tlsMaterial != null }, 'relay started')
+
+  let stopped = false
+  return {
+    peerId,
+    url,
+    port,
+    tcpPort: tcpPortReal(),
+    multiaddrs,
+    info,
+    metrics,
+    node,
+    kept,
+    stop: async () => {
+      if (stopped) return
+      stopped = true
+      connector.stop()
+      server.closeAllConnections?.()
+      await new Promise<void>(resolve => server.close(() => resolve()))
+      await node.stop()
+      await kept.close()
+      log.info('relay stopped')
+    }
+  }
+}
+
+function hostAddr (hostHeader: string, port: number, wsProto: string, peerId: string): string | undefined {
+  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(hostHeader)
+  if (m == null) return undefined
+  const host = (m[1] ?? '').replace(/^\[|\]$/g, '')
+  if (host.length === 0 || host.length > 253 || !/^[\w.:-]+$/.test(host)) return undefined
+  const p = m[2] != null ? Number(m[2]) : port
+  if (p !== port) return undefined
+  return `${hostComponent(host)}/tcp/${port}${wsProto}/p2p/${peerId}`
+}

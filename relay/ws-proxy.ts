@@ -1,0 +1,27 @@
+/**
+ * @libp2p/websockets 10 creates its own HTTP server and cannot be handed ours, so the relay runs libp2p's WebSocket
+ * listener on a loopback port and forwards WebSocket upgrades that arrive on the public HTTP(S) port to it, byte for
+ * byte. One public port then serves the web app, the info document, metrics and libp2p (`/tcp/<port>/ws` or
+ * `/tcp/<port>/tls/ws` when TLS is on: TLS ends here, libp2p's noise runs inside).
+ */
+import { connect } from 'node:net'
+import type { IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
+
+/** Forwards one upgrade request (head already parsed by node:http) to the internal WebSocket listener. */
+export function proxyUpgrade (req: IncomingMessage, socket: Duplex, head: Buffer, target: { host: string, port: number }): void {
+  const upstream = connect(target.port, target.host)
+  const fail = (): void => { upstream.destroy(); socket.destroy() }
+  upstream.on('error', fail)
+  socket.on('error', fail)
+  upstream.on('connect', () => {
+    let raw = `${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/${req.httpVersion}\r\n`
+    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) raw += `${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}\r\n`
+    upstream.write(raw + '\r\n')
+    if (head.length > 0) upstream.write(head)
+    upstream.pipe(socket)
+    socket.pipe(upstream)
+  })
+  upstream.on('close', () => socket.destroy())
+  socket.on('close', () => upstream.destroy())
+}
