@@ -1,0 +1,104 @@
+// Serves the built web app for a test: a real relay process (src/cli/main.ts relay) that also serves web/dist.
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { RELAY_INFO_PATH } from '../../../src/constants.ts'
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
+/** How long a relay may take to answer its info document after spawning. */
+const RELAY_START_TIMEOUT_MS = 30_000
+
+export interface AppServer {
+  url: string
+  dataDir: string
+  /** Output of the relay so far (for failure messages). */
+  log: () => string
+  stop: () => Promise<void>
+}
+
+export async function freePort (): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address()
+      srv.close(() => {
+        if (typeof addr === 'object' && addr !== null) resolve(addr.port)
+        else reject(new Error('no port'))
+      })
+    })
+  })
+}
+
+/** Starts a relay on a free loopback port with a fresh data directory and waits until it serves its info document. */
+export async function startRelay (opts: { dataDir?: string, port?: number } = {}): Promise<AppServer> {
+  const port = opts.port ?? await freePort()
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'cs-relay-'))
+  const cli = join(ROOT, 'src/cli/main.ts')
+  if (!existsSync(cli)) throw new Error('src/cli/main.ts is missing: the relay cannot start')
+  let out = ''
+  const child: ChildProcess = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', cli, 'relay', '--port', String(port),
+    '--data', dataDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } })
+  child.stdout?.on('data', (b: Buffer) => { out += b.toString() })
+  child.stderr?.on('data', (b: Buffer) => { out += b.toString() })
+  const url = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + RELAY_START_TIMEOUT_MS
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`relay exited (${child.exitCode}):\n${out}`)
+    try {
+      const res = await fetch(url + RELAY_INFO_PATH)
+      if (res.ok) break
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error(`relay did not start in time:\n${out}`) }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  return {
+    url,
+    dataDir,
+    log: () => out,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve))
+        child.kill('SIGTERM')
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
+        await exited
+        clearTimeout(timer)
+      }
+      if (opts.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true })
+    }
+  }
+}
+
+/**
+ * Serves web/dist over loopback with the relay's Content-Security-Policy, for the screens that need no peer
+ * (onboarding, accessibility) while the relay command is not in the tree. Everything with peers uses startRelay.
+ */
+export async function startStatic (): Promise<AppServer> {
+  const { createServer: createHttp } = await import('node:http')
+  const { readFile } = await import('node:fs/promises')
+  const { extname, normalize } = await import('node:path')
+  const dist = join(ROOT, 'web/dist')
+  const csp = ["default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data: blob:", "connect-src 'self' ws: wss:",
+    "worker-src 'self'", "manifest-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
+    "require-trusted-types-for 'script'"].join('; ')
+  const types: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.webmanifest': 'application/manifest+json', '.json': 'application/json' }
+  const server = createHttp((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '')
+    const file = join(dist, path === '/' ? 'index.html' : path)
+    readFile(file).then((body) => {
+      res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'content-security-policy': csp })
+      res.end(body)
+    }, () => { res.writeHead(404); res.end() })
+  })
+  const port = await freePort()
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
+  return { url: `http://127.0.0.1:${port}`, dataDir: dist, log: () => '', stop: async () => { await new Promise((resolve) => server.close(resolve)) } }
+}
+
+/** The relay when the relay command exists, else the static server (screens without peers only). */
+export async function startApp (): Promise<AppServer> {
+  return existsSync(join(ROOT, 'src/cli/main.ts')) ? await startRelay() : await startStatic()
+}

@@ -1,0 +1,96 @@
+import { LitElement, css, html } from 'lit'
+import { AppStore } from '../state/app-store.ts'
+import { EventController } from '../state/store-controller.ts'
+import { LocaleController, t } from '../i18n/i18n.ts'
+import { sharedStyles } from '../styles/shared.ts'
+import './cs-onboarding.ts'
+import './cs-room-list.ts'
+import './cs-chat-view.ts'
+import './cs-settings.ts'
+import './cs-search.ts'
+
+/** The shell: onboarding until an identity exists, then the two-pane messenger (one pane at phone width). */
+export class CsApp extends LitElement {
+  static override properties = {
+    view: { state: true }
+  }
+
+  declare view: 'chat' | 'settings' | 'search'
+  readonly store = new AppStore()
+  readonly #changes = new EventController(this, ['change'])
+
+  constructor () {
+    super()
+    this.view = 'chat'
+    this.#changes.target = this.store
+    new LocaleController(this)
+  }
+
+  override connectedCallback (): void {
+    super.connectedCallback()
+    void this.store.init()
+  }
+
+  static override styles = [sharedStyles, css`
+    :host { display: block; height: 100%; }
+    .status { display: grid; place-items: center; height: 100%; padding: var(--cs-space-5); text-align: center; }
+    .shell { display: grid; grid-template-columns: var(--cs-sidebar-width) 1fr; height: 100%; }
+    cs-room-list { border-right: 1px solid var(--cs-border); min-height: 0; }
+    main { min-width: 0; min-height: 0; display: flex; flex-direction: column; }
+    main > * { flex: 1; min-height: 0; }
+    .empty { display: grid; place-items: center; color: var(--cs-text-muted); padding: var(--cs-space-5); text-align: center; }
+    @media (max-width: 799px) {
+      .shell { grid-template-columns: 1fr; }
+      .shell.room-open cs-room-list { display: none; }
+      .shell:not(.room-open) main { display: none; }
+    }
+  `]
+
+  override render (): unknown {
+    const s = this.store
+    const live = html`<div class="visually-hidden" role="status" aria-live="polite">${s.announcement}</div>`
+    switch (s.phase) {
+      case 'loading':
+        return html`<div class="status" aria-busy="true">${t('appName')}</div>`
+      case 'onboarding':
+        return html`<cs-onboarding .store=${s}></cs-onboarding>${live}`
+      case 'starting':
+        return html`<div class="status" role="status" aria-busy="true">${t('connecting')}</div>`
+      case 'error':
+        return html`<div class="status" role="alert"><p>${s.error}</p></div>`
+      case 'ready':
+        break
+    }
+    const roomOpen = this.view !== 'chat' || s.activeRoom !== undefined
+    return html`
+      <div class="shell ${roomOpen ? 'room-open' : ''}">
+        <cs-room-list .store=${s} .activeView=${this.view}
+          @open-room=${(e: CustomEvent<string>) => { this.view = 'chat'; s.openRoom(e.detail) }}
+          @open-settings=${() => { this.view = 'settings' }}
+          @open-search=${() => { this.view = 'search' }}></cs-room-list>
+        <main>
+          ${this.#main()}
+        </main>
+      </div>
+      ${live}
+    `
+  }
+
+  #main (): unknown {
+    const s = this.store
+    const back = (): void => { this.view = 'chat'; s.openRoom(undefined) }
+    if (this.view === 'settings') return html`<cs-settings .store=${s} @close=${back}></cs-settings>`
+    if (this.view === 'search') {
+      return html`<cs-search .store=${s} @close=${back}
+        @open-room=${(e: CustomEvent<string>) => { this.view = 'chat'; s.openRoom(e.detail) }}></cs-search>`
+    }
+    if (s.activeRoom === undefined || s.backend === undefined) return html`<div class="empty"><p>${t('selectRoom')}</p></div>`
+    return html`<cs-chat-view .store=${s} .roomId=${s.activeRoom} @back=${back}></cs-chat-view>`
+  }
+}
+
+customElements.define('cs-app', CsApp)
+
+declare global {
+  interface HTMLElementTagNameMap { 'cs-app': CsApp }
+}

@@ -1,0 +1,153 @@
+import { LitElement, css, html } from 'lit'
+import type { AppStore } from '../state/app-store.ts'
+import type { MessageView } from '../core/backend.ts'
+import { EventController } from '../state/store-controller.ts'
+import { LocaleController, t } from '../i18n/i18n.ts'
+import { sharedStyles } from '../styles/shared.ts'
+import { iconBack, iconInvite, iconLeave } from '../lib/icons.ts'
+import type { MessageContext } from './cs-message.ts'
+import type { CsInviteDialog } from './cs-invite-dialog.ts'
+import type { CsComposer } from './cs-composer.ts'
+import './cs-message-list.ts'
+import './cs-composer.ts'
+import './cs-invite-dialog.ts'
+import './cs-connection-banner.ts'
+import './cs-avatar.ts'
+
+/**
+ * One room: header (name, who is online, Invite, Leave), connection banner, missing-messages note, the message
+ * list, the typing line and the composer. Emits `back` (phone layout).
+ */
+export class CsChatView extends LitElement {
+  static override properties = {
+    store: { attribute: false },
+    roomId: { attribute: false },
+    replyTo: { state: true },
+    editing: { state: true }
+  }
+
+  declare store: AppStore
+  declare roomId: string
+  declare replyTo: MessageView | undefined
+  declare editing: MessageView | undefined
+  readonly #storeChanges = new EventController(this, ['change'])
+  readonly #backendChanges = new EventController(this, ['change'])
+
+  constructor () {
+    super()
+    new LocaleController(this)
+  }
+
+  override willUpdate (changed: Map<string, unknown>): void {
+    this.#storeChanges.target = this.store
+    this.#backendChanges.target = this.store.backend
+    if (changed.has('roomId')) { this.replyTo = undefined; this.editing = undefined }
+  }
+
+  static override styles = [sharedStyles, css`
+    :host { display: flex; flex-direction: column; min-height: 0; background: var(--cs-bg); }
+    header { display: flex; align-items: center; gap: var(--cs-space-3); padding: var(--cs-space-2) var(--cs-space-3) var(--cs-space-2) var(--cs-space-4);
+      background: var(--cs-surface); border-bottom: 1px solid var(--cs-border); min-height: 60px; }
+    .title { flex: 1; min-width: 0; display: grid; }
+    h2 { font-size: 1.1rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+    .sub { font-size: .85rem; color: var(--cs-text-muted); }
+    .back { display: none; }
+    @media (max-width: 799px) { .back { display: inline-flex; } .label { display: none; } }
+    .gap { margin: 0; padding: var(--cs-space-2) var(--cs-space-4); background: var(--cs-accent-soft); font-size: .9rem; }
+    cs-message-list { flex: 1; }
+    .typing { min-height: 1.6em; padding: 0 var(--cs-space-4); font-size: .85rem; color: var(--cs-text-muted); font-style: italic; margin: 0; }
+  `]
+
+  override render (): unknown {
+    const backend = this.store.backend
+    const room = backend?.rooms().find((r) => r.id === this.roomId)
+    if (backend === undefined || room === undefined) return html``
+    const messages = backend.messages(this.roomId)
+    const presence = backend.presence(this.roomId)
+    const online = [...presence.entries()].filter(([u, s]) => s === 'online' && u !== backend.me.userId).length + 1
+    const nameOf = (u: string): string => backend.person(u)?.name ?? u.slice(0, 10)
+    const byId = new Map<string, MessageView>()
+    const ctx: MessageContext = {
+      meId: backend.me.userId,
+      nameOf,
+      avatarOf: (u) => u === backend.me.userId ? this.store.profile?.avatar : backend.person(u)?.avatar,
+      presenceOf: (u) => presence.get(u) ?? 'offline',
+      replyTarget: (id) => {
+        if (byId.size === 0) for (const m of messages) byId.set(m.id, m)
+        return byId.get(id)
+      },
+      delivery: (id) => backend.delivery(this.roomId, id)
+    }
+    const readers = new Map<string, string[]>()
+    for (const [userId, msgId] of backend.readMarkers(this.roomId)) {
+      if (userId === backend.me.userId) continue
+      readers.set(msgId, [...(readers.get(msgId) ?? []), nameOf(userId)])
+    }
+    const typing = backend.typing(this.roomId).filter((u) => u !== backend.me.userId).map(nameOf)
+    const gaps = backend.gaps(this.roomId)
+    return html`
+      <header>
+        <button class="ghost icon back" aria-label=${t('backToRooms')} @click=${() => { this.#emit('back') }}>${iconBack}</button>
+        <cs-avatar .name=${room.name} .userId=${room.id}></cs-avatar>
+        <div class="title">
+          <h2>${room.name}</h2>
+          <span class="sub">${t('members', { count: online })}</span>
+        </div>
+        <button @click=${() => { this.renderRoot.querySelector<CsInviteDialog>('cs-invite-dialog')?.show() }}>
+          ${iconInvite}<span class="label">${t('invite')}</span></button>
+        <button class="ghost icon" aria-label=${t('leaveRoom')} title=${t('leaveRoom')} @click=${() => { void this.#leave(room.name) }}>${iconLeave}</button>
+      </header>
+      <cs-connection-banner .info=${backend.connection()}></cs-connection-banner>
+      ${gaps.length > 0 ? html`<p class="gap" role="status">${t('gapFetching')}</p>` : ''}
+      <cs-message-list .messages=${messages} .ctx=${ctx} .readers=${readers}
+        @reply=${(e: CustomEvent<MessageView>) => { this.editing = undefined; this.replyTo = e.detail; this.#focusComposer() }}
+        @edit=${(e: CustomEvent<MessageView>) => { this.replyTo = undefined; this.editing = e.detail; this.#focusComposer() }}
+        @delete=${(e: CustomEvent<MessageView>) => { if (confirm(t('deleteConfirm'))) void backend.remove(this.roomId, e.detail.id) }}
+        @react=${(e: CustomEvent<{ message: MessageView, emoji: string, on: boolean }>) => { void backend.react(this.roomId, e.detail.message.id, e.detail.emoji, e.detail.on) }}
+      ></cs-message-list>
+      <p class="typing" aria-live="off">${typingLine(typing)}</p>
+      <cs-composer .roomId=${this.roomId}
+        .replyName=${this.replyTo === undefined ? undefined : this.replyTo.authorId === backend.me.userId ? t('you') : nameOf(this.replyTo.authorId)}
+        .editing=${this.editing?.text}
+        @send=${(e: CustomEvent<string>) => { void this.#send(e.detail) }}
+        @save-edit=${(e: CustomEvent<string>) => { if (this.editing !== undefined) void backend.edit(this.roomId, this.editing.id, e.detail); this.editing = undefined }}
+        @cancel-reply=${() => { this.replyTo = undefined }}
+        @cancel-edit=${() => { this.editing = undefined }}
+        @typing=${(e: CustomEvent<boolean>) => { backend.setTyping(this.roomId, e.detail) }}></cs-composer>
+      <cs-invite-dialog .roomName=${room.name} .link=${backend.inviteLink(this.roomId)}></cs-invite-dialog>
+    `
+  }
+
+  async #send (text: string): Promise<void> {
+    const replyTo = this.replyTo?.id
+    this.replyTo = undefined
+    await this.store.backend?.send(this.roomId, text, replyTo)
+  }
+
+  async #leave (name: string): Promise<void> {
+    if (!confirm(t('leaveConfirm', { room: name }))) return
+    await this.store.leaveRoom(this.roomId)
+    this.#emit('back')
+  }
+
+  #focusComposer (): void {
+    void this.updateComplete.then(() => { this.renderRoot.querySelector<CsComposer>('cs-composer')?.focus() })
+  }
+
+  #emit (name: string): void {
+    this.dispatchEvent(new CustomEvent(name, { bubbles: true, composed: true }))
+  }
+}
+
+function typingLine (names: string[]): string {
+  if (names.length === 0) return ''
+  if (names.length === 1) return t('typingOne', { a: names[0] ?? '' })
+  if (names.length === 2) return t('typingTwo', { a: names[0] ?? '', b: names[1] ?? '' })
+  return t('typingMany')
+}
+
+customElements.define('cs-chat-view', CsChatView)
+
+declare global {
+  interface HTMLElementTagNameMap { 'cs-chat-view': CsChatView }
+}

@@ -1,0 +1,131 @@
+import { LitElement, css, html } from 'lit'
+import '@lit-labs/virtualizer'
+import type { LitVirtualizer } from '@lit-labs/virtualizer'
+import type { MessageView } from '../core/backend.ts'
+import { LocaleController, formatDay, t } from '../i18n/i18n.ts'
+import { sharedStyles } from '../styles/shared.ts'
+import { iconDown } from '../lib/icons.ts'
+import type { MessageContext } from './cs-message.ts'
+import './cs-message.ts'
+
+type Row =
+  | { kind: 'day', key: string, time: number }
+  | { kind: 'message', key: string, message: MessageView, grouped: boolean }
+
+/** Consecutive messages of one author within this many ms share one header. */
+const GROUP_WINDOW_MS = 5 * 60 * 1000
+/** Within this many pixels of the end counts as "at the bottom" (new messages keep it pinned there). */
+const BOTTOM_SLACK_PX = 80
+
+/** Day separators and author grouping over the message list; linear, recomputed only when the list changes. */
+export function buildRows (messages: readonly MessageView[]): Row[] {
+  const rows: Row[] = []
+  let prev: MessageView | undefined
+  for (const m of messages) {
+    const day = new Date(m.time).toDateString()
+    const newDay = prev === undefined || new Date(prev.time).toDateString() !== day
+    if (newDay) rows.push({ kind: 'day', key: 'day:' + day + ':' + m.id, time: m.time })
+    const grouped = !newDay && prev !== undefined && prev.authorId === m.authorId && m.time - prev.time < GROUP_WINDOW_MS && m.replyTo === undefined
+    rows.push({ kind: 'message', key: m.id, message: m, grouped })
+    prev = m
+  }
+  return rows
+}
+
+/**
+ * The virtualized message list (only the rows in view are in the DOM, so 100k messages scroll smoothly). It is
+ * the region named "Messages", sticks to the newest message while the user is at the bottom, and offers
+ * "Jump to latest" otherwise.
+ */
+export class CsMessageList extends LitElement {
+  static override properties = {
+    messages: { attribute: false },
+    ctx: { attribute: false },
+    readers: { attribute: false },
+    atBottom: { state: true }
+  }
+
+  declare messages: readonly MessageView[]
+  declare ctx: MessageContext
+  /** message id → names of people whose read marker is there. */
+  declare readers: Map<string, string[]>
+  declare atBottom: boolean
+  #rows: Row[] = []
+  #rowsOf: readonly MessageView[] | undefined
+  #stick = true
+
+  constructor () {
+    super()
+    this.messages = []
+    this.readers = new Map()
+    this.atBottom = true
+    new LocaleController(this)
+  }
+
+  static override styles = [sharedStyles, css`
+    :host { display: block; position: relative; min-height: 0; }
+    section { height: 100%; display: flex; flex-direction: column; }
+    lit-virtualizer { flex: 1; min-height: 0; overflow-y: auto; padding-bottom: var(--cs-space-3); }
+    .day { display: flex; align-items: center; gap: var(--cs-space-3); padding: var(--cs-space-4) var(--cs-space-4) var(--cs-space-1);
+      color: var(--cs-text-muted); font-size: .82rem; font-weight: 650; width: 100%; }
+    .day::before, .day::after { content: ""; flex: 1; border-top: 1px solid var(--cs-border); }
+    cs-message { width: 100%; }
+    .jump { position: absolute; right: var(--cs-space-4); bottom: var(--cs-space-4); box-shadow: var(--cs-shadow); }
+    .empty { margin: auto; color: var(--cs-text-muted); padding: var(--cs-space-5); }
+  `]
+
+  override render (): unknown {
+    if (this.#rowsOf !== this.messages) {
+      this.#rows = buildRows(this.messages)
+      this.#rowsOf = this.messages
+    }
+    return html`
+      <section role="region" aria-label=${t('messages')}>
+        ${this.#rows.length === 0
+          ? html`<p class="empty">${t('noMessagesYet')}</p>`
+          : html`<lit-virtualizer scroller .items=${this.#rows}
+              .keyFunction=${(r: Row) => r.key}
+              .renderItem=${(r: Row) => this.#row(r)}
+              @scroll=${this.#onScroll}></lit-virtualizer>`}
+      </section>
+      ${this.atBottom ? '' : html`<button class="jump primary" @click=${() => { this.scrollToEnd() }}>${iconDown}${t('jumpToLatest')}</button>`}
+    `
+  }
+
+  #row (r: Row): ReturnType<typeof html> {
+    if (r.kind === 'day') return html`<div class="day" role="separator">${formatDay(r.time)}</div>`
+    return html`<cs-message .message=${r.message} .ctx=${this.ctx} ?grouped=${r.grouped}
+      .readers=${this.readers.get(r.message.id) ?? []}></cs-message>`
+  }
+
+  #virt (): LitVirtualizer | null { return this.renderRoot.querySelector('lit-virtualizer') }
+
+  #onScroll (): void {
+    const v = this.#virt()
+    if (v === null) return
+    const bottom = v.scrollHeight - v.scrollTop - v.clientHeight < BOTTOM_SLACK_PX
+    this.#stick = bottom
+    if (bottom !== this.atBottom) this.atBottom = bottom
+  }
+
+  /** Scrolls to the newest message. */
+  scrollToEnd (): void {
+    this.#stick = true
+    this.atBottom = true
+    const v = this.#virt()
+    if (v === null || this.#rows.length === 0) return
+    v.element(this.#rows.length - 1)?.scrollIntoView({ block: 'end' })
+    // Row heights are measured as they render: settle once layout completes.
+    void v.layoutComplete?.then(() => { if (this.#stick) v.scrollTop = v.scrollHeight })
+  }
+
+  override updated (changed: Map<string, unknown>): void {
+    if (changed.has('messages') && this.#stick) this.scrollToEnd()
+  }
+}
+
+customElements.define('cs-message-list', CsMessageList)
+
+declare global {
+  interface HTMLElementTagNameMap { 'cs-message-list': CsMessageList }
+}

@@ -1,0 +1,160 @@
+import { LitElement, css, html } from 'lit'
+import type { DeliveryState, MessageView } from '../core/backend.ts'
+import { LocaleController, formatTime, t } from '../i18n/i18n.ts'
+import { sharedStyles } from '../styles/shared.ts'
+import { renderMarkdown } from '../lib/markdown.ts'
+import { iconEdit, iconReply, iconSmile, iconTrash } from '../lib/icons.ts'
+import './cs-avatar.ts'
+
+/** Reactions offered in one click. */
+export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '😢']
+
+export interface MessageContext {
+  meId: string
+  nameOf: (userId: string) => string
+  avatarOf: (userId: string) => string | undefined
+  presenceOf: (userId: string) => 'online' | 'away' | 'offline' | undefined
+  replyTarget: (id: string) => MessageView | undefined
+  delivery: (id: string) => DeliveryState | undefined
+}
+
+/**
+ * One message: author (unless grouped with the previous one), formatted text, reply quote, reactions, delivery
+ * state, read markers and actions. Emits `reply`, `edit`, `delete` (detail: message) and `react`
+ * (detail: { message, emoji, on }).
+ */
+export class CsMessage extends LitElement {
+  static override properties = {
+    message: { attribute: false },
+    ctx: { attribute: false },
+    grouped: { type: Boolean, reflect: true },
+    readers: { attribute: false },
+    picker: { state: true }
+  }
+
+  declare message: MessageView
+  declare ctx: MessageContext
+  declare grouped: boolean
+  declare readers: string[]
+  declare picker: boolean
+
+  constructor () {
+    super()
+    this.grouped = false
+    this.readers = []
+    this.picker = false
+    new LocaleController(this)
+  }
+
+  static override styles = [sharedStyles, css`
+    :host { display: block; padding: 2px var(--cs-space-4); }
+    :host(:not([grouped])) { padding-top: var(--cs-space-3); }
+    article { display: grid; grid-template-columns: 40px 1fr; column-gap: var(--cs-space-3); position: relative;
+      border-radius: var(--cs-radius-small); padding: 2px var(--cs-space-2); }
+    article:hover, article:focus-within { background: var(--cs-surface-2); }
+    .gutter { grid-row: span 3; padding-top: 2px; }
+    .head { display: flex; gap: var(--cs-space-2); align-items: baseline; }
+    .author { font-weight: 700; }
+    .time { font-size: .78rem; color: var(--cs-text-muted); }
+    .body { overflow-wrap: anywhere; min-width: 0; }
+    .body p { margin: 0 0 4px; white-space: pre-wrap; }
+    .body p:last-child { margin-bottom: 0; }
+    .body ul, .body ol { margin: 2px 0; padding-left: 1.4em; }
+    .body pre { background: var(--cs-code-bg); padding: var(--cs-space-2) var(--cs-space-3); border-radius: var(--cs-radius-small);
+      overflow-x: auto; margin: 4px 0; }
+    .body code { font-family: var(--cs-font-mono); font-size: .9em; background: var(--cs-code-bg); padding: 1px 4px; border-radius: 4px; }
+    .body pre code { padding: 0; background: none; }
+    .body blockquote { margin: 2px 0; padding-left: var(--cs-space-3); border-left: 3px solid var(--cs-border); color: var(--cs-text-muted); }
+    .deleted { font-style: italic; color: var(--cs-text-muted); }
+    .edited { font-size: .78rem; color: var(--cs-text-muted); }
+    .quote { border-left: 3px solid var(--cs-accent); padding: 2px var(--cs-space-2); margin: 2px 0 4px; font-size: .9rem;
+      color: var(--cs-text-muted); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; max-width: 60ch; }
+    .quote b { color: var(--cs-text); }
+    .meta { display: flex; gap: var(--cs-space-2); flex-wrap: wrap; align-items: center; margin-top: 2px; }
+    .reaction { min-height: 28px; padding: 0 var(--cs-space-2); font-weight: 500; font-size: .9rem; border-radius: 999px; }
+    .reaction[aria-pressed="true"] { background: var(--cs-accent-soft); border-color: var(--cs-accent); }
+    .delivery, .readers { font-size: .78rem; color: var(--cs-text-muted); }
+    .actions { position: absolute; right: var(--cs-space-2); top: -14px; display: none; gap: 2px; background: var(--cs-surface);
+      border: 1px solid var(--cs-border); border-radius: 999px; padding: 2px; box-shadow: var(--cs-shadow); }
+    article:hover .actions, article:focus-within .actions, .actions.open { display: flex; }
+    .actions button { min-height: 32px; width: 32px; padding: 0; border: 0; }
+    .picker { display: flex; gap: 2px; }
+    .picker button { font-size: 1.1rem; }
+  `]
+
+  override render (): unknown {
+    const m = this.message
+    const c = this.ctx
+    const mine = m.authorId === c.meId
+    const name = mine ? t('you') : (m.authorName ?? c.nameOf(m.authorId))
+    const reply = m.replyTo !== undefined ? c.replyTarget(m.replyTo) : undefined
+    return html`
+      <article aria-label=${`${name}, ${formatTime(m.time)}`}>
+        <div class="gutter">${this.grouped ? '' : html`<cs-avatar .name=${name} .userId=${m.authorId} .src=${c.avatarOf(m.authorId)}
+          .presence=${mine ? undefined : c.presenceOf(m.authorId)}></cs-avatar>`}</div>
+        ${this.grouped ? '' : html`<div class="head"><span class="author">${name}</span>
+          <time class="time" datetime=${new Date(m.time).toISOString()}>${formatTime(m.time)}</time></div>`}
+        <div class="body">
+          ${reply !== undefined ? html`<div class="quote"><b>${reply.authorId === c.meId ? t('you') : (reply.authorName ?? c.nameOf(reply.authorId))}</b>
+            ${reply.deleted ? t('deleted') : reply.text.split('\n')[0]}</div>` : ''}
+          ${m.deleted ? html`<p class="deleted">${t('deleted')}</p>` : renderMarkdown(m.text)}
+          ${m.edited && !m.deleted ? html`<span class="edited">(${t('edited')})</span>` : ''}
+        </div>
+        ${this.#meta(mine)}
+        ${m.deleted ? '' : this.#actions(mine)}
+      </article>
+    `
+  }
+
+  #meta (mine: boolean): unknown {
+    const m = this.message
+    const entries = Object.entries(m.reactions).filter(([, who]) => who.length > 0)
+    const delivery = mine ? this.ctx.delivery(m.id) : undefined
+    if (entries.length === 0 && delivery === undefined && this.readers.length === 0) return ''
+    return html`<div class="meta">
+      ${entries.map(([emoji, who]) => {
+        const on = who.includes(this.ctx.meId)
+        const names = who.map((u) => u === this.ctx.meId ? t('you') : this.ctx.nameOf(u)).join(', ')
+        return html`<button class="reaction" aria-pressed=${on ? 'true' : 'false'} title=${names}
+          aria-label=${t('reactionCount', { emoji, count: who.length, names })}
+          @click=${() => { this.#emit('react', { message: m, emoji, on: !on }) }}>${emoji} ${who.length}</button>`
+      })}
+      ${delivery !== undefined ? html`<span class="delivery">${deliveryText(delivery)}</span>` : ''}
+      ${this.readers.length > 0 ? html`<span class="readers">${t('readUpTo', { names: this.readers.join(', ') })}</span>` : ''}
+    </div>`
+  }
+
+  #actions (mine: boolean): unknown {
+    const m = this.message
+    return html`<div class="actions ${this.picker ? 'open' : ''}" role="toolbar" aria-label=${t('messageActions')}>
+      ${this.picker
+        ? html`<div class="picker">${QUICK_REACTIONS.map((emoji) => html`<button class="ghost" aria-label=${t('addReaction', { emoji })}
+            @click=${() => { this.picker = false; this.#emit('react', { message: m, emoji, on: !(m.reactions[emoji] ?? []).includes(this.ctx.meId) }) }}>${emoji}</button>`)}</div>`
+        : ''}
+      <button class="ghost" aria-label=${t('react')} title=${t('react')} aria-expanded=${this.picker ? 'true' : 'false'}
+        @click=${() => { this.picker = !this.picker }}>${iconSmile}</button>
+      <button class="ghost" aria-label=${t('reply')} title=${t('reply')} @click=${() => { this.#emit('reply', m) }}>${iconReply}</button>
+      ${mine ? html`
+        <button class="ghost" aria-label=${t('edit')} title=${t('edit')} @click=${() => { this.#emit('edit', m) }}>${iconEdit}</button>
+        <button class="ghost danger" aria-label=${t('delete')} title=${t('delete')} @click=${() => { this.#emit('delete', m) }}>${iconTrash}</button>` : ''}
+    </div>`
+  }
+
+  #emit (name: string, detail: unknown): void {
+    this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }))
+  }
+}
+
+export function deliveryText (d: DeliveryState): string {
+  switch (d.state) {
+    case 'local': return t('deliveryLocal')
+    case 'relay': return t('deliveryRelay')
+    case 'seen': return t('deliverySeen', { count: d.peers })
+  }
+}
+
+customElements.define('cs-message', CsMessage)
+
+declare global {
+  interface HTMLElementTagNameMap { 'cs-message': CsMessage }
+}

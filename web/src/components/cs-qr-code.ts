@@ -1,0 +1,54 @@
+import { LitElement, css, html, svg } from 'lit'
+import qrcode from 'qrcode-generator'
+
+/** Modules of quiet zone around the code (the QR spec asks for 4). */
+const QUIET_ZONE = 4
+
+/** SVG path data for the dark modules of `text` as a QR code (one "h1v1h-1z" square per module). */
+export function qrPath (text: string): { size: number, d: string } {
+  const qr = qrcode(0, 'M')
+  qr.addData(text, 'Byte')
+  qr.make()
+  const n = qr.getModuleCount()
+  const parts: string[] = []
+  for (let r = 0; r < n; r++) {
+    for (let c = 0; c < n; c++) if (qr.isDark(r, c)) parts.push(`M${c + QUIET_ZONE} ${r + QUIET_ZONE}h1v1h-1z`)
+  }
+  return { size: n + 2 * QUIET_ZONE, d: parts.join('') }
+}
+
+/** A QR code drawn as one SVG path through Lit's svg template (no innerHTML, no data URL). */
+export class CsQrCode extends LitElement {
+  static override properties = {
+    value: {},
+    label: {}
+  }
+
+  declare value: string
+  declare label: string
+
+  constructor () {
+    super()
+    this.value = ''
+    this.label = ''
+  }
+
+  static override styles = css`
+    :host { display: block; }
+    svg { display: block; width: 100%; height: auto; background: #fff; border-radius: 8px; }
+  `
+
+  override render (): unknown {
+    if (this.value === '') return html``
+    const { size, d } = qrPath(this.value)
+    // Dark on white whatever the theme: scanners need the contrast.
+    return html`<svg role="img" aria-label=${this.label} viewBox="0 0 ${size} ${size}" shape-rendering="crispEdges">
+      ${svg`<path fill="#000" d=${d}></path>`}</svg>`
+  }
+}
+
+customElements.define('cs-qr-code', CsQrCode)
+
+declare global {
+  interface HTMLElementTagNameMap { 'cs-qr-code': CsQrCode }
+}

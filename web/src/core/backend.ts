@@ -1,0 +1,66 @@
+/**
+ * What the web app needs from the core, in one interface. `chat-backend.ts` implements it on top of the
+ * core's `createChat(...)`; the UI never talks to libp2p, history or crypto directly.
+ */
+import type { DeliveryState, Gap, MessageView } from '../../../src/history/types.ts'
+
+export type { DeliveryState, Gap, MessageView }
+
+export interface RoomInfo {
+  id: string
+  name: string
+}
+
+export type PresenceState = 'online' | 'away' | 'offline'
+
+/** How this device currently reaches the others. */
+export interface ConnectionInfo {
+  state: 'offline' | 'connecting' | 'online'
+  /** The best path in use to the room's peers, when online. */
+  path?: 'lan' | 'direct' | 'relay'
+}
+
+export interface Person {
+  userId: string
+  name: string
+  /** Inline avatar (data: URL of a PNG/JPEG/WebP image); anything else is ignored. */
+  avatar?: string
+}
+
+/** Events the backend emits (as CustomEvent on itself). */
+export interface BackendEventMap {
+  /** Something about rooms or a room's messages changed; `room` says which when known. */
+  change: CustomEvent<{ room?: string }>
+  /** A new message arrived (not one we sent). */
+  message: CustomEvent<{ room: string, message: MessageView }>
+}
+
+export interface ChatBackend extends EventTarget {
+  readonly me: Person
+  rooms (): RoomInfo[]
+  createRoom (name: string): Promise<RoomInfo>
+  /** Joins the room of an invite link (whole URL or fragment). */
+  join (invite: string): Promise<RoomInfo>
+  leave (roomId: string): Promise<void>
+  inviteLink (roomId: string): string
+  /** The room's messages in converged log order (do not mutate). */
+  messages (roomId: string): readonly MessageView[]
+  send (roomId: string, text: string, replyTo?: string): Promise<void>
+  edit (roomId: string, messageId: string, text: string): Promise<void>
+  remove (roomId: string, messageId: string): Promise<void>
+  react (roomId: string, messageId: string, emoji: string, on: boolean): Promise<void>
+  setTyping (roomId: string, on: boolean): void
+  markRead (roomId: string, messageId: string): void
+  typing (roomId: string): string[]
+  presence (roomId: string): Map<string, PresenceState>
+  /** userId → id of the last message they have read. */
+  readMarkers (roomId: string): Map<string, string>
+  delivery (roomId: string, messageId: string): DeliveryState | undefined
+  gaps (roomId: string): Gap[]
+  connection (): ConnectionInfo
+  person (userId: string): Person | undefined
+  setProfile (name: string, avatar?: string): Promise<void>
+  exportRoom (roomId: string): Promise<Uint8Array>
+  importRoom (bytes: Uint8Array): Promise<RoomInfo>
+  close (): Promise<void>
+}

@@ -1,0 +1,232 @@
+import type { ChatBackend, MessageView, RoomInfo } from '../core/backend.ts'
+import type { DeviceIdentity } from '../core/identity.ts'
+import { getDeviceValue, setDeviceValue } from './device-db.ts'
+import { applyTheme, loadSettings, saveSettings } from './settings.ts'
+import type { Settings } from './settings.ts'
+import { getLocale, localeFromNavigator, setLocale, t } from '../i18n/i18n.ts'
+
+export type Phase = 'loading' | 'onboarding' | 'starting' | 'ready' | 'error'
+
+export interface LocalProfile {
+  name: string
+  avatar?: string
+}
+
+export interface RoomSummary extends RoomInfo {
+  unread: number
+  last?: MessageView
+}
+
+const SEED_KEY = 'identity-seed'
+const PROFILE_KEY = 'profile'
+const READ_KEY = 'chatsphere:read:'
+
+/** Matches the invite fragment of PROTOCOL.md (`#/join/1/...`). */
+const INVITE_FRAGMENT = /^#\/join\//
+
+/**
+ * The app's state: identity, the running chat backend, the room in view, unread counts, settings, and the
+ * notifications and title count that follow from them. Dispatches 'change' when anything shown changes.
+ */
+export class AppStore extends EventTarget {
+  phase: Phase = 'loading'
+  error: string | undefined
+  identity: DeviceIdentity | undefined
+  profile: LocalProfile | undefined
+  backend: ChatBackend | undefined
+  settings: Settings = loadSettings()
+  activeRoom: string | undefined
+  /** An invite link opened before an identity existed; joined once the backend runs. */
+  pendingInvite: string | undefined
+  /** Name of the room in the pending invite, for the onboarding banner. */
+  pendingInviteName: string | undefined
+  /** Polite announcements for the live region. */
+  announcement = ''
+
+  readonly #onBackendChange = (e: Event): void => {
+    const room = (e as CustomEvent<{ room?: string }>).detail?.room
+    if (room !== undefined && room === this.activeRoom && this.#roomInView()) this.#markAllRead(room)
+    this.#updateTitle()
+    this.#emit()
+  }
+
+  readonly #onBackendMessage = (e: Event): void => {
+    const { room, message } = (e as CustomEvent<{ room: string, message: MessageView }>).detail
+    const name = message.authorName ?? this.backend?.person(message.authorId)?.name ?? message.authorId.slice(0, 10)
+    const roomName = this.backend?.rooms().find((r) => r.id === room)?.name ?? ''
+    if (room === this.activeRoom) this.announcement = t('newMessageFrom', { name, text: message.text.slice(0, 200) })
+    if (!(room === this.activeRoom && this.#roomInView())) this.#notify(room, roomName, name, message.text)
+  }
+
+  /** Reads settings and the stored identity; starts the backend when there is one. */
+  async init (): Promise<void> {
+    setLocale(this.settings.locale ?? localeFromNavigator(navigator.languages))
+    document.documentElement.lang = getLocale()
+    applyTheme(this.settings.theme)
+    this.#takeInviteFromLocation()
+    window.addEventListener('hashchange', () => { this.#takeInviteFromLocation(); void this.#joinPending() })
+    document.addEventListener('visibilitychange', () => {
+      if (this.activeRoom !== undefined && this.#roomInView()) { this.#markAllRead(this.activeRoom); this.#updateTitle(); this.#emit() }
+    })
+    try {
+      const seed = await getDeviceValue<Uint8Array>(SEED_KEY)
+      this.profile = await getDeviceValue<LocalProfile>(PROFILE_KEY)
+      if (seed === undefined || this.profile === undefined) {
+        this.phase = 'onboarding'
+        this.#emit()
+        return
+      }
+      const { identityFromSeed } = await import('../core/identity.ts')
+      this.identity = identityFromSeed(seed)
+      await this.#start()
+    } catch (err) {
+      this.#fail(err)
+    }
+  }
+
+  /** Saves a new or restored identity with its profile, then starts the peer. */
+  async adoptIdentity (identity: DeviceIdentity, profile: LocalProfile): Promise<void> {
+    await setDeviceValue(SEED_KEY, identity.seed)
+    await setDeviceValue(PROFILE_KEY, profile)
+    this.identity = identity
+    this.profile = profile
+    await this.#start()
+  }
+
+  async #start (): Promise<void> {
+    if (this.identity === undefined || this.profile === undefined) return
+    this.phase = 'starting'
+    this.#emit()
+    try {
+      // The peer (libp2p, history, crypto) loads only now, so onboarding paints without it.
+      const { startBackend } = await import('../core/chat-backend.ts')
+      this.backend = await startBackend({ identity: this.identity, profile: this.profile, relays: this.settings.relays })
+      this.backend.addEventListener('change', this.#onBackendChange)
+      this.backend.addEventListener('message', this.#onBackendMessage)
+      this.phase = 'ready'
+      const first = this.backend.rooms()[0]
+      if (this.activeRoom === undefined && first !== undefined && window.matchMedia('(min-width: 800px)').matches) this.activeRoom = first.id
+      this.#updateTitle()
+      this.#emit()
+      await this.#joinPending()
+    } catch (err) {
+      this.#fail(err)
+    }
+  }
+
+  #fail (err: unknown): void {
+    console.error(err)
+    this.phase = 'error'
+    this.error = err instanceof Error ? err.message : String(err)
+    this.#emit()
+  }
+
+  #takeInviteFromLocation (): void {
+    if (!INVITE_FRAGMENT.test(location.hash)) return
+    this.pendingInvite = location.href
+    const name = location.hash.split('/')[4]
+    try { this.pendingInviteName = name === undefined ? undefined : decodeURIComponent(name) } catch { this.pendingInviteName = undefined }
+    // The secret must not linger in the address bar (screenshots, shoulder surfing).
+    history.replaceState(null, '', location.pathname + location.search)
+    this.#emit()
+  }
+
+  async #joinPending (): Promise<void> {
+    const invite = this.pendingInvite
+    if (invite === undefined || this.backend === undefined) return
+    this.pendingInvite = undefined
+    this.pendingInviteName = undefined
+    try {
+      const room = await this.backend.join(invite)
+      this.announcement = t('joined', { room: room.name })
+      this.openRoom(room.id)
+    } catch {
+      this.announcement = t('errInvite')
+      this.#emit()
+    }
+  }
+
+  rooms (): RoomSummary[] {
+    const backend = this.backend
+    if (backend === undefined) return []
+    const me = backend.me.userId
+    return backend.rooms().map((r) => {
+      const msgs = backend.messages(r.id)
+      const readCount = this.#readCount(r.id)
+      let unread = 0
+      for (let i = Math.max(readCount, 0); i < msgs.length; i++) if (msgs[i]?.authorId !== me && msgs[i]?.deleted !== true) unread++
+      const last = msgs[msgs.length - 1]
+      return { ...r, unread, ...(last !== undefined ? { last } : {}) }
+    }).sort((a, b) => (b.last?.time ?? 0) - (a.last?.time ?? 0))
+  }
+
+  openRoom (roomId: string | undefined): void {
+    this.activeRoom = roomId
+    if (roomId !== undefined) this.#markAllRead(roomId)
+    this.#updateTitle()
+    this.#emit()
+  }
+
+  async createRoom (name: string): Promise<RoomInfo> {
+    if (this.backend === undefined) throw new Error('not started')
+    const room = await this.backend.createRoom(name)
+    this.openRoom(room.id)
+    return room
+  }
+
+  async leaveRoom (roomId: string): Promise<void> {
+    await this.backend?.leave(roomId)
+    if (this.activeRoom === roomId) this.activeRoom = undefined
+    this.#updateTitle()
+    this.#emit()
+  }
+
+  async saveProfile (profile: LocalProfile): Promise<void> {
+    await setDeviceValue(PROFILE_KEY, profile)
+    this.profile = profile
+    await this.backend?.setProfile(profile.name, profile.avatar)
+    this.#emit()
+  }
+
+  updateSettings (patch: Partial<Settings>): void {
+    this.settings = { ...this.settings, ...patch }
+    saveSettings(this.settings)
+    applyTheme(this.settings.theme)
+    setLocale(this.settings.locale ?? localeFromNavigator(navigator.languages))
+    this.#emit()
+  }
+
+  /** Counts messages up to the newest as read, and tells the room (read marker). */
+  #markAllRead (roomId: string): void {
+    const msgs = this.backend?.messages(roomId) ?? []
+    if (msgs.length === this.#readCount(roomId)) return
+    localStorage.setItem(READ_KEY + roomId, String(msgs.length))
+    const last = msgs[msgs.length - 1]
+    if (last !== undefined) this.backend?.markRead(roomId, last.id)
+  }
+
+  #readCount (roomId: string): number {
+    const n = Number(localStorage.getItem(READ_KEY + roomId) ?? '0')
+    return Number.isSafeInteger(n) && n >= 0 ? n : 0
+  }
+
+  #roomInView (): boolean {
+    return document.visibilityState === 'visible'
+  }
+
+  #updateTitle (): void {
+    const total = this.rooms().reduce((n, r) => n + r.unread, 0)
+    document.title = total > 0 ? t('titleUnread', { count: total }) : t('appName')
+  }
+
+  #notify (roomId: string, roomName: string, author: string, text: string): void {
+    if (!this.settings.notifications || typeof Notification === 'undefined' || Notification.permission !== 'granted') return
+    // Title and body are plain text for the OS; nothing from a peer is interpreted.
+    const n = new Notification(t('notificationTitle', { name: author, room: roomName }), { body: text.slice(0, 300), tag: roomId })
+    n.onclick = () => { window.focus(); this.openRoom(roomId); n.close() }
+  }
+
+  #emit (): void {
+    this.dispatchEvent(new Event('change'))
+  }
+}
