@@ -45,8 +45,7 @@ describe('signed profile', () => {
     await expect(verifyProfile(forged)).rejects.toThrow(BadSignatureError)
   })
 
-  it('rejects a record whose signer key was swapped for another user's', async () => {
-    // Swapping in another user's key makes the signature invalid.
+  it('rejects a record whose signer key was swapped for another user key', async () => {
     const bytes = await signProfile(id, { name: 'Ada', time: 5 })
     const [payload, sig] = decodeCbor(bytes, { maxBytes: MAX_PROFILE_BYTES }) as [Uint8Array, Uint8Array]
     const fields = decodeCbor(payload, { maxBytes: MAX_PROFILE_BYTES }) as Record<string, unknown>
