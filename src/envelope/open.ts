@@ -64,7 +64,7 @@ async function openInner (header: FrameHeader, room: RoomKeys, opts: OpenOptions
   if (key === undefined) throw new OldEpochError(`key epoch ${epoch} is not accepted`)
   const plaintext = secretboxOpen(header.ciphertext, header.nonce, key)
 
-  const outer = decodeCbor(plaintext, { maxBytes: plaintext.length, maxItems: PLAINTEXT_ITEMS, maxDepth: 1 })
+  const outer = decodeCbor(plaintext, { maxBytes: plaintext.length, maxDepth: 1 })
   if (!Array.isArray(outer) || outer.length !== PLAINTEXT_ITEMS) throw new MalformedError('plaintext must be [inner, signature]')
   const [innerBytes, authorSignature] = outer as unknown[]
   if (!(innerBytes instanceof Uint8Array)) throw new MalformedError('inner message must be bytes')

@@ -26,7 +26,7 @@ export async function signRecord (identity: Identity, tag: string, version: numb
  * MalformedError (structure, version) or BadSignatureError.
  */
 export async function openRecord (bytes: Uint8Array, tag: string, version: number, maxBytes: number, what: string): Promise<{ payload: Record<string, unknown>, publicKey: Uint8Array }> {
-  const outer = decodeCbor(bytes, { maxBytes, maxItems: 2, maxDepth: 1 })
+  const outer = decodeCbor(bytes, { maxBytes, maxDepth: 1 })
   if (!Array.isArray(outer) || outer.length !== 2) throw new MalformedError(`${what} must be [payload, signature]`)
   const [payloadBytes, signature] = outer as unknown[]
   if (!(payloadBytes instanceof Uint8Array)) throw new MalformedError(`${what} payload must be bytes`)
