@@ -1,0 +1,279 @@
+/**
+ * One room's history: a Y.Doc whose root Y.Array `log` holds encrypted frames in the order every peer converges
+ * to. Local frames are inserted and made durable before `append` resolves; frames from the network pass the guard
+ * first and are persisted as the update that carried them. The doc knows nothing of the network: callers publish
+ * what `append` returns and feed what they receive to `applyRemote`.
+ */
+import * as Y from 'yjs'
+import { logger } from '@libp2p/logger'
+import {
+  COMPACT_AFTER_RECORDS, FRAME_ID_OFFSET, HISTORY_LOG_NAME, MAX_FRAME_BYTES, MESSAGE_ID_BYTES, SYNC_CHUNK_BYTES
+} from '../constants.ts'
+import { InvalidArgumentError, MalformedError, OversizedError } from '../errors.ts'
+import { verifyFrame } from '../envelope/frame.ts'
+import { FrameKind } from '../envelope/types.ts'
+import { FrameView, idKey } from './frame-view.ts'
+import { createUpdateGuard, RejectedLogUpdateError } from './guard.ts'
+import { decodeStateVector } from './state-vector.ts'
+import { encodeLogUpdate, itemEncodedSize } from './update-codec.ts'
+import type { FrameVerifier, UpdateGuard } from './guard.ts'
+import type { LogItem, ParseLimits, RejectReason } from './update-codec.ts'
+import type { UpdateStore } from './types.ts'
+
+const log = logger('chatsphere:history')
+
+/** Transaction origins of the log itself; remote origins are whatever the caller passes to `applyRemote`. */
+export const LOCAL_ORIGIN = Symbol('chatsphere:local')
+const LOAD_ORIGIN = Symbol('chatsphere:load')
+
+export interface RoomLogInit {
+  /** Where this room's updates are kept. The log owns it from now on and closes it on `close()`. */
+  store: UpdateStore
+  /** 32-byte room id (frames are signed over it). */
+  roomId: Uint8Array
+  /** The room write public key; every frame from the network must carry a valid signature by it. */
+  writePublicKey: Uint8Array
+  /**
+   * Verifies one frame from the network. Default: the envelope's `verifyFrame` with this room's write key and id,
+   * plus kind = room message (ephemeral frames are never stored). Override only to add checks (relay quotas).
+   */
+  verifyFrame?: FrameVerifier
+  /** Compact the store on open when it holds more than this many records (default COMPACT_AFTER_RECORDS). */
+  compactAfterRecords?: number
+  /** Overrides of the guard's limits (tests, relay quotas). */
+  limits?: ParseLimits
+}
+
+/** Called with frames new to this log (by message id), whatever their origin (LOCAL_ORIGIN for our own). */
+export type FramesListener = (frames: Uint8Array[], origin: unknown) => void
+
+export interface RoomLog {
+  /** Number of distinct messages (frames deduped by message id). */
+  readonly length: number
+  /** Number of inserts in the Y.Array, duplicates included. */
+  readonly rawLength: number
+  /** Inserts a frame, waits until the store holds it, and returns the single-insert Yjs update to publish. */
+  append (frame: Uint8Array): Promise<Uint8Array>
+  /**
+   * Checks an update from the network with the guard, applies it, persists it and returns the frames that are new
+   * to this log. Throws RejectedUpdateError (nothing applied) when the update breaks any rule.
+   */
+  applyRemote (update: Uint8Array, origin?: unknown): Promise<Uint8Array[]>
+  /** Our Yjs state vector (what we have). */
+  stateVector (): Uint8Array
+  /**
+   * What a peer with `remoteStateVector` lacks, as Yjs updates of at most `maxChunkBytes` each (one frame over
+   * the limit gets a chunk of its own). Throws MalformedError / OversizedError on a bad state vector.
+   */
+  missingFor (remoteStateVector: Uint8Array, maxChunkBytes?: number): Uint8Array[]
+  /** Frames in log order, deduped, like `Array.prototype.slice(from, to)`: read only the tail to show a screen. */
+  frames (from?: number, to?: number): Uint8Array[]
+  /** True when a message with this 16-byte id is in the log. */
+  has (id: Uint8Array): boolean
+  /** Subscribes to new frames; returns the unsubscribe function. */
+  onFrames (listener: FramesListener): () => void
+  /** Rejected updates so far, by reason. */
+  readonly rejections: Readonly<Partial<Record<RejectReason, number>>>
+  /** Rewrites the store as one snapshot of the doc (crash-safe; see the store's compact). */
+  compact (): Promise<void>
+  /** Waits for pending writes, closes the store and frees the doc. */
+  close (): Promise<void>
+}
+
+/** Opens (loads) a room log from its store. Local records are trusted: they were checked before they were written. */
+export async function openRoomLog (init: RoomLogInit): Promise<RoomLog> {
+  const { store } = init
+  const doc = new Y.Doc()
+  const arr = doc.getArray<Uint8Array>(HISTORY_LOG_NAME)
+  const guard: UpdateGuard = createUpdateGuard({ verifyFrame: init.verifyFrame ?? roomFrameVerifier(init.roomId, init.writePublicKey), limits: init.limits })
+  const view = new FrameView()
+  const listeners = new Set<FramesListener>()
+  let loading = true
+  let closed = false
+  let lastLocalUpdate: Uint8Array | undefined
+  let collected: Uint8Array[] = []
+  // Store writes run one after another so the file holds updates in the order the doc produced them.
+  let queue: Promise<unknown> = Promise.resolve()
+  const enqueue = <T>(task: () => Promise<T>): Promise<T> => {
+    const run = queue.then(task)
+    queue = run.catch(() => {})
+    return run
+  }
+
+  doc.on('update', (update: Uint8Array, origin: unknown) => {
+    if (origin === LOCAL_ORIGIN) lastLocalUpdate = update
+  })
+
+  arr.observe((event, tr) => {
+    if (loading) return
+    let index = 0
+    let fresh: Uint8Array[] = []
+    const rawBefore = arr.length - countInserts(event.changes.delta)
+    for (const op of event.changes.delta) {
+      if (op.retain !== undefined) index += op.retain
+      if (op.insert !== undefined) {
+        const inserted = op.insert as Uint8Array[]
+        const atEnd = index === rawBefore && !view.isDirty
+        fresh = fresh.concat(atEnd ? view.appendAtEnd(inserted) : view.insertedInMiddle(inserted))
+        index += inserted.length
+      }
+    }
+    if (fresh.length === 0) return
+    collected = collected.concat(fresh)
+    for (const l of listeners) {
+      try { l(fresh, tr.origin) } catch (err) { log.error('frames listener threw: %e', err) }
+    }
+  })
+
+  // ── load ──
+  const records = await store.load()
+  doc.transact(() => {
+    for (const [i, u] of records.entries()) {
+      try {
+        Y.applyUpdate(doc, u, LOAD_ORIGIN)
+      } catch (err) {
+        log.error('stored record %d of room does not apply, skipped: %e', i, err)
+      }
+    }
+  }, LOAD_ORIGIN)
+  view.reset(arr.toArray())
+  loading = false
+  if (records.length > (init.compactAfterRecords ?? COMPACT_AFTER_RECORDS)) {
+    await store.compact(Y.encodeStateAsUpdate(doc))
+  }
+
+  function checkOpen (): void {
+    if (closed) throw new InvalidArgumentError('room log is closed')
+  }
+
+  const roomLog: RoomLog = {
+    get length () {
+      view.ensure(() => arr.toArray())
+      return view.length
+    },
+    get rawLength () { return arr.length },
+    get rejections () { return guard.rejections },
+
+    async append (frame) {
+      checkOpen()
+      if (!(frame instanceof Uint8Array)) throw new InvalidArgumentError('a frame is a Uint8Array')
+      if (frame.length > MAX_FRAME_BYTES) throw new OversizedError(`frame of ${frame.length} bytes over ${MAX_FRAME_BYTES}`)
+      if (frame.length < FRAME_ID_OFFSET + MESSAGE_ID_BYTES) throw new InvalidArgumentError('frame too short to hold a message id')
+      // Copy: the caller may reuse its buffer, and the doc must hold exactly what was persisted.
+      const own = frame.slice()
+      lastLocalUpdate = undefined
+      doc.transact(() => { arr.push([own]) }, LOCAL_ORIGIN)
+      const update = lastLocalUpdate as Uint8Array | undefined
+      if (update === undefined) throw new Error('Yjs produced no update for a local insert')
+      await enqueue(async () => { await store.append(update) })
+      return update
+    },
+
+    async applyRemote (update, origin) {
+      checkOpen()
+      const parsed = await guard.check(update)
+      // Only updates that bring something we lack are applied and stored; re-deliveries are common and free.
+      const novel = parsed.items.some(it => it.clock >= Y.getState(doc.store, it.client))
+      if (!novel) return []
+      collected = []
+      try {
+        Y.applyUpdate(doc, update, origin)
+      } catch (err) {
+        // The guard admits only shapes Yjs handles (fuzzed); if Yjs still throws, the update is refused, not stored.
+        log.error('an update that passed the guard failed in Yjs: %e', err)
+        throw new RejectedLogUpdateError('malformed', 'Yjs could not apply the update', { cause: err })
+      }
+      const fresh = collected
+      collected = []
+      await enqueue(async () => { await store.append(update) })
+      return fresh
+    },
+
+    stateVector () { return Y.encodeStateVector(doc) },
+
+    missingFor (remoteStateVector, maxChunkBytes = SYNC_CHUNK_BYTES) {
+      const remote = decodeStateVector(remoteStateVector)
+      const chunks: Uint8Array[] = []
+      let runs: Array<{ client: number, items: LogItem[] }> = []
+      let size = 0
+      const flush = (): void => {
+        if (runs.length > 0) chunks.push(encodeLogUpdate(runs))
+        runs = []
+        size = 0
+      }
+      const clients = [...doc.store.clients.keys()].sort((a, b) => a - b)
+      for (const client of clients) {
+        const structs = doc.store.clients.get(client) ?? []
+        const from = remote.get(client) ?? 0
+        if (from >= Y.getState(doc.store, client)) continue
+        let run: { client: number, items: LogItem[] } | undefined
+        for (let i = Y.findIndexSS(structs, from); i < structs.length; i++) {
+          const item = toLogItem(structs[i])
+          const cost = itemEncodedSize(item)
+          if (size > 0 && size + cost > maxChunkBytes) { flush(); run = undefined }
+          if (run === undefined) { run = { client, items: [] }; runs.push(run) }
+          run.items.push(item)
+          size += cost
+        }
+      }
+      flush()
+      return chunks
+    },
+
+    frames (from, to) {
+      view.ensure(() => arr.toArray())
+      return view.slice(from, to)
+    },
+
+    has (id) { return view.has(idKey(id)) },
+
+    onFrames (listener) {
+      listeners.add(listener)
+      return () => { listeners.delete(listener) }
+    },
+
+    async compact () {
+      checkOpen()
+      await enqueue(async () => { await store.compact(Y.encodeStateAsUpdate(doc)) })
+    },
+
+    async close () {
+      if (closed) return
+      closed = true
+      await queue
+      listeners.clear()
+      await store.close()
+      doc.destroy()
+    }
+  }
+  return roomLog
+}
+
+/** The default frame check: room write signature valid and a stored (not ephemeral) kind. */
+export function roomFrameVerifier (roomId: Uint8Array, writePublicKey: Uint8Array): FrameVerifier {
+  return async (frame) => {
+    const header = await verifyFrame(frame, writePublicKey, roomId)
+    if (header.kind !== FrameKind.message) throw new MalformedError('ephemeral frames are never stored in the log')
+    return header
+  }
+}
+
+function countInserts (delta: Array<{ insert?: unknown }>): number {
+  let n = 0
+  for (const op of delta) if (Array.isArray(op.insert)) n += op.insert.length
+  return n
+}
+
+/** Reads one struct of our doc as a log item. Our doc only ever holds binary items (the guard sees to it). */
+function toLogItem (struct: unknown): LogItem {
+  if (!(struct instanceof Y.Item) || !(struct.content instanceof Y.ContentBinary)) {
+    throw new Error('room log holds a struct that is not a binary item')
+  }
+  return {
+    client: struct.id.client,
+    clock: struct.id.clock,
+    origin: struct.origin === null ? null : { client: struct.origin.client, clock: struct.origin.clock },
+    rightOrigin: struct.rightOrigin === null ? null : { client: struct.rightOrigin.client, clock: struct.rightOrigin.clock },
+    frame: struct.content.content
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * Node UpdateStore: one append-only file per room of checksummed, length-prefixed records (format in
+ * record-file.ts and PROTOCOL.md "Storage"). An append resolves only after fdatasync; appends that arrive while a
+ * sync is running are written and synced together (group commit), so a burst costs one sync, not one per update.
+ * A torn tail left by a crash is cut off on open. Compaction writes a new file, syncs it, renames it over the old one
+ * and syncs the directory, so at every instant either the old or the new file is complete on disk.
+ */
+import { open, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { dirname, basename, join } from 'node:path'
+import { logger } from '@libp2p/logger'
+import { CorruptStoreError, InvalidArgumentError } from '../errors.ts'
+import { FILE_MAGIC, encodeRecord, scanRecords } from './record-file.ts'
+import type { FileHandle } from 'node:fs/promises'
+import type { UpdateStore } from '../history/types.ts'
+
+const log = logger('chatsphere:storage')
+
+/** Syncs a directory so a created, renamed or removed entry in it survives a crash. */
+export async function syncDir (dir: string): Promise<void> {
+  const fh = await open(dir, 'r')
+  try { await fh.sync() } finally { await fh.close() }
+}
+
+/** A Buffer's bytes as a plain Uint8Array (callers compare and hand them on; Buffer's extras are not wanted). */
+function plain (b: Buffer): Uint8Array { return new Uint8Array(b.buffer, b.byteOffset, b.byteLength) }
+
+async function writeAll (fh: FileHandle, bytes: Uint8Array): Promise<void> {
+  let off = 0
+  while (off < bytes.length) {
+    const { bytesWritten } = await fh.write(bytes, off, bytes.length - off)
+    off += bytesWritten
+  }
+}
+
+export interface FileUpdateStoreInit {
+  /** Path of the room file (created, with its directory entry synced, when missing). */
+  path: string
+}
+
+/** Opens a room file, repairing a torn tail. Throws CorruptStoreError when the file is not an update file. */
+export async function openFileUpdateStore (init: FileUpdateStoreInit): Promise<UpdateStore & { readonly path: string }> {
+  const { path } = init
+  let fh: FileHandle | undefined
+  let closed = false
+  let pending: Array<{ bytes: Uint8Array, resolve: () => void, reject: (err: unknown) => void }> = []
+  let flushing: Promise<void> | undefined
+  let compacting: Promise<void> = Promise.resolve()
+
+  async function handle (): Promise<FileHandle> {
+    if (fh === undefined) fh = await open(path, 'a')
+    return fh
+  }
+
+  // Load once at open: repair before anyone appends behind a torn record.
+  let initial: Uint8Array[] = []
+  {
+    let bytes: Uint8Array
+    try {
+      bytes = plain(await readFile(path))
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+      bytes = new Uint8Array(0)
+    }
+    const scan = scanRecords(bytes)
+    if (scan.badHeader) throw new CorruptStoreError(`${path} is not a ChatSphere history file`)
+    if (scan.damagedBeforeEnd) {
+      // Not a crash artefact: keep the cut-off bytes next to the file for inspection, never destroy them silently.
+      const aside = `${path}.damaged-${Date.now()}`
+      await writeFile(aside, bytes.subarray(scan.validEnd))
+      log.error('%s is damaged at byte %d; the %d bytes after it were moved to %s', path, scan.validEnd, bytes.length - scan.validEnd, aside)
+    }
+    if (bytes.length === 0 || scan.validEnd < FILE_MAGIC.length) {
+      await writeFile(path, FILE_MAGIC)
+      const f = await open(path, 'r+')
+      try { await f.datasync() } finally { await f.close() }
+      await syncDir(dirname(path))
+    } else if (scan.validEnd < bytes.length) {
+      log('%s: dropping a torn tail of %d bytes', path, bytes.length - scan.validEnd)
+      const f = await open(path, 'r+')
+      try { await f.truncate(scan.validEnd); await f.datasync() } finally { await f.close() }
+    }
+    initial = scan.records
+  }
+
+  async function flush (): Promise<void> {
+    while (pending.length > 0) {
+      const batch = pending
+      pending = []
+      try {
+        const f = await handle()
+        const parts = batch.map(p => p.bytes)
+        const total = parts.reduce((n, p) => n + p.length, 0)
+        const buf = new Uint8Array(total)
+        let off = 0
+        for (const p of parts) { buf.set(p, off); off += p.length }
+        await writeAll(f, buf)
+        await f.datasync()
+        for (const p of batch) p.resolve()
+      } catch (err) {
+        for (const p of batch) p.reject(err)
+      }
+    }
+    flushing = undefined
+  }
+
+  return {
+    path,
+    async load () {
+      if (initial.length > 0) {
+        const out = initial
+        initial = []
+        return out
+      }
+      // Later loads (rare) read the file again; appends are synced, so the file is the truth.
+      await compacting
+      const scan = scanRecords(plain(await readFile(path)))
+      return scan.records
+    },
+
+    async append (update) {
+      if (closed) throw new InvalidArgumentError('store is closed')
+      if (update.length === 0) throw new InvalidArgumentError('empty update')
+      await compacting
+      const bytes = encodeRecord(update)
+      const done = new Promise<void>((resolve, reject) => { pending.push({ bytes, resolve, reject }) })
+      flushing ??= Promise.resolve().then(flush)
+      return done
+    },
+
+    async compact (merged) {
+      if (closed) throw new InvalidArgumentError('store is closed')
+      const run = compacting.then(async () => {
+        if (flushing !== undefined) await flushing
+        const tmp = join(dirname(path), `.${basename(path)}.compact`)
+        const f = await open(tmp, 'w')
+        try {
+          await writeAll(f, FILE_MAGIC)
+          await writeAll(f, encodeRecord(merged))
+          await f.datasync()
+        } finally { await f.close() }
+        if (fh !== undefined) { await fh.close(); fh = undefined }
+        await rename(tmp, path)
+        await syncDir(dirname(path))
+        initial = []
+      })
+      compacting = run.catch(() => {})
+      return run
+    },
+
+    async close () {
+      if (closed) return
+      closed = true
+      await compacting
+      if (flushing !== undefined) await flushing
+      if (fh !== undefined) { await fh.close(); fh = undefined }
+    }
+  }
+}
+
+/** Removes a room file (used when a room is left). */
+export async function removeFileUpdateStore (path: string): Promise<void> {
+  await rm(path, { force: true })
+  await syncDir(dirname(path))
+}
