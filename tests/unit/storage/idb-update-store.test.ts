@@ -1,0 +1,43 @@
+import 'fake-indexeddb/auto'
+import { describe, it, expect } from 'vitest'
+import { openStorage } from '../../../src/storage/browser.ts'
+import { updateStoreSuite } from '../history/update-store.suite.ts'
+import type { StorageBackend } from '../../../src/history/types.ts'
+
+let n = 0
+updateStoreSuite('IndexedDB (fake-indexeddb)', async () => {
+  const name = `cs-test-${++n}`
+  let storage: StorageBackend | undefined
+  return {
+    open: async () => {
+      await storage?.close()
+      storage = await openStorage({ name })
+      return await storage.openRoom('room-a')
+    },
+    cleanup: async () => { await storage?.close() }
+  }
+})
+
+describe('browser storage backend', () => {
+  it('keeps rooms apart and meta records', async () => {
+    const s = await openStorage({ name: 'cs-backend-1' })
+    const a = await s.openRoom('a')
+    const b = await s.openRoom('b')
+    await a.append(Uint8Array.of(1))
+    await b.append(Uint8Array.of(2))
+    await b.append(Uint8Array.of(3))
+    expect((await a.load()).map(u => u[0])).toEqual([1])
+    expect((await b.load()).map(u => u[0])).toEqual([2, 3])
+    await b.compact(Uint8Array.of(9))
+    expect((await a.load()).map(u => u[0])).toEqual([1])
+    expect(await s.getMeta('identity')).toBeUndefined()
+    await s.setMeta('identity', Uint8Array.of(4, 5))
+    expect(await s.getMeta('identity')).toEqual(Uint8Array.of(4, 5))
+    await expect(s.openRoom('a')).rejects.toMatchObject({ name: 'InvalidArgumentError' })
+    await s.close()
+    const again = await openStorage({ name: 'cs-backend-1' })
+    expect(((await (await again.openRoom('b')).load())).map(u => u[0])).toEqual([9])
+    expect(await again.getMeta('identity')).toEqual(Uint8Array.of(4, 5))
+    await again.close()
+  })
+})
