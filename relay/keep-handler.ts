@@ -66,7 +66,10 @@ async function answer (bytes: Uint8Array, init: KeepHandlerInit): Promise<KeepRe
     if (room == null) return { ok: false, error: 'not-kept' }
     return { ok: true, stateVector: room.log.stateVector() }
   }
-  if (room == null) {
+  if (room == null && init.kept.isOpening(req.topic)) {
+    // Another request is opening this room right now: wait for it instead of opening the file twice.
+    room = await init.kept.add({ topic: req.topic, ephemeralTopic: req.ephemeralTopic, roomId: req.roomId, writePublicKey: req.writePublicKey, lastRequest: Date.now() })
+  } else if (room == null) {
     if (init.kept.size >= init.maxRooms) {
       init.metrics.drop('keep-quota')
       return { ok: false, error: 'quota' }

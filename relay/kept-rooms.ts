@@ -32,6 +32,8 @@ export class KeptRooms {
   readonly #dir: string
   readonly #byTopic = new Map<string, KeptRoom>()
   readonly #byEphemeral = new Map<string, KeptRoom>()
+  /** Rooms being opened: two keep requests for one new room must not open its file twice. */
+  readonly #opening = new Map<string, Promise<KeptRoom>>()
 
   constructor (dataDir: string) {
     this.#dir = dataDir
@@ -44,8 +46,21 @@ export class KeptRooms {
 
   /** Opens the log of a room and registers it (does not persist the list: call save()). */
   async add (init: { topic: string, ephemeralTopic: string, roomId: Uint8Array, writePublicKey: Uint8Array, lastRequest: number }): Promise<KeptRoom> {
-    const existing = this.#byTopic.get(init.topic)
-    if (existing != null) return existing
+    const existing = this.#byTopic.get(init.topic) ?? this.#opening.get(init.topic)
+    if (existing != null) return await existing
+    const opening = this.#open(init)
+    this.#opening.set(init.topic, opening)
+    try {
+      return await opening
+    } finally {
+      this.#opening.delete(init.topic)
+    }
+  }
+
+  /** True while a room's log is being opened. */
+  isOpening (topic: string): boolean { return this.#opening.has(topic) }
+
+  async #open (init: { topic: string, ephemeralTopic: string, roomId: Uint8Array, writePublicKey: Uint8Array, lastRequest: number }): Promise<KeptRoom> {
     const roomIdText = toHex(init.roomId)
     await mkdir(join(this.#dir, 'rooms'), { recursive: true, mode: 0o700 })
     const store = await openFileUpdateStore({ path: join(this.#dir, 'rooms', `${roomIdText}.log`) })

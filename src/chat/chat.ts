@@ -1,0 +1,644 @@
+/**
+ * The chat peer behind `createChat`: rooms as gossipsub topics, messages through the envelope into each room's
+ * validated log, relays asked to keep our rooms, catch-up sync with every peer that shares a room, presence, typing,
+ * read markers and honest delivery states.
+ */
+import { TypedEventEmitter } from '@libp2p/interface'
+import { TopicValidatorResult } from '@libp2p/gossipsub'
+import { createChatNode } from '#libp2p-node'
+import {
+  DELIVERY_CHECK_MS, KEEP_REFRESH_MS, MAX_JOINED_ROOMS, PRESENCE_INTERVAL_MS, TYPING_TIMEOUT_MS
+} from '../constants.ts'
+import { fromHex, toHex } from '../crypto/encoding.ts'
+import { openFrame, sealMessage, ReplayGuard } from '../envelope/index.ts'
+import { InvalidArgumentError, NotFoundError } from '../errors.ts'
+import { openRoomLog } from '../history/room-log.ts'
+import { decodeStateVector } from '../history/state-vector.ts'
+import { fingerprint } from '../identity/user-id.ts'
+import { scoreTopic, unscoreTopic } from '../net/gossipsub-options.ts'
+import { roomFrameVerifier } from '../net/frame-verifier.ts'
+import { RelayConnector } from '../net/relay-connector.ts'
+import { createInviteLink, parseInviteLink } from '../room/invite.ts'
+import { createRoomSecret, deriveRoomKeys } from '../room/keys.ts'
+import { describeConnection } from './connection-info.ts'
+import { dropReasonOf } from './drop-reasons.ts'
+import { foldMessages } from './fold.ts'
+import { requestKeep } from './keep-client.ts'
+import { loadDevice, loadIdentity, loadName, loadPeerKey, loadRooms, saveName, saveRooms, SequenceCounter } from './local-state.ts'
+import { roomSync } from './room-sync.ts'
+import type { Chat, ChatEvents, ChatInit, ConnectionInfo, PresenceInfo, RoomInfo, SentMessage } from './types.ts'
+import type { Body, OpenedMessage } from '../envelope/types.ts'
+import type { RoomLog } from '../history/room-log.ts'
+import type { DeliveryState, Gap, MessageView, StorageBackend } from '../history/types.ts'
+import type { Identity } from '../identity/identity.ts'
+import type { ChatNode } from '../net/node-types.ts'
+import type { RoomKeys } from '../room/keys.ts'
+import type { StoredRoom } from './local-state.ts'
+import type { FoldResult } from './fold.ts'
+import type { Message } from '@libp2p/gossipsub'
+import type { PeerId } from '@libp2p/interface'
+
+const FRAME_ID_START = 6
+const FRAME_ID_END = 22
+
+interface Mine {
+  client: number
+  clock: number
+  relays: Set<string>
+  delivery: DeliveryState
+}
+
+interface JoinedRoom {
+  info: RoomInfo
+  stored: StoredRoom
+  keys: RoomKeys
+  log: RoomLog
+  /** Opened messages by id (hex); null = the frame did not open (counted). */
+  opened: Map<string, OpenedMessage | null>
+  ephemeralGuard: ReplayGuard
+  mine: Map<string, Mine>
+  readMarkers: Map<string, string>
+  presence: Map<string, PresenceInfo>
+  typing: Map<string, ReturnType<typeof setTimeout>>
+  fold?: FoldResult
+  unsubscribeFrames: () => void
+  /** Serializes openFrame calls so messages are opened (and announced) in log order. */
+  openQueue: Promise<void>
+}
+
+/** Storage opener for `dataDir`, chosen by platform (`#storage`). */
+async function openDataDir (dataDir: string): Promise<StorageBackend> {
+  const mod = await import('#storage') as { openStorage: (opts: { dir: string }) => Promise<StorageBackend> }
+  return await mod.openStorage({ dir: dataDir })
+}
+
+export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
+  readonly #storage: StorageBackend
+  readonly #ownsStorage: boolean
+  readonly #identity: Identity
+  readonly #device: number
+  readonly #seq: SequenceCounter
+  readonly #rooms = new Map<string, JoinedRoom>()
+  readonly #dropped = new Map<string, number>()
+  readonly #init: ChatInit
+  #name: string | undefined
+  #node: ChatNode | undefined
+  #connector: RelayConnector | undefined
+  #timers: Array<ReturnType<typeof setInterval>> = []
+  #deliveryTimer: ReturnType<typeof setTimeout> | undefined
+  #closed = false
+  readonly #sync = roomSync()
+
+  private constructor (init: ChatInit, storage: StorageBackend, ownsStorage: boolean, identity: Identity, device: number, name: string | undefined) {
+    super()
+    this.#init = init
+    this.#storage = storage
+    this.#ownsStorage = ownsStorage
+    this.#identity = identity
+    this.#device = device
+    this.#seq = new SequenceCounter(storage)
+    this.#name = name
+  }
+
+  /** See {@link createChat}. */
+  static async create (init: ChatInit): Promise<ChatPeer> {
+    if ((init.dataDir == null) === (init.storage == null)) throw new InvalidArgumentError('give exactly one of dataDir or storage')
+    const storage = init.storage ?? await openDataDir(init.dataDir as string)
+    try {
+      const identity = await loadIdentity(storage, init.identity, init.createIdentity ?? true)
+      const device = await loadDevice(storage)
+      let name = await loadName(storage)
+      if (init.displayName != null && init.displayName !== name) {
+        await saveName(storage, init.displayName)
+        name = init.displayName
+      }
+      const chat = new ChatPeer(init, storage, init.storage == null, identity, device, name)
+      for (const r of await loadRooms(storage)) await chat.#openRoom(r)
+      if (init.offline !== true) await chat.#startNetwork()
+      return chat
+    } catch (err) {
+      if (init.storage == null) await storage.close().catch(() => {})
+      throw err
+    }
+  }
+
+  get user (): Chat['user'] {
+    const u: Chat['user'] = { userId: this.#identity.userId, fingerprint: fingerprint(this.#identity.publicKey), publicKey: this.#identity.publicKey }
+    if (this.#name != null) u.name = this.#name
+    return u
+  }
+
+  get peerId (): string | undefined { return this.#node?.peerId.toString() }
+
+  // ── network ────────────────────────────────────────────────────────────────────────────────────────────────────
+  async #startNetwork (): Promise<void> {
+    const init = this.#init
+    const nodeInit: Parameters<typeof createChatNode>[0] = { privateKey: await loadPeerKey(this.#storage), mdns: init.mdns ?? true }
+    if (init.listen != null) nodeInit.listen = init.listen
+    if (init.iceServers != null) nodeInit.iceServers = init.iceServers
+    if (init.webrtcBindAddress != null) nodeInit.webrtcBindAddress = init.webrtcBindAddress
+    if (init.webrtc != null) nodeInit.webrtc = init.webrtc
+    const node = await createChatNode(nodeInit)
+    this.#node = node
+    const pubsub = node.services.pubsub
+    pubsub.addEventListener('subscription-change', (evt) => {
+      const peer = evt.detail.peerId.toString()
+      for (const s of evt.detail.subscriptions) {
+        if (!s.subscribe) continue
+        const room = this.#roomByTopic(s.topic)
+        if (room != null && s.topic === room.keys.topic && this.#shouldInitiateSync(peer)) void this.#syncWith(peer, room)
+        if (room != null && s.topic === room.keys.ephemeralTopic) void this.#publishEphemeral(room, { k: 'presence', state: 'online' })
+      }
+    })
+    node.addEventListener('connection:open', (evt) => {
+      this.safeDispatchEvent('connection', { detail: { ...describeConnection(evt.detail, id => this.#isRelay(id)), open: true } })
+    })
+    node.addEventListener('connection:close', (evt) => {
+      this.safeDispatchEvent('connection', { detail: { ...describeConnection(evt.detail, id => this.#isRelay(id)), open: false } })
+    })
+    node.addEventListener('peer:discovery', (evt) => {
+      // mDNS: dial peers found on the LAN, so rooms work with no relay at all.
+      const id = evt.detail.id
+      if (node.getConnections(id).length === 0 && evt.detail.multiaddrs.length > 0) void node.dial(evt.detail.multiaddrs).catch(() => {})
+    })
+    await this.#sync.register(node, (topic) => this.#roomByTopic(topic)?.log)
+    for (const room of this.#rooms.values()) this.#subscribe(room)
+    await node.start()
+    const connector = new RelayConnector(node, { relays: init.relays ?? [] })
+    this.#connector = connector
+    connector.addEventListener('relay:connect', (evt) => {
+      this.safeDispatchEvent('relay', { detail: { peerId: evt.detail.peerId, connected: true } })
+      void this.#onRelay(evt.detail.peerId)
+    })
+    connector.addEventListener('relay:disconnect', (evt) => {
+      this.safeDispatchEvent('relay', { detail: { peerId: evt.detail.peerId, connected: false } })
+    })
+    connector.start()
+    this.#timers.push(setInterval(() => { for (const r of this.#rooms.values()) void this.#publishEphemeral(r, { k: 'presence', state: 'online' }) }, PRESENCE_INTERVAL_MS))
+    this.#timers.push(setInterval(() => { for (const relay of connector.connectedRelays()) void this.#onRelay(relay) }, KEEP_REFRESH_MS))
+    for (const t of this.#timers) (t as { unref?: () => void }).unref?.()
+  }
+
+  #isRelay (peerId: string): boolean { return this.#connector?.isRelay(peerId) ?? false }
+
+  #shouldInitiateSync (peer: string): boolean {
+    // Relays never start a sync with a member peer; between member peers the smaller peer id starts, so each pair
+    // syncs once per connection.
+    if (this.#isRelay(peer)) return true
+    return (this.peerId ?? '') < peer
+  }
+
+  async #onRelay (relay: string): Promise<void> {
+    for (const room of this.#rooms.values()) await this.#keepAndSync(relay, room)
+  }
+
+  async #keepAndSync (relay: string, room: JoinedRoom): Promise<void> {
+    const node = this.#node
+    if (node == null || this.#closed) return
+    if (this.#init.keep ?? true) {
+      try {
+        const res = await requestKeep(node, relay, room.keys, 'keep')
+        if (res.ok && res.stateVector != null) this.#relayHolds(room, relay, res.stateVector)
+        else if (!res.ok) this.#count(`keep-${res.error ?? 'refused'}`, room)
+      } catch {
+        this.#count('keep-failed', room)
+      }
+    }
+    await this.#syncWith(relay, room)
+  }
+
+  async #syncWith (peer: string, room: JoinedRoom): Promise<void> {
+    const node = this.#node
+    if (node == null || this.#closed) return
+    try {
+      await this.#sync.syncRoom(node, peer, room.keys.topic, room.log)
+    } catch {
+      this.#count('sync-failed', room)
+    }
+    if (this.#isRelay(peer)) this.#scheduleDeliveryCheck(0)
+  }
+
+  #subscribe (room: JoinedRoom): void {
+    const node = this.#node
+    if (node == null) return
+    const pubsub = node.services.pubsub
+    scoreTopic(pubsub, room.keys.topic)
+    scoreTopic(pubsub, room.keys.ephemeralTopic)
+    pubsub.topicValidators.set(room.keys.topic, async (peer: PeerId, msg: Message) => {
+      try {
+        await room.log.applyRemote(msg.data, peer.toString())
+        return TopicValidatorResult.Accept
+      } catch (err) {
+        this.#count(dropReasonOf(err), room)
+        return TopicValidatorResult.Reject
+      }
+    })
+    pubsub.topicValidators.set(room.keys.ephemeralTopic, async (_peer: PeerId, msg: Message) => {
+      try {
+        const m = await openFrame(msg.data, room.keys, { replay: room.ephemeralGuard })
+        this.#onEphemeral(room, m)
+        return TopicValidatorResult.Accept
+      } catch (err) {
+        if ((err as Error).name === 'ReplayError') return TopicValidatorResult.Ignore
+        this.#count(dropReasonOf(err), room)
+        return TopicValidatorResult.Reject
+      }
+    })
+    pubsub.subscribe(room.keys.topic)
+    pubsub.subscribe(room.keys.ephemeralTopic)
+  }
+
+  #unsubscribe (room: JoinedRoom): void {
+    const pubsub = this.#node?.services.pubsub
+    if (pubsub == null) return
+    for (const topic of [room.keys.topic, room.keys.ephemeralTopic]) {
+      pubsub.unsubscribe(topic)
+      pubsub.topicValidators.delete(topic)
+      unscoreTopic(pubsub, topic)
+    }
+  }
+
+  #count (reason: string, room?: JoinedRoom): void {
+    this.#dropped.set(reason, (this.#dropped.get(reason) ?? 0) + 1)
+    const detail: { room?: string, reason: string } = { reason }
+    if (room != null) detail.room = room.info.id
+    this.safeDispatchEvent('dropped', { detail })
+  }
+
+  // ── rooms ──────────────────────────────────────────────────────────────────────────────────────────────────────
+  async #openRoom (stored: StoredRoom): Promise<JoinedRoom> {
+    const keys = deriveRoomKeys(stored.secret)
+    const existing = this.#rooms.get(keys.roomIdText)
+    if (existing != null) return existing
+    const store = await this.#storage.openRoom(keys.roomIdText)
+    const log = await openRoomLog({ store, roomId: keys.roomId, writePublicKey: keys.writePublicKey, verifyFrame: roomFrameVerifier(keys.writePublicKey, keys.roomId) })
+    const info: RoomInfo = { id: keys.roomIdText, name: stored.name, invite: createInviteLink({ secret: stored.secret, name: stored.name }), topic: keys.topic, joinedAt: stored.joinedAt }
+    const room: JoinedRoom = {
+      info, stored, keys, log, opened: new Map(), ephemeralGuard: new ReplayGuard(), mine: new Map(), readMarkers: new Map(),
+      presence: new Map(), typing: new Map(), unsubscribeFrames: () => {}, openQueue: Promise.resolve()
+    }
+    room.unsubscribeFrames = log.onFrames((frames) => { this.#enqueueOpen(room, frames, true) })
+    this.#enqueueOpen(room, log.frames(), false)
+    await room.openQueue
+    this.#rooms.set(keys.roomIdText, room)
+    return room
+  }
+
+  #enqueueOpen (room: JoinedRoom, frames: Uint8Array[], announce: boolean): void {
+    room.openQueue = room.openQueue.then(async () => {
+      const fresh: string[] = []
+      for (const frame of frames) {
+        const id = toHex(frame.subarray(FRAME_ID_START, FRAME_ID_END))
+        if (room.opened.has(id)) continue
+        try {
+          const m = await openFrame(frame, room.keys, { now: Number.MAX_SAFE_INTEGER / 2 })
+          room.opened.set(id, m)
+          fresh.push(id)
+        } catch (err) {
+          room.opened.set(id, null)
+          this.#count(dropReasonOf(err), room)
+        }
+      }
+      if (fresh.length === 0) return
+      room.fold = undefined
+      if (!announce) return
+      const views = this.#fold(room).views
+      const freshSet = new Set(fresh)
+      const added = views.filter(v => freshSet.has(v.id))
+      if (added.length > 0) this.safeDispatchEvent('message', { detail: { room: room.info.id, messages: added } })
+      if (added.length < fresh.length) this.safeDispatchEvent('change', { detail: { room: room.info.id } })
+    })
+  }
+
+  #fold (room: JoinedRoom): FoldResult {
+    if (room.fold != null) return room.fold
+    const opened: OpenedMessage[] = []
+    for (const frame of room.log.frames()) {
+      const m = room.opened.get(toHex(frame.subarray(FRAME_ID_START, FRAME_ID_END)))
+      if (m != null) opened.push(m)
+    }
+    room.fold = foldMessages(opened)
+    return room.fold
+  }
+
+  #roomByTopic (topic: string): JoinedRoom | undefined {
+    for (const r of this.#rooms.values()) if (r.keys.topic === topic || r.keys.ephemeralTopic === topic) return r
+    return undefined
+  }
+
+  #get (ref: string): JoinedRoom {
+    const info = this.room(ref)
+    return this.#rooms.get(info.id) as JoinedRoom
+  }
+
+  rooms (): RoomInfo[] {
+    return [...this.#rooms.values()].map(r => ({ ...r.info }))
+  }
+
+  room (ref: string): RoomInfo {
+    if (typeof ref !== 'string' || ref.length === 0) throw new InvalidArgumentError('name a room by its name or id')
+    const all = [...this.#rooms.values()]
+    const exact = all.filter(r => r.info.id === ref.toLowerCase() || r.info.name === ref)
+    if (exact.length === 1) return { ...(exact[0] as JoinedRoom).info }
+    if (exact.length > 1) throw new InvalidArgumentError(`more than one room is named "${ref}"; use its id`)
+    const byPrefix = /^[0-9a-f]+$/i.test(ref) ? all.filter(r => r.info.id.startsWith(ref.toLowerCase())) : []
+    if (byPrefix.length === 1) return { ...(byPrefix[0] as JoinedRoom).info }
+    if (byPrefix.length > 1) throw new InvalidArgumentError(`room id prefix "${ref}" is ambiguous`)
+    throw new NotFoundError(`no room named "${ref}" (see: chatsphere room list)`)
+  }
+
+  async createRoom (name: string): Promise<RoomInfo> {
+    return await this.#join({ secret: createRoomSecret(), name, joinedAt: Date.now() })
+  }
+
+  async joinRoom (invite: string, name?: string): Promise<RoomInfo> {
+    const parsed = parseInviteLink(invite)
+    return await this.#join({ secret: parsed.secret, name: name ?? parsed.name, joinedAt: Date.now() })
+  }
+
+  async #join (stored: StoredRoom): Promise<RoomInfo> {
+    const id = deriveRoomKeys(stored.secret).roomIdText
+    const existing = this.#rooms.get(id)
+    if (existing != null) return { ...existing.info }
+    if (this.#rooms.size >= MAX_JOINED_ROOMS) throw new InvalidArgumentError(`at most ${MAX_JOINED_ROOMS} rooms`)
+    // Validate the name the same way an invite would before anything is stored.
+    createInviteLink({ secret: stored.secret, name: stored.name })
+    const room = await this.#openRoom(stored)
+    await saveRooms(this.#storage, [...this.#rooms.values()].map(r => r.stored))
+    this.#subscribe(room)
+    if (this.#name != null) await this.#sendBody(room, { k: 'profile', name: this.#name }).catch(() => {})
+    for (const relay of this.#connector?.connectedRelays() ?? []) void this.#keepAndSync(relay, room)
+    return { ...room.info }
+  }
+
+  async leaveRoom (ref: string): Promise<void> {
+    const room = this.#get(ref)
+    await this.#publishEphemeral(room, { k: 'presence', state: 'offline' })
+    this.#unsubscribe(room)
+    room.unsubscribeFrames()
+    this.#rooms.delete(room.info.id)
+    await saveRooms(this.#storage, [...this.#rooms.values()].map(r => r.stored))
+    await room.openQueue
+    await room.log.close()
+  }
+
+  // ── sending ────────────────────────────────────────────────────────────────────────────────────────────────────
+  async send (ref: string, text: string, options: { replyTo?: string } = {}): Promise<SentMessage> {
+    const body: Body = options.replyTo != null ? { k: 'text', text, reply: this.#idBytes(options.replyTo) } : { k: 'text', text }
+    return await this.#sendBody(this.#get(ref), body)
+  }
+
+  async edit (ref: string, target: string, text: string): Promise<SentMessage> {
+    const room = this.#get(ref)
+    this.#ownMessage(room, target)
+    return await this.#sendBody(room, { k: 'edit', target: this.#idBytes(target), text })
+  }
+
+  async delete (ref: string, target: string): Promise<SentMessage> {
+    const room = this.#get(ref)
+    this.#ownMessage(room, target)
+    return await this.#sendBody(room, { k: 'delete', target: this.#idBytes(target) })
+  }
+
+  async react (ref: string, target: string, emoji: string, on = true): Promise<SentMessage> {
+    return await this.#sendBody(this.#get(ref), { k: 'react', target: this.#idBytes(target), emoji, on })
+  }
+
+  async setName (name: string): Promise<void> {
+    await saveName(this.#storage, name)
+    this.#name = name
+    for (const room of this.#rooms.values()) await this.#sendBody(room, { k: 'profile', name })
+  }
+
+  #idBytes (id: string): Uint8Array {
+    if (!/^[0-9a-f]{32}$/i.test(id)) throw new InvalidArgumentError('a message id is 32 hex characters')
+    return fromHex(id.toLowerCase())
+  }
+
+  #ownMessage (room: JoinedRoom, id: string): void {
+    const m = room.opened.get(id.toLowerCase())
+    if (m == null) throw new NotFoundError(`no message ${id} in this room`)
+    if (m.authorId !== this.#identity.userId) throw new InvalidArgumentError('only the author may edit or delete a message')
+  }
+
+  async #sendBody (room: JoinedRoom, body: Body): Promise<SentMessage> {
+    if (this.#closed) throw new InvalidArgumentError('chat is closed')
+    const seq = await this.#seq.take(room.info.id)
+    const sealed = await sealMessage({ identity: this.#identity, room: room.keys, device: this.#device, seq, body })
+    const before = decodeStateVector(room.log.stateVector())
+    const update = await room.log.append(sealed.frame)
+    const after = decodeStateVector(room.log.stateVector())
+    let client = -1
+    let clock = 0
+    for (const [c, next] of after) if (next > (before.get(c) ?? 0)) { client = c; clock = before.get(c) ?? 0 }
+    const mine: Mine = { client, clock, relays: new Set(), delivery: { state: 'local' } }
+    room.mine.set(sealed.idText, mine)
+    let handedToNetwork = false
+    const pubsub = this.#node?.services.pubsub
+    if (pubsub != null) {
+      try {
+        const res = await pubsub.publish(room.keys.topic, update)
+        handedToNetwork = res.recipients.length > 0
+      } catch {
+        // Not fatal: the message is in the log, and catch-up sync delivers it when a path appears.
+      }
+    }
+    this.#scheduleDeliveryCheck(50)
+    await room.openQueue
+    return { id: sealed.idText, room: room.info.id, delivery: { ...mine.delivery }, handedToNetwork }
+  }
+
+  async #publishEphemeral (room: JoinedRoom, body: Body): Promise<void> {
+    const pubsub = this.#node?.services.pubsub
+    if (pubsub == null || this.#closed) return
+    try {
+      const seq = await this.#seq.take(`${room.info.id}/live`)
+      const sealed = await sealMessage({ identity: this.#identity, room: room.keys, device: this.#device, seq, body })
+      await pubsub.publish(room.keys.ephemeralTopic, sealed.frame)
+    } catch { /* ephemeral: best effort */ }
+  }
+
+  #onEphemeral (room: JoinedRoom, m: OpenedMessage): void {
+    if (m.authorId === this.#identity.userId) return
+    const name = this.#fold(room).names.get(m.authorId)
+    const b = m.body
+    if (b.k === 'presence') {
+      const p: PresenceInfo = { userId: m.authorId, state: b.state, lastSeen: Date.now() }
+      if (name != null) p.name = name
+      const prev = room.presence.get(m.authorId)
+      room.presence.set(m.authorId, p)
+      if (prev?.state !== p.state) this.safeDispatchEvent('presence', { detail: { room: room.info.id, ...p } })
+    } else if (b.k === 'typing') {
+      const timer = room.typing.get(m.authorId)
+      if (timer != null) clearTimeout(timer)
+      room.typing.delete(m.authorId)
+      if (b.on) {
+        room.typing.set(m.authorId, setTimeout(() => {
+          room.typing.delete(m.authorId)
+          this.safeDispatchEvent('typing', { detail: { room: room.info.id, userId: m.authorId, on: false } })
+        }, TYPING_TIMEOUT_MS))
+      }
+      const detail: { room: string, userId: string, name?: string, on: boolean } = { room: room.info.id, userId: m.authorId, on: b.on }
+      if (name != null) detail.name = name
+      this.safeDispatchEvent('typing', { detail })
+    } else if (b.k === 'read') {
+      room.readMarkers.set(m.authorId, toHex(b.upTo))
+      this.#updateSeen(room)
+    }
+  }
+
+  // ── delivery ───────────────────────────────────────────────────────────────────────────────────────────────────
+  #setDelivery (room: JoinedRoom, id: string, mine: Mine, next: DeliveryState): void {
+    const prev = mine.delivery
+    if (prev.state === next.state && ('relays' in prev ? prev.relays : 0) === ('relays' in next ? next.relays : 0) &&
+      ('peers' in prev ? prev.peers : 0) === ('peers' in next ? next.peers : 0)) return
+    mine.delivery = next
+    this.safeDispatchEvent('delivery', { detail: { room: room.info.id, id, delivery: { ...next } } })
+  }
+
+  #relayHolds (room: JoinedRoom, relay: string, stateVector: Uint8Array): void {
+    let sv: Map<number, number>
+    try { sv = decodeStateVector(stateVector) } catch { this.#count('bad-state-vector', room); return }
+    for (const [id, mine] of room.mine) {
+      if ((sv.get(mine.client) ?? 0) > mine.clock && !mine.relays.has(relay)) {
+        mine.relays.add(relay)
+        if (mine.delivery.state !== 'seen') this.#setDelivery(room, id, mine, { state: 'relay', relays: mine.relays.size })
+      }
+    }
+  }
+
+  #updateSeen (room: JoinedRoom): void {
+    const views = this.#fold(room).views
+    const index = new Map(views.map((v, i) => [v.id, i]))
+    const markers = [...room.readMarkers].filter(([user]) => user !== this.#identity.userId).map(([, upTo]) => index.get(upTo) ?? -1)
+    for (const [id, mine] of room.mine) {
+      const at = index.get(id)
+      if (at == null) continue
+      const peers = markers.filter(i => i >= at).length
+      if (peers > 0) this.#setDelivery(room, id, mine, { state: 'seen', peers })
+    }
+  }
+
+  #scheduleDeliveryCheck (delayMs: number): void {
+    if (this.#deliveryTimer != null || this.#closed) return
+    this.#deliveryTimer = setTimeout(() => {
+      this.#deliveryTimer = undefined
+      void this.#checkDelivery()
+    }, delayMs)
+  }
+
+  async #checkDelivery (): Promise<void> {
+    const node = this.#node
+    const relays = this.#connector?.connectedRelays() ?? []
+    if (node == null || relays.length === 0 || this.#closed) return
+    let pending = false
+    for (const room of this.#rooms.values()) {
+      for (const relay of relays) {
+        const waiting = [...room.mine.values()].some(m => !m.relays.has(relay))
+        if (!waiting) continue
+        try {
+          const res = await requestKeep(node, relay, room.keys, 'status')
+          if (res.ok && res.stateVector != null) this.#relayHolds(room, relay, res.stateVector)
+        } catch { /* relay busy or gone: try again later */ }
+        if ([...room.mine.values()].some(m => !m.relays.has(relay))) pending = true
+      }
+    }
+    if (pending) this.#scheduleDeliveryCheck(DELIVERY_CHECK_MS)
+  }
+
+  delivery (ref: string, id: string): DeliveryState | undefined {
+    const m = this.#get(ref).mine.get(id.toLowerCase())
+    return m == null ? undefined : { ...m.delivery }
+  }
+
+  async waitForRelayHold (ref: string, id: string, timeoutMs: number): Promise<boolean> {
+    const room = this.#get(ref)
+    const held = (): boolean => (room.mine.get(id)?.relays.size ?? 0) > 0
+    if (held()) return true
+    this.#scheduleDeliveryCheck(0)
+    return await new Promise<boolean>(resolve => {
+      const onDelivery = (): void => { if (held()) done(true) }
+      const timer = setTimeout(() => done(false), timeoutMs)
+      const done = (v: boolean): void => {
+        clearTimeout(timer)
+        this.removeEventListener('delivery', onDelivery)
+        resolve(v)
+      }
+      this.addEventListener('delivery', onDelivery)
+    })
+  }
+
+  // ── reading ────────────────────────────────────────────────────────────────────────────────────────────────────
+  messages (ref: string, options: { limit?: number } = {}): MessageView[] {
+    const views = this.#fold(this.#get(ref)).views
+    return options.limit != null ? views.slice(-options.limit) : views.slice()
+  }
+
+  gaps (ref: string): Gap[] {
+    const room = this.#get(ref)
+    const seqs = new Map<string, { authorId: string, device: number, seqs: number[] }>()
+    for (const m of room.opened.values()) {
+      if (m == null) continue
+      const key = `${m.authorId}/${m.device}`
+      const entry = seqs.get(key) ?? { authorId: m.authorId, device: m.device, seqs: [] }
+      entry.seqs.push(m.seq)
+      seqs.set(key, entry)
+    }
+    const out: Gap[] = []
+    for (const e of seqs.values()) {
+      const max = Math.max(...e.seqs)
+      const missing = max - new Set(e.seqs).size
+      if (missing > 0) out.push({ authorId: e.authorId, device: e.device, missing })
+    }
+    return out
+  }
+
+  async markRead (ref: string, id?: string): Promise<void> {
+    const room = this.#get(ref)
+    const views = this.#fold(room).views
+    const upTo = id ?? views.at(-1)?.id
+    if (upTo == null) return
+    await this.#publishEphemeral(room, { k: 'read', upTo: this.#idBytes(upTo) })
+  }
+
+  async setTyping (ref: string, on: boolean): Promise<void> {
+    await this.#publishEphemeral(this.#get(ref), { k: 'typing', on })
+  }
+
+  presence (ref: string): PresenceInfo[] {
+    return [...this.#get(ref).presence.values()].map(p => ({ ...p }))
+  }
+
+  connectedRelays (): string[] { return this.#connector?.connectedRelays() ?? [] }
+
+  async waitForRelay (timeoutMs: number): Promise<boolean> {
+    if (this.#connector == null || (this.#init.relays ?? []).length === 0) return false
+    return await this.#connector.waitConnected(timeoutMs)
+  }
+
+  connections (): ConnectionInfo[] {
+    return this.#node?.getConnections().map(c => describeConnection(c, id => this.#isRelay(id))) ?? []
+  }
+
+  dropped (): Record<string, number> {
+    return Object.fromEntries(this.#dropped)
+  }
+
+  async close (): Promise<void> {
+    if (this.#closed) return
+    for (const r of this.#rooms.values()) await this.#publishEphemeral(r, { k: 'presence', state: 'offline' })
+    this.#closed = true
+    for (const t of this.#timers) clearInterval(t)
+    if (this.#deliveryTimer != null) clearTimeout(this.#deliveryTimer)
+    this.#connector?.stop()
+    await this.#node?.stop()
+    for (const r of this.#rooms.values()) {
+      for (const t of r.typing.values()) clearTimeout(t)
+      r.unsubscribeFrames()
+      await r.openQueue
+      await r.log.close()
+    }
+    this.#rooms.clear()
+    if (this.#ownsStorage) await this.#storage.close()
+  }
+}

@@ -1,0 +1,15 @@
+import type { ConnectionInfo } from './types.ts'
+import type { Connection } from '@libp2p/interface'
+
+/** Describes a libp2p connection for the API (path and transport), without leaking libp2p objects. */
+export function describeConnection (conn: Connection, isRelay: (peerId: string) => boolean): ConnectionInfo {
+  const addr = conn.remoteAddr.toString()
+  const relayed = addr.includes('/p2p-circuit')
+  let transport = 'other'
+  if (addr.includes('/webrtc')) transport = 'webrtc'
+  else if (addr.includes('/tls/ws') || addr.includes('/wss')) transport = 'wss'
+  else if (addr.includes('/ws')) transport = 'ws'
+  else if (addr.includes('/tcp/')) transport = 'tcp'
+  const peerId = conn.remotePeer.toString()
+  return { peerId, path: relayed && transport !== 'webrtc' ? 'relayed' : 'direct', transport, relay: isRelay(peerId), remoteAddr: addr }
+}

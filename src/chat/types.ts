@@ -1,0 +1,156 @@
+/**
+ * Public types of the chat API (`createChat`). Everything a CLI, a web app or a bot needs; nothing of libp2p leaks
+ * except the peer id strings.
+ */
+import type { DeliveryState, Gap, MessageView, StorageBackend } from '../history/types.ts'
+import type { Identity } from '../identity/identity.ts'
+import type { TypedEventTarget } from '@libp2p/interface'
+
+/** Options of {@link createChat}. */
+export interface ChatInit {
+  /** Node: directory of this peer's data (identity, rooms, logs). Locked while open. Give this or `storage`. */
+  dataDir?: string
+  /** A storage backend chosen by the caller (browser IndexedDB, memory in tests). Give this or `dataDir`. */
+  storage?: StorageBackend
+  /** Relays: multiaddrs ending in `/p2p/<id>`, or http(s) web addresses whose info document lists them. */
+  relays?: string[]
+  /** Use this identity (and store it) instead of the stored one. */
+  identity?: Identity
+  /** When no identity is stored and none is given: create one (default true) or fail with NotFoundError. */
+  createIdentity?: boolean
+  /** Node: discover peers on the LAN with mDNS (default true). */
+  mdns?: boolean
+  /** Ask relays to keep the encrypted history of our rooms (default true). */
+  keep?: boolean
+  /** Start no network at all (identity and room management only; messages stay local). Default false. */
+  offline?: boolean
+  /** libp2p listen addresses (platform default when absent). */
+  listen?: string[]
+  /** WebRTC ICE servers (none by default). */
+  iceServers?: RTCIceServer[]
+  /** Node: address node-datachannel binds ICE candidates to (`127.0.0.1` on a loopback-only host). */
+  webrtcBindAddress?: string
+  /** WebRTC transport (default true). */
+  webrtc?: boolean
+  /** Display name announced (as a signed profile message) in the rooms we are in. */
+  displayName?: string
+}
+
+/** A room we are in. */
+export interface RoomInfo {
+  /** Room id, lowercase hex (64 chars); any unique prefix names the room in the CLI. */
+  id: string
+  /** Local name (from the invite or given at creation). */
+  name: string
+  /** Invite link: whoever holds it can join. */
+  invite: string
+  /** Gossipsub topic (public; reveals nothing of the name). */
+  topic: string
+  /** Time we joined (ms). */
+  joinedAt: number
+}
+
+/** What `send` and friends return. */
+export interface SentMessage {
+  /** Message id, lowercase hex (32 chars). */
+  id: string
+  room: string
+  /** Delivery state at the time the promise resolved (the message is on disk by then). */
+  delivery: DeliveryState
+  /** True when at least one peer or relay was connected and subscribed when it was published. */
+  handedToNetwork: boolean
+}
+
+/** A live connection of this peer. */
+export interface ConnectionInfo {
+  peerId: string
+  /** `relayed` through a circuit relay, else `direct`. */
+  path: 'direct' | 'relayed'
+  /** Transport of the connection: `tcp`, `ws`, `wss`, `webrtc` or `other`. */
+  transport: string
+  /** True when the remote peer is one of our relays. */
+  relay: boolean
+  remoteAddr: string
+}
+
+export interface PresenceInfo {
+  userId: string
+  name?: string
+  state: 'online' | 'away' | 'offline'
+  /** Last time we heard from this user (ms, our clock). */
+  lastSeen: number
+}
+
+/** Events of a Chat. */
+export interface ChatEvents {
+  /** New messages (from anyone, us included) reached the log of a room. */
+  message: CustomEvent<{ room: string, messages: MessageView[] }>
+  /** A room's read model changed in place (an edit, delete or reaction arrived). */
+  change: CustomEvent<{ room: string }>
+  /** Someone's presence changed. */
+  presence: CustomEvent<{ room: string } & PresenceInfo>
+  /** Someone started or stopped typing. */
+  typing: CustomEvent<{ room: string, userId: string, name?: string, on: boolean }>
+  /** One of our messages changed delivery state. */
+  delivery: CustomEvent<{ room: string, id: string, delivery: DeliveryState }>
+  /** A connection opened or closed. */
+  connection: CustomEvent<ConnectionInfo & { open: boolean }>
+  /** A relay connected or went away. */
+  relay: CustomEvent<{ peerId: string, connected: boolean }>
+  /** Something from the network was dropped (counted in `dropped()`). */
+  dropped: CustomEvent<{ room?: string, reason: string }>
+}
+
+/** A running chat peer. */
+export interface Chat extends TypedEventTarget<ChatEvents> {
+  /** Our identity (public parts; the seed stays inside). */
+  readonly user: { userId: string, fingerprint: string, publicKey: Uint8Array, name?: string }
+  /** This device's libp2p peer id (undefined when offline). */
+  readonly peerId: string | undefined
+  /** Rooms we are in, in join order. */
+  rooms (): RoomInfo[]
+  /** Finds a room by exact name, id or unique id prefix; throws NotFoundError / InvalidArgumentError (ambiguous). */
+  room (ref: string): RoomInfo
+  /** Creates a room with a fresh secret and joins it. */
+  createRoom (name: string): Promise<RoomInfo>
+  /** Joins the room of an invite link (whole URL or fragment). Joining twice returns the same room. */
+  joinRoom (invite: string, name?: string): Promise<RoomInfo>
+  /** Leaves a room: unsubscribes and forgets it (its log file stays on disk). */
+  leaveRoom (room: string): Promise<void>
+  /** Sends a text; resolves once it is durably in the local log and handed to the network. */
+  send (room: string, text: string, options?: { replyTo?: string }): Promise<SentMessage>
+  /** Edits one of our messages. */
+  edit (room: string, target: string, text: string): Promise<SentMessage>
+  /** Deletes one of our messages. */
+  delete (room: string, target: string): Promise<SentMessage>
+  /** Adds (on = true, default) or removes a reaction. */
+  react (room: string, target: string, emoji: string, on?: boolean): Promise<SentMessage>
+  /** Sets our display name and announces it in every room. */
+  setName (name: string): Promise<void>
+  /** The room's messages in converged log order, edits/deletes/reactions folded. `limit` keeps the last N. */
+  messages (room: string, options?: { limit?: number }): MessageView[]
+  /** Known gaps (authors whose sequence numbers have holes). */
+  gaps (room: string): Gap[]
+  /** Delivery state of one of our messages (undefined for others' messages). */
+  delivery (room: string, id: string): DeliveryState | undefined
+  /** Resolves true once a relay holds the message, false after `timeoutMs`. */
+  waitForRelayHold (room: string, id: string, timeoutMs: number): Promise<boolean>
+  /** Tells the room we have read up to this message (default: the last one). */
+  markRead (room: string, id?: string): Promise<void>
+  /** Announces typing on or off. */
+  setTyping (room: string, on: boolean): Promise<void>
+  /** Who is in the room, as far as presence tells. */
+  presence (room: string): PresenceInfo[]
+  /** Relays currently connected (peer ids). */
+  connectedRelays (): string[]
+  /** Resolves true once any relay is connected, false after `timeoutMs` (immediately false with no relays). */
+  waitForRelay (timeoutMs: number): Promise<boolean>
+  /** Live connections. */
+  connections (): ConnectionInfo[]
+  /** Frames and updates dropped so far, by reason. */
+  dropped (): Record<string, number>
+  /** Publishes presence `offline`, stops the network and closes storage. */
+  close (): Promise<void>
+}
+
+export type { DeliveryState, Gap, MessageView }
