@@ -18,7 +18,7 @@ function serviceWorkerPlugin (): Plugin {
     name: 'chatsphere-service-worker',
     apply: 'build',
     generateBundle (_options, bundle) {
-      const files = Object.keys(bundle).filter((f) => !f.endsWith('.map')).map((f) => '/' + f)
+      const files = Object.keys(bundle).filter((f) => !f.endsWith('.map') && !f.endsWith('manifest.json')).map((f) => '/' + f)
       const all = [...PUBLIC_PRECACHE, ...files]
       const version = createHash('sha256').update(all.join('\n')).digest('hex').slice(0, 12)
       const source = readFileSync(new URL('./sw.js', import.meta.url), 'utf8')

@@ -16,6 +16,8 @@ type Row =
 const GROUP_WINDOW_MS = 5 * 60 * 1000
 /** Within this many pixels of the end counts as "at the bottom" (new messages keep it pinned there). */
 const BOTTOM_SLACK_PX = 80
+/** Scroll-then-measure passes when pinning to the newest message. */
+const SETTLE_PASSES = 4
 
 /** Day separators and author grouping over the message list; linear, recomputed only when the list changes. */
 export function buildRows (messages: readonly MessageView[]): Row[] {
@@ -53,6 +55,8 @@ export class CsMessageList extends LitElement {
   #rows: Row[] = []
   #rowsOf: readonly MessageView[] | undefined
   #stick = true
+  /** True while scrollToEnd moves the view: its own scroll events must not unpin it. */
+  #pinning = false
 
   constructor () {
     super()
@@ -88,7 +92,7 @@ export class CsMessageList extends LitElement {
               .renderItem=${(r: Row) => this.#row(r)}
               @scroll=${this.#onScroll}></lit-virtualizer>`}
       </section>
-      ${this.atBottom ? '' : html`<button class="jump primary" @click=${() => { this.scrollToEnd() }}>${iconDown}${t('jumpToLatest')}</button>`}
+      ${this.atBottom ? '' : html`<button class="jump primary" @click=${() => { void this.scrollToEnd() }}>${iconDown}${t('jumpToLatest')}</button>`}
     `
   }
 
@@ -102,25 +106,34 @@ export class CsMessageList extends LitElement {
 
   #onScroll (): void {
     const v = this.#virt()
-    if (v === null) return
+    if (v === null || this.#pinning) return
     const bottom = v.scrollHeight - v.scrollTop - v.clientHeight < BOTTOM_SLACK_PX
     this.#stick = bottom
     if (bottom !== this.atBottom) this.atBottom = bottom
   }
 
-  /** Scrolls to the newest message. */
-  scrollToEnd (): void {
+  /** Scrolls to the newest message (again after each layout pass, as row heights are measured while rendering). */
+  async scrollToEnd (): Promise<void> {
     this.#stick = true
     this.atBottom = true
+    await this.updateComplete
     const v = this.#virt()
     if (v === null || this.#rows.length === 0) return
-    v.element(this.#rows.length - 1)?.scrollIntoView({ block: 'end' })
-    // Row heights are measured as they render: settle once layout completes.
-    void v.layoutComplete?.then(() => { if (this.#stick) v.scrollTop = v.scrollHeight })
+    await v.updateComplete
+    this.#pinning = true
+    try {
+      for (let pass = 0; pass < SETTLE_PASSES && this.#stick; pass++) {
+        v.scrollTop = v.scrollHeight
+        await new Promise((resolve) => requestAnimationFrame(resolve))
+        await v.layoutComplete
+      }
+    } finally {
+      this.#pinning = false
+    }
   }
 
   override updated (changed: Map<string, unknown>): void {
-    if (changed.has('messages') && this.#stick) this.scrollToEnd()
+    if (changed.has('messages') && this.#stick) void this.scrollToEnd()
   }
 }
 

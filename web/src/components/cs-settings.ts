@@ -161,7 +161,7 @@ export class CsSettings extends LitElement {
 
   #historySection (): unknown {
     const backend = this.store.backend
-    if (backend === undefined) return ''
+    if (backend?.exportRoom === undefined || backend.importRoom === undefined) return ''
     const rooms = backend.rooms()
     return html`
       <section aria-labelledby="s-history">
@@ -234,7 +234,7 @@ export class CsSettings extends LitElement {
   async #exportHistory (): Promise<void> {
     const backend = this.store.backend
     const roomId = this.renderRoot.querySelector<HTMLSelectElement>('#h-room')?.value
-    if (backend === undefined || roomId === undefined || roomId === '') return
+    if (backend?.exportRoom === undefined || roomId === undefined || roomId === '') return
     const name = backend.rooms().find((r) => r.id === roomId)?.name ?? 'room'
     downloadBytes(await backend.exportRoom(roomId), `${name.replace(/[^\p{L}\p{N}_-]+/gu, '-').slice(0, 40)}.chatsphere-room`, 'application/octet-stream')
     this.#setStatus('history', 'done')
@@ -242,9 +242,10 @@ export class CsSettings extends LitElement {
 
   async #importHistory (e: Event): Promise<void> {
     const file = (e.target as HTMLInputElement).files?.[0]
-    if (file === undefined || this.store.backend === undefined) return
+    const importRoom = this.store.backend?.importRoom
+    if (file === undefined || importRoom === undefined) return
     try {
-      const room = await this.store.backend.importRoom(new Uint8Array(await file.arrayBuffer()))
+      const room = await importRoom(new Uint8Array(await file.arrayBuffer()))
       this.#setStatus('history', `${t('imported')}: ${room.name}`, true)
     } catch (err) {
       this.#setStatus('history', err instanceof Error ? err.message : String(err), true)

@@ -60,7 +60,8 @@ export interface ChatBackend extends EventTarget {
   connection (): ConnectionInfo
   person (userId: string): Person | undefined
   setProfile (name: string, avatar?: string): Promise<void>
-  exportRoom (roomId: string): Promise<Uint8Array>
-  importRoom (bytes: Uint8Array): Promise<RoomInfo>
+  /** Export of a room's encrypted history; absent while the core offers none. */
+  exportRoom?: (roomId: string) => Promise<Uint8Array>
+  importRoom?: (bytes: Uint8Array) => Promise<RoomInfo>
   close (): Promise<void>
 }

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startStatic } from './support/app-server.ts'
+import type { AppServer } from './support/app-server.ts'
+import { openUser, pageProblems, screenshot } from './support/browser.ts'
+import type { User } from './support/browser.ts'
+
+// The message list is virtualized: with 100k messages only the rows in view are in the DOM, and it opens at the
+// newest message. Uses the app's real <cs-message-list> element with a synthetic read model.
+describe('message list at 100k messages', () => {
+  let server: AppServer
+  let user: User
+
+  beforeAll(async () => {
+    server = await startStatic()
+    user = await openUser()
+  })
+
+  afterAll(async () => {
+    await user?.dispose()
+    await server?.stop()
+  })
+
+  it('renders only what is in view and scrolls from the newest to the oldest', async () => {
+    const { page } = user
+    await page.goto(server.url)
+    await page.getByRole('button', { name: 'Create identity' }).waitFor()
+    const count = 100_000
+    const rendered = await page.evaluate(async (n) => {
+      const list = document.createElement('cs-message-list') as HTMLElement & { messages: unknown[], ctx: unknown, updateComplete: Promise<boolean> }
+      const start = Date.UTC(2026, 0, 1)
+      const messages = Array.from({ length: n }, (_, i) => ({
+        id: i.toString(16).padStart(32, '0'),
+        authorId: i % 3 === 0 ? 'csMe' : `csPeer${i % 5}`,
+        authorName: `Person ${i % 5}`,
+        text: i % 7 === 0 ? `message **${i}** with \`code\`\n- a\n- b` : `message ${i}`,
+        time: start + i * 60_000,
+        index: i,
+        edited: i % 11 === 0,
+        deleted: i % 97 === 0,
+        reactions: i % 13 === 0 ? { '👍': ['csPeer1'] } : {},
+        body: { k: 'text', text: `message ${i}` }
+      }))
+      list.ctx = {
+        meId: 'csMe',
+        nameOf: (u: string) => u,
+        avatarOf: () => undefined,
+        presenceOf: () => 'online',
+        replyTarget: () => undefined,
+        delivery: () => ({ state: 'relay', relays: 1 })
+      }
+      list.messages = messages
+      list.id = 'big-list'
+      document.body.replaceChildren(list)
+      list.style.display = 'block'
+      list.style.height = '700px'
+      await list.updateComplete
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      return list.shadowRoot?.querySelectorAll('cs-message').length ?? -1
+    }, count)
+    expect(rendered).toBeGreaterThan(0)
+    expect(rendered).toBeLessThan(200)
+    const messagesRegion = page.getByRole('region', { name: 'Messages' })
+    await screenshot(page, 'message-list-100k')
+    await messagesRegion.getByText(`message ${count - 1}`, { exact: true }).waitFor()
+    await page.evaluate(() => {
+      const v = document.querySelector('cs-message-list')?.shadowRoot?.querySelector('lit-virtualizer')
+      if (v != null) v.scrollTop = 0
+    })
+    await messagesRegion.getByText('message 1', { exact: true }).waitFor()
+    expect(await pageProblems(page)).toEqual({ csp: [], errors: [] })
+  })
+})

@@ -1,0 +1,179 @@
+import type { Chat, ConnectionInfo as CoreConnection } from '../../../src/chat/types.ts'
+import type { ChatBackend, ConnectionInfo, DeliveryState, Gap, MessageView, Person, PresenceState, RoomInfo } from './backend.ts'
+
+/** A typing signal not renewed within this many ms is dropped (a peer that vanished mid-sentence). */
+const TYPING_TTL_MS = 8000
+
+/**
+ * The web app's view of a running core `Chat`: caches each room's read model until the core says it changed,
+ * keeps typing state from events, maps connections to a path (LAN, direct, relay), and re-emits one `change`
+ * event the UI listens to, plus `message` for new messages from others (live region, notifications).
+ */
+export class ChatAdapter extends EventTarget implements ChatBackend {
+  readonly #chat: Chat
+  readonly me: Person
+  readonly #messages = new Map<string, MessageView[]>()
+  readonly #typing = new Map<string, Map<string, number>>()
+  readonly #names = new Map<string, string>()
+  #typingTimer: ReturnType<typeof setInterval> | undefined
+  readonly #onOnline = (): void => { this.#changed() }
+
+  constructor (chat: Chat, profile: { name: string, avatar?: string }) {
+    super()
+    this.#chat = chat
+    this.me = { userId: chat.user.userId, name: profile.name, ...(profile.avatar !== undefined ? { avatar: profile.avatar } : {}) }
+    this.#names.set(this.me.userId, profile.name)
+    chat.addEventListener('message', (e) => {
+      const { room, messages } = e.detail
+      this.#messages.delete(room)
+      for (const m of messages) {
+        if (m.authorName !== undefined) this.#names.set(m.authorId, m.authorName)
+        // A message ends that author's typing.
+        this.#typing.get(room)?.delete(m.authorId)
+        if (m.authorId !== this.me.userId) this.dispatchEvent(new CustomEvent('message', { detail: { room, message: m } }))
+      }
+      this.#changed(room)
+    })
+    chat.addEventListener('change', (e) => { this.#messages.delete(e.detail.room); this.#changed(e.detail.room) })
+    chat.addEventListener('presence', (e) => {
+      if (e.detail.name !== undefined) this.#names.set(e.detail.userId, e.detail.name)
+      this.#changed(e.detail.room)
+    })
+    chat.addEventListener('typing', (e) => {
+      const { room, userId, name, on } = e.detail
+      if (name !== undefined) this.#names.set(userId, name)
+      let users = this.#typing.get(room)
+      if (users === undefined) { users = new Map(); this.#typing.set(room, users) }
+      if (on) users.set(userId, Date.now() + TYPING_TTL_MS)
+      else users.delete(userId)
+      this.#changed(room)
+    })
+    chat.addEventListener('delivery', (e) => { this.#changed(e.detail.room) })
+    chat.addEventListener('connection', () => { this.#changed() })
+    chat.addEventListener('relay', () => { this.#changed() })
+    window.addEventListener('online', this.#onOnline)
+    window.addEventListener('offline', this.#onOnline)
+    this.#typingTimer = setInterval(() => { this.#expireTyping() }, TYPING_TTL_MS / 4)
+  }
+
+  rooms (): RoomInfo[] {
+    return this.#chat.rooms().map((r) => ({ id: r.id, name: r.name }))
+  }
+
+  async createRoom (name: string): Promise<RoomInfo> {
+    const r = await this.#chat.createRoom(name)
+    this.#changed(r.id)
+    return { id: r.id, name: r.name }
+  }
+
+  async join (invite: string): Promise<RoomInfo> {
+    const r = await this.#chat.joinRoom(invite)
+    this.#changed(r.id)
+    return { id: r.id, name: r.name }
+  }
+
+  async leave (roomId: string): Promise<void> {
+    await this.#chat.leaveRoom(roomId)
+    this.#messages.delete(roomId)
+    this.#changed()
+  }
+
+  inviteLink (roomId: string): string {
+    const invite = this.#chat.room(roomId).invite
+    // The core's link may carry another origin (or none): the web app's invite opens this app.
+    const hash = invite.indexOf('#')
+    return location.origin + '/' + (hash >= 0 ? invite.slice(hash) : invite)
+  }
+
+  messages (roomId: string): readonly MessageView[] {
+    let list = this.#messages.get(roomId)
+    if (list === undefined) {
+      list = this.#chat.messages(roomId)
+      this.#messages.set(roomId, list)
+      for (const m of list) if (m.authorName !== undefined) this.#names.set(m.authorId, m.authorName)
+    }
+    return list
+  }
+
+  async send (roomId: string, text: string, replyTo?: string): Promise<void> {
+    await this.#chat.send(roomId, text, replyTo !== undefined ? { replyTo } : undefined)
+  }
+
+  async edit (roomId: string, messageId: string, text: string): Promise<void> { await this.#chat.edit(roomId, messageId, text) }
+  async remove (roomId: string, messageId: string): Promise<void> { await this.#chat.delete(roomId, messageId) }
+  async react (roomId: string, messageId: string, emoji: string, on: boolean): Promise<void> { await this.#chat.react(roomId, messageId, emoji, on) }
+
+  setTyping (roomId: string, on: boolean): void {
+    this.#chat.setTyping(roomId, on).catch(() => { /* ephemeral: a lost typing signal is harmless */ })
+  }
+
+  markRead (roomId: string, messageId: string): void {
+    this.#chat.markRead(roomId, messageId).catch(() => {})
+  }
+
+  typing (roomId: string): string[] {
+    return [...(this.#typing.get(roomId)?.keys() ?? [])]
+  }
+
+  presence (roomId: string): Map<string, PresenceState> {
+    return new Map(this.#chat.presence(roomId).map((p) => [p.userId, p.state]))
+  }
+
+  readMarkers (_roomId: string): Map<string, string> {
+    // The core's API takes our read marker (markRead) but does not yet report others'.
+    return new Map()
+  }
+
+  delivery (roomId: string, messageId: string): DeliveryState | undefined { return this.#chat.delivery(roomId, messageId) }
+  gaps (roomId: string): Gap[] { return this.#chat.gaps(roomId) }
+
+  connection (): ConnectionInfo {
+    if (!navigator.onLine) return { state: 'offline' }
+    const conns = this.#chat.connections()
+    if (conns.length === 0) return { state: 'connecting' }
+    return { state: 'online', path: pathOf(conns) }
+  }
+
+  person (userId: string): Person | undefined {
+    if (userId === this.me.userId) return this.me
+    const name = this.#names.get(userId)
+    return name === undefined ? undefined : { userId, name }
+  }
+
+  async setProfile (name: string, avatar?: string): Promise<void> {
+    this.me.name = name
+    if (avatar !== undefined) this.me.avatar = avatar
+    else delete this.me.avatar
+    this.#names.set(this.me.userId, name)
+    await this.#chat.setName(name)
+    this.#changed()
+  }
+
+  async close (): Promise<void> {
+    clearInterval(this.#typingTimer)
+    window.removeEventListener('online', this.#onOnline)
+    window.removeEventListener('offline', this.#onOnline)
+    await this.#chat.close()
+  }
+
+  #expireTyping (): void {
+    const now = Date.now()
+    for (const [room, users] of this.#typing) {
+      let changed = false
+      for (const [u, until] of users) if (until < now) { users.delete(u); changed = true }
+      if (changed) this.#changed(room)
+    }
+  }
+
+  #changed (room?: string): void {
+    this.dispatchEvent(new CustomEvent('change', { detail: room !== undefined ? { room } : {} }))
+  }
+}
+
+/** The best path among live connections: a direct link to a peer beats the relay; direct over TCP means the LAN. */
+function pathOf (conns: CoreConnection[]): ConnectionInfo['path'] {
+  const direct = conns.filter((c) => !c.relay && c.path === 'direct')
+  if (direct.some((c) => c.transport === 'tcp')) return 'lan'
+  if (direct.length > 0) return 'direct'
+  return 'relay'
+}
