@@ -35,6 +35,7 @@ import { RelayMetrics } from './metrics.ts'
 import { loadOrCreatePeerKey } from './peer-key.ts'
 import { securityHeaders } from './static-files.ts'
 import { proxyUpgrade } from './ws-proxy.ts'
+import { relaySync } from './relay-sync.ts'
 import { webAppState } from './web-app.ts'
 import type { KeptRoom } from './kept-rooms.ts'
 import type { RelayInfo } from '../src/net/relay-info.ts'
@@ -240,6 +241,7 @@ export async function startRelay (opts: RelayOptions): Promise<Relay> {
       metrics,
       onNewRoom: async (room) => {
         keepRoom(room)
+        sync.roomAdded(room)
         await kept.save()
         log.info({ room: room.roomIdText, topic: room.topic, from: connection.remotePeer.toString() }, 'keeping room')
       },
@@ -248,8 +250,10 @@ export async function startRelay (opts: RelayOptions): Promise<Relay> {
   }, { runOnLimitedConnection: true })
 
 
-  await node.start()
   const connector = new RelayConnector(node, { relays: opts.peers ?? [] })
+  const sync = relaySync({ node, kept, metrics, log, isPeerRelay: (id) => connector.isRelay(id) })
+  await sync.start()
+  await node.start()
   connector.addEventListener('relay:connect', (e) => log.info({ peer: e.detail.peerId }, 'federated relay connected'))
   connector.addEventListener('relay:error', (e) => log.debug({ peer: e.detail.source, err: e.detail.error.message }, 'federated relay dial failed'))
   connector.start()
@@ -322,6 +326,7 @@ export async function startRelay (opts: RelayOptions): Promise<Relay> {
       if (stopped) return
       stopped = true
       connector.stop()
+      sync.stop()
       server.closeAllConnections?.()
       await new Promise<void>(resolve => server.close(() => resolve()))
       await node.stop()

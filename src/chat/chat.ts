@@ -64,6 +64,8 @@ interface JoinedRoom {
   unsubscribeFrames: () => void
   /** Serializes openFrame calls so messages are opened (and announced) in log order. */
   openQueue: Promise<void>
+  /** True once a sync with a relay completed since we started. */
+  syncedWithRelay: boolean
 }
 
 /** Storage opener for `dataDir`, chosen by platform (`#storage`). */
@@ -212,6 +214,10 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     if (node == null || this.#closed) return
     try {
       await this.#sync.syncRoom(node, peer, room.keys.topic, room.log)
+      await room.openQueue
+      const relay = this.#isRelay(peer)
+      if (relay) room.syncedWithRelay = true
+      this.safeDispatchEvent('sync', { detail: { room: room.info.id, peerId: peer, relay } })
     } catch {
       this.#count('sync-failed', room)
     }
@@ -275,7 +281,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     const info: RoomInfo = { id: keys.roomIdText, name: stored.name, invite: createInviteLink({ secret: stored.secret, name: stored.name }), topic: keys.topic, joinedAt: stored.joinedAt }
     const room: JoinedRoom = {
       info, stored, keys, log, opened: new Map(), ephemeralGuard: new ReplayGuard(), mine: new Map(), readMarkers: new Map(),
-      presence: new Map(), typing: new Map(), unsubscribeFrames: () => {}, openQueue: Promise.resolve()
+      presence: new Map(), typing: new Map(), unsubscribeFrames: () => {}, openQueue: Promise.resolve(), syncedWithRelay: false
     }
     room.unsubscribeFrames = log.onFrames((frames) => { this.#enqueueOpen(room, frames, true) })
     this.#enqueueOpen(room, log.frames(), false)
@@ -607,6 +613,21 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
 
   presence (ref: string): PresenceInfo[] {
     return [...this.#get(ref).presence.values()].map(p => ({ ...p }))
+  }
+
+  async waitForRelaySync (ref: string, timeoutMs: number): Promise<boolean> {
+    const room = this.#get(ref)
+    if (room.syncedWithRelay) return true
+    return await new Promise<boolean>(resolve => {
+      const onSync = (evt: CustomEvent<{ room: string, relay: boolean }>): void => { if (evt.detail.room === room.info.id && evt.detail.relay) done(true) }
+      const timer = setTimeout(() => done(false), timeoutMs)
+      const done = (v: boolean): void => {
+        clearTimeout(timer)
+        this.removeEventListener('sync', onSync)
+        resolve(v)
+      }
+      this.addEventListener('sync', onSync)
+    })
   }
 
   connectedRelays (): string[] { return this.#connector?.connectedRelays() ?? [] }

@@ -1,42 +1,37 @@
 /**
  * Catch-up sync of room logs over SYNC_PROTOCOL, run by the history layer's protocol (src/history/sync.ts): this
- * module only registers the handler and opens streams to peers that share a room.
+ * module registers the responder and opens streams to peers that share a room.
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { SYNC_PROTOCOL } from '../constants.ts'
+import { handleSync, syncRoom } from '../history/sync.ts'
 import type { RoomLog } from '../history/room-log.ts'
-import type { Libp2p, Stream } from '@libp2p/interface'
+import type { SyncResult } from '../history/sync.ts'
+import type { Libp2p } from '@libp2p/interface'
 
-type SyncModule = {
-  handleSync: (stream: Stream, resolveLog: (topic: string) => RoomLog | undefined) => Promise<unknown>
-  syncRoom: (stream: Stream, topic: string, log: RoomLog) => Promise<unknown>
-}
+/** Longest a whole sync session may take (the protocol has its own idle timeout). */
+const SYNC_SESSION_TIMEOUT_MS = 120_000
 
 export interface RoomSync {
   /** Serves SYNC_PROTOCOL for the rooms `resolveLog` knows. */
-  register: (node: Libp2p, resolveLog: (topic: string) => RoomLog | undefined) => Promise<void>
+  register: (node: Libp2p, resolveLog: (topic: string) => RoomLog | undefined, onServed?: (result: SyncResult | undefined) => void) => Promise<void>
   /** Syncs one room with one connected peer (both directions). */
-  syncRoom: (node: Libp2p, peer: string, topic: string, log: RoomLog) => Promise<void>
+  syncRoom: (node: Libp2p, peer: string, topic: string, log: RoomLog) => Promise<SyncResult>
 }
 
+/** Sync glue between libp2p streams and the history layer's sync protocol. */
 export function roomSync (): RoomSync {
-  let mod: SyncModule | undefined
-  const load = async (): Promise<SyncModule> => {
-    mod ??= await import('../history/sync.ts') as unknown as SyncModule
-    return mod
-  }
   return {
-    async register (node, resolveLog) {
-      let m: SyncModule
-      try { m = await load() } catch { return } // TEMPORARY until src/history/sync.ts lands
+    async register (node, resolveLog, onServed) {
       await node.handle(SYNC_PROTOCOL, async (stream) => {
-        try { await m.handleSync(stream, resolveLog) } catch (err) { stream.abort(err as Error) }
+        const result = await handleSync(stream, resolveLog, { signal: AbortSignal.timeout(SYNC_SESSION_TIMEOUT_MS) })
+        onServed?.(result)
       }, { runOnLimitedConnection: true })
     },
     async syncRoom (node, peer, topic, log) {
-      const m = await load()
-      const stream = await node.dialProtocol(peerIdFromString(peer), SYNC_PROTOCOL, { runOnLimitedConnection: true, signal: AbortSignal.timeout(60_000) })
-      try { await m.syncRoom(stream, topic, log) } catch (err) { stream.abort(err as Error); throw err }
+      const signal = AbortSignal.timeout(SYNC_SESSION_TIMEOUT_MS)
+      const stream = await node.dialProtocol(peerIdFromString(peer), SYNC_PROTOCOL, { runOnLimitedConnection: true, signal })
+      return await syncRoom(stream, topic, log, { signal })
     }
   }
 }

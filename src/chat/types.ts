@@ -97,6 +97,8 @@ export interface ChatEvents {
   connection: CustomEvent<ConnectionInfo & { open: boolean }>
   /** A relay connected or went away. */
   relay: CustomEvent<{ peerId: string, connected: boolean }>
+  /** A catch-up sync of a room with a peer (or relay) finished. */
+  sync: CustomEvent<{ room: string, peerId: string, relay: boolean }>
   /** Something from the network was dropped (counted in `dropped()`). */
   dropped: CustomEvent<{ room?: string, reason: string }>
 }
@@ -141,6 +143,8 @@ export interface Chat extends TypedEventTarget<ChatEvents> {
   setTyping (room: string, on: boolean): Promise<void>
   /** Who is in the room, as far as presence tells. */
   presence (room: string): PresenceInfo[]
+  /** Resolves true once a catch-up sync of the room with a relay has completed (since start), false after `timeoutMs`. */
+  waitForRelaySync (room: string, timeoutMs: number): Promise<boolean>
   /** Relays currently connected (peer ids). */
   connectedRelays (): string[]
   /** Resolves true once any relay is connected, false after `timeoutMs` (immediately false with no relays). */

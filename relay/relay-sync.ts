@@ -1,0 +1,72 @@
+/**
+ * History sync on the relay: serves SYNC_PROTOCOL for every kept room, and keeps federated relays in step: when a
+ * peer relay subscribes to a topic we keep (or we start keeping a topic it has), the relay with the smaller peer id
+ * starts a sync session, so both end with the union of what either kept.
+ */
+import { roomSync } from '../src/chat/room-sync.ts'
+import type { KeptRoom, KeptRooms } from './kept-rooms.ts'
+import type { RelayMetrics } from './metrics.ts'
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { Libp2p } from '@libp2p/interface'
+import type { Logger } from 'pino'
+
+export interface RelaySyncInit {
+  node: Libp2p<{ pubsub: GossipSub }>
+  kept: KeptRooms
+  metrics: RelayMetrics
+  log: Logger
+  /** True for peers that are federated relays (from --peer). */
+  isPeerRelay: (peerId: string) => boolean
+}
+
+export interface RelaySync {
+  start: () => Promise<void>
+  /** Syncs a newly kept room with every peer relay subscribed to it. */
+  roomAdded: (room: KeptRoom) => void
+  stop: () => void
+}
+
+export function relaySync (init: RelaySyncInit): RelaySync {
+  const { node, kept, metrics, log } = init
+  const sync = roomSync()
+  const self = node.peerId.toString()
+  let stopped = false
+
+  const syncWith = async (peer: string, room: KeptRoom): Promise<void> => {
+    if (stopped || self > peer) return
+    try {
+      const result = await sync.syncRoom(node, peer, room.topic, room.log)
+      metrics.syncSessions++
+      log.debug({ peer, room: room.roomIdText, ...result }, 'synced room with peer relay')
+    } catch (err) {
+      log.debug({ peer, room: room.roomIdText, err: (err as Error).message }, 'sync with peer relay failed')
+    }
+  }
+
+  const onSubscription = (evt: CustomEvent<{ peerId: { toString: () => string }, subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
+    const peer = evt.detail.peerId.toString()
+    if (!init.isPeerRelay(peer)) return
+    for (const s of evt.detail.subscriptions) {
+      const room = s.subscribe ? kept.byTopic(s.topic) : undefined
+      if (room != null) void syncWith(peer, room)
+    }
+  }
+
+  return {
+    async start () {
+      await sync.register(node, (topic) => kept.byTopic(topic)?.log, (result) => {
+        if (result != null) metrics.syncSessions++
+      })
+      node.services.pubsub.addEventListener('subscription-change', onSubscription as any)
+    },
+    roomAdded (room) {
+      for (const peer of node.services.pubsub.getSubscribers(room.topic)) {
+        if (init.isPeerRelay(peer.toString())) void syncWith(peer.toString(), room)
+      }
+    },
+    stop () {
+      stopped = true
+      node.services.pubsub.removeEventListener('subscription-change', onSubscription as any)
+    }
+  }
+}
