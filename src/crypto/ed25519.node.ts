@@ -75,9 +75,17 @@ export function verifySync (publicKey32: Uint8Array, message: Uint8Array, signat
 }
 
 /**
+ * Background verifications in flight at most; beyond this a verification runs inline. The libuv threadpool
+ * (4 threads by default) is shared with file I/O (history fsyncs): a burst of frames must not queue disk writes
+ * behind hundreds of signature checks.
+ */
+const MAX_BACKGROUND_VERIFIES = 2
+let backgroundVerifies = 0
+
+/**
  * Like {@link verify}, but the check runs off the main thread (libuv threadpool), so the caller can do other
  * work meanwhile (openFrame decrypts and checks the author signature while the room write signature verifies).
- * Costs more than verify when awaited alone; use it only to overlap work.
+ * Costs more than verify when awaited alone (~30 µs of thread hand-off); use it only to overlap work.
  */
 export function verifyInBackground (publicKey32: Uint8Array, message: Uint8Array, signature64: Uint8Array): Promise<boolean> {
   if (!(publicKey32 instanceof Uint8Array) || publicKey32.length !== PUBLIC_KEY_BYTES) return Promise.resolve(false)
@@ -85,11 +93,17 @@ export function verifyInBackground (publicKey32: Uint8Array, message: Uint8Array
   if (!(message instanceof Uint8Array)) return Promise.resolve(false)
   const key = publicKeyOf(publicKey32)
   if (key === null) return Promise.resolve(false)
+  if (backgroundVerifies >= MAX_BACKGROUND_VERIFIES) return Promise.resolve(verifySync(publicKey32, message, signature64))
+  backgroundVerifies++
   return new Promise((resolve) => {
+    const done = (ok: boolean): void => {
+      backgroundVerifies--
+      resolve(ok)
+    }
     try {
-      nodeVerify(null, message, key, signature64, (err, ok) => { resolve(err === null && ok) })
+      nodeVerify(null, message, key, signature64, (err, ok) => { done(err === null && ok) })
     } catch {
-      resolve(false)
+      done(false)
     }
   })
 }

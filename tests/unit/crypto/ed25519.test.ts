@@ -84,6 +84,14 @@ describe.each(impls)('Ed25519 via %s', (_name, impl) => {
     expect(await impl.verify(kp.publicKey, msg, malleated)).toBe(false)
   })
 
+  it('gives the right answer for many background verifications at once (inline beyond the in-flight cap)', async () => {
+    const kp = nacl.sign.keyPair.fromSeed(new Uint8Array(32).fill(5))
+    const msgs = Array.from({ length: 24 }, (_, i) => Uint8Array.of(i))
+    const sigs = msgs.map((m) => nacl.sign.detached(m, kp.secretKey))
+    const results = await Promise.all(msgs.map((m, i) => impl.verifyInBackground(kp.publicKey, m, sigs[i % 2 === 0 ? i : (i + 1) % 24] as Uint8Array)))
+    expect(results).toEqual(msgs.map((_, i) => i % 2 === 0))
+  })
+
   it('refuses a seed of the wrong length', async () => {
     await expect(impl.sign(new Uint8Array(31), new Uint8Array(1))).rejects.toThrow(/seed/)
     expect(() => impl.publicKeyFromSeed(new Uint8Array(64))).toThrow(/seed/)
