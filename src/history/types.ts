@@ -54,6 +54,12 @@ export interface Gap {
   authorId: string
   device: number
   missing: number
+  /** Display name of the author when a profile message is known. */
+  authorName?: string
+  /** The first missing sequence numbers (at most 16), lowest first. */
+  seqs?: number[]
+  /** Highest sequence number seen from this (author, device). */
+  highest?: number
 }
 
 export type { OpenedMessage, MessageRef }

@@ -1,0 +1,176 @@
+/**
+ * The read model: folds a room's opened messages, in log order, into what a UI shows. Pure functions.
+ *
+ * Rules (PROTOCOL.md "Bodies"): an edit or delete counts only when its author is the target's author (others are
+ * ignored and counted); the last edit in log order wins; a deleted message keeps its place, loses its text and
+ * reactions, and takes no more edits. A reaction is a per-user toggle: the last `on` of (user, emoji) in log order
+ * decides. Names come from the authors' latest profile message in log order (log order, not the author's clock,
+ * so every peer agrees). An edit, delete or reaction that comes before its target in the log waits for it.
+ * Gaps: every stored message of an (author, device) uses the next sequence number, so holes in the numbers seen
+ * are messages we do not have (yet).
+ */
+import { toHex } from '../crypto/encoding.ts'
+import type { Gap, MessageView, OpenedMessage } from './types.ts'
+
+/** Most missing sequence numbers listed in one Gap. */
+const GAP_SEQS_LISTED = 16
+
+export interface IgnoredCounts {
+  /** Edits whose author is not the target's author. */
+  editNotAuthor: number
+  /** Deletes whose author is not the target's author. */
+  deleteNotAuthor: number
+  /** Edits of an already deleted message. */
+  editDeleted: number
+  /** Edits, deletes and reactions whose target is not (yet) in the log. */
+  unknownTarget: number
+  /** A message id seen twice (the second is ignored). */
+  duplicate: number
+  /** Bodies this version does not show (ephemeral kinds, unknown kinds from newer peers). */
+  notShown: number
+}
+
+export interface ReadModel {
+  /** Visible messages (text and file) in log order. */
+  views: MessageView[]
+  /** Display names by author id. */
+  names: Map<string, string>
+  /** Room name and topic line from the latest `room` message, if any. */
+  room: { name?: string, topic?: string }
+  /** Missing messages per (author, device). */
+  gaps: Gap[]
+  ignored: IgnoredCounts
+}
+
+type Op = { m: OpenedMessage }
+
+/** Folds `opened` (in log order; index = position in that list) into views, names, gaps and counts. */
+export function foldMessages (opened: readonly OpenedMessage[]): ReadModel {
+  const ignored: IgnoredCounts = { editNotAuthor: 0, deleteNotAuthor: 0, editDeleted: 0, unknownTarget: 0, duplicate: 0, notShown: 0 }
+  const names = new Map<string, string>()
+  const room: ReadModel['room'] = {}
+  const byId = new Map<string, MessageView>()
+  const views: MessageView[] = []
+  const seen = new Set<string>()
+  const waiting = new Map<string, Op[]>()
+  /** (user ‖ emoji) → on, per target. */
+  const reactionState = new Map<string, Map<string, { user: string, emoji: string, on: boolean }>>()
+  const seqs = new Map<string, { authorId: string, device: number, seqs: Set<number>, max: number }>()
+
+  const applyOp = (target: MessageView, m: OpenedMessage): void => {
+    const b = m.body
+    if (b.k === 'edit') {
+      if (m.authorId !== target.authorId) { ignored.editNotAuthor++; return }
+      if (target.deleted) { ignored.editDeleted++; return }
+      target.text = b.text
+      target.edited = true
+    } else if (b.k === 'delete') {
+      if (m.authorId !== target.authorId) { ignored.deleteNotAuthor++; return }
+      target.deleted = true
+      target.text = ''
+      target.reactions = {}
+      reactionState.delete(target.id)
+    } else if (b.k === 'react') {
+      if (target.deleted) return
+      let state = reactionState.get(target.id)
+      if (state === undefined) { state = new Map(); reactionState.set(target.id, state) }
+      state.set(`${m.authorId}\u0000${b.emoji}`, { user: m.authorId, emoji: b.emoji, on: b.on })
+      const reactions: Record<string, string[]> = {}
+      for (const r of state.values()) if (r.on) (reactions[r.emoji] ??= []).push(r.user)
+      target.reactions = reactions
+    }
+  }
+
+  for (const m of opened) {
+    if (seen.has(m.idText)) { ignored.duplicate++; continue }
+    seen.add(m.idText)
+    const key = `${m.authorId}/${m.device}`
+    let s = seqs.get(key)
+    if (s === undefined) { s = { authorId: m.authorId, device: m.device, seqs: new Set(), max: 0 }; seqs.set(key, s) }
+    s.seqs.add(m.seq)
+    if (m.seq > s.max) s.max = m.seq
+
+    const b = m.body
+    switch (b.k) {
+      case 'text':
+      case 'file': {
+        const v: MessageView = {
+          id: m.idText,
+          authorId: m.authorId,
+          text: b.k === 'text' ? b.text : '',
+          time: m.time,
+          index: views.length,
+          edited: false,
+          deleted: false,
+          reactions: {},
+          body: b
+        }
+        if (b.k === 'text' && b.reply !== undefined) v.replyTo = toHex(b.reply)
+        byId.set(m.idText, v)
+        views.push(v)
+        const ops = waiting.get(m.idText)
+        if (ops !== undefined) {
+          waiting.delete(m.idText)
+          ignored.unknownTarget -= ops.length
+          for (const op of ops) applyOp(v, op.m)
+        }
+        break
+      }
+      case 'edit':
+      case 'delete':
+      case 'react': {
+        const targetId = toHex(b.target)
+        const target = byId.get(targetId)
+        if (target === undefined) {
+          ignored.unknownTarget++
+          const list = waiting.get(targetId) ?? []
+          list.push({ m })
+          waiting.set(targetId, list)
+        } else {
+          applyOp(target, m)
+        }
+        break
+      }
+      case 'profile':
+        names.set(m.authorId, b.name)
+        break
+      case 'room':
+        if (b.name !== undefined) room.name = b.name
+        if (b.topic !== undefined) room.topic = b.topic
+        break
+      default:
+        ignored.notShown++
+    }
+  }
+  for (const v of views) {
+    const n = names.get(v.authorId)
+    if (n !== undefined) v.authorName = n
+  }
+  return { views, names, room, gaps: gapsOf(seqs.values(), names), ignored }
+}
+
+function gapsOf (entries: Iterable<{ authorId: string, device: number, seqs: Set<number>, max: number }>, names: Map<string, string>): Gap[] {
+  const gaps: Gap[] = []
+  for (const e of entries) {
+    const missing = e.max - e.seqs.size
+    if (missing <= 0) continue
+    const list: number[] = []
+    for (let q = 1; q <= e.max && list.length < GAP_SEQS_LISTED; q++) if (!e.seqs.has(q)) list.push(q)
+    const gap: Gap = { authorId: e.authorId, device: e.device, missing, seqs: list, highest: e.max }
+    const name = names.get(e.authorId)
+    if (name !== undefined) gap.authorName = name
+    gaps.push(gap)
+  }
+  return gaps
+}
+
+/** Gaps of a list of opened messages (same as `foldMessages(opened).gaps`). */
+export function gaps (opened: readonly OpenedMessage[]): Gap[] {
+  return foldMessages(opened).gaps
+}
+
+/** A short English line for a gap, e.g. "2 messages from Ana missing". */
+export function describeGap (gap: Gap): string {
+  const who = gap.authorName ?? gap.authorId.slice(0, 10)
+  return `${gap.missing} message${gap.missing === 1 ? '' : 's'} from ${who} missing`
+}
