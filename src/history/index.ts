@@ -1,0 +1,12 @@
+/** The public history API: room log, guard, sync protocol, read model. Storage backends come from `#storage`. */
+export { openRoomLog, roomFrameVerifier, LOCAL_ORIGIN } from './room-log.ts'
+export type { RoomLog, RoomLogInit, FramesListener } from './room-log.ts'
+export { createUpdateGuard, RejectedLogUpdateError } from './guard.ts'
+export type { UpdateGuard, UpdateGuardInit, FrameVerifier } from './guard.ts'
+export { parseLogUpdate, encodeLogUpdate } from './update-codec.ts'
+export type { RejectReason, LogItem, ParsedUpdate, ParseLimits } from './update-codec.ts'
+export { handleSync, syncRoom, SYNC_VERSION } from './sync.ts'
+export type { SyncOptions, SyncResult } from './sync.ts'
+export { foldMessages, gaps, describeGap } from './read-model.ts'
+export type { ReadModel, IgnoredCounts } from './read-model.ts'
+export type { UpdateStore, StorageBackend, MessageView, Gap, DeliveryState } from './types.ts'
