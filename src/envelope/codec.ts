@@ -33,7 +33,15 @@ const BASE_OPTIONS: DecodeOptions = {
   tags: {}
 }
 
-interface CborToken { type: { name: string }, value: unknown }
+interface CborToken { type: { name: string }, value: unknown, encodedLength?: number }
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
+
+/** Bytes of a CBOR head whose first byte is `initial` (1 + 0/1/2/4/8 bytes of length). */
+function headLength (initial: number): number {
+  const ai = initial & 0x1f
+  return ai < 24 ? 1 : 1 + (1 << (ai - 24))
+}
 
 /** Wraps cborg's tokenizer to enforce item counts and depth token by token. */
 class LimitedTokenizer implements DecodeTokenizer {
@@ -43,7 +51,10 @@ class LimitedTokenizer implements DecodeTokenizer {
   /** Children still expected by each open container, innermost last. */
   readonly #open: number[] = []
 
+  readonly #data: Uint8Array
+
   constructor (data: Uint8Array, options: DecodeOptions, maxItems: number, maxDepth: number) {
+    this.#data = data
     this.#inner = new Tokenizer(data, options)
     this.#maxItems = maxItems
     this.#maxDepth = maxDepth
@@ -53,8 +64,19 @@ class LimitedTokenizer implements DecodeTokenizer {
   pos (): number { return this.#inner.pos() }
 
   next (): ReturnType<DecodeTokenizer['next']> {
+    const start = this.#inner.pos()
     const token = this.#inner.next()
     const t = token as unknown as CborToken
+    // cborg turns invalid UTF-8 into U+FFFD silently; only then re-check the raw bytes strictly, so a string has
+    // exactly one encoding (a genuine U+FFFD passes).
+    if (t.type.name === 'string' && (t.value as string).includes('\uFFFD')) {
+      const initial = this.#data[start] as number
+      try {
+        strictUtf8.decode(this.#data.subarray(start + headLength(initial), start + (t.encodedLength as number)))
+      } catch {
+        throw new MalformedError('CBOR text string is not valid UTF-8')
+      }
+    }
     const open = this.#open
     if (open.length > 0) open[open.length - 1] = (open[open.length - 1] as number) - 1
     const name = t.type.name

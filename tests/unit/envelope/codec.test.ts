@@ -67,6 +67,14 @@ describe('CBOR codec', () => {
     for (const hex of bad) expect(() => decodeCbor(fromHex(hex.replace(/ /g, '')), LIMIT), hex).toThrow(MalformedError)
   })
 
+  it('refuses invalid UTF-8 in text strings (cborg alone would turn it into U+FFFD), keeps a genuine U+FFFD', () => {
+    expect(() => decodeCbor(fromHex('62c328'), LIMIT)).toThrow(/not valid UTF-8/)
+    expect(() => decodeCbor(fromHex('63eda080'), LIMIT)).toThrow(MalformedError) // an encoded surrogate
+    expect(() => decodeCbor(fromHex('a1616b' + '62c328'), LIMIT)).toThrow(MalformedError)
+    const long = 'x'.repeat(300) + '\uFFFD'
+    expect(decodeCbor(encodeCbor({ a: '\uFFFD', b: long }), LIMIT)).toEqual({ a: '\uFFFD', b: long })
+  })
+
   it('throws only MalformedError or OversizedError on any garbage', () => {
     fc.assert(fc.property(fc.uint8Array({ minLength: 1, maxLength: 200 }), (bytes) => {
       try {
