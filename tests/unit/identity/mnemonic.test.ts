@@ -31,6 +31,19 @@ describe('mnemonic', () => {
     expect(mnemonicToSeed(messy)).toEqual(seed)
   })
 
+  it('accepts words shortened to their first four or more letters', () => {
+    const seed = createIdentity().seed
+    const words = seedToMnemonic(seed).split(' ')
+    expect(mnemonicToSeed(words.map((w) => w.slice(0, 4)).join(' '))).toEqual(seed)
+    expect(mnemonicToSeed(words.map((w, i) => i % 2 === 0 ? w.slice(0, 5) : w).join(' '))).toEqual(seed)
+    // Three letters are not enough, and a prefix must really begin the word.
+    const seedWords = seedToMnemonic(new Uint8Array(32).fill(0x5a)).split(' ')
+    const at = seedWords.findIndex((w) => w.length > 3 && !wordlist.includes(w.slice(0, 3)))
+    const short = seedWords.map((w, i) => i === at ? w.slice(0, 3) : w).join(' ')
+    expect(() => mnemonicToSeed(short)).toThrow(`word ${at + 1} "`)
+    expect(() => mnemonicToSeed(['abanxyz', ...words.slice(1)].join(' '))).toThrow(/word 1 "abanxyz"/)
+  })
+
   it('names the unknown word and its position', () => {
     const words = seedToMnemonic(createIdentity().seed).split(' ')
     words[6] = 'zebraa'
