@@ -164,8 +164,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       if (node.getConnections(id).length === 0 && evt.detail.multiaddrs.length > 0) void node.dial(evt.detail.multiaddrs).catch(() => {})
     })
     await this.#sync.register(node, (topic) => this.#roomByTopic(topic)?.log)
-    for (const room of this.#rooms.values()) this.#subscribe(room)
     await node.start()
+    for (const room of this.#rooms.values()) this.#subscribe(room)
     const connector = new RelayConnector(node, { relays: init.relays ?? [] })
     this.#connector = connector
     connector.addEventListener('relay:connect', (evt) => {
@@ -278,7 +278,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     if (existing != null) return existing
     const store = await this.#storage.openRoom(keys.roomIdText)
     const log = await openRoomLog({ store, roomId: keys.roomId, writePublicKey: keys.writePublicKey, verifyFrame: roomFrameVerifier(keys.writePublicKey, keys.roomId) })
-    const info: RoomInfo = { id: keys.roomIdText, name: stored.name, invite: createInviteLink({ secret: stored.secret, name: stored.name }), topic: keys.topic, joinedAt: stored.joinedAt }
+    const info: RoomInfo = { id: keys.roomIdText, name: stored.name, invite: createInviteLink(this.#inviteInit(stored)), topic: keys.topic, joinedAt: stored.joinedAt }
     const room: JoinedRoom = {
       info, stored, keys, log, opened: new Map(), ephemeralGuard: new ReplayGuard(), mine: new Map(), readMarkers: new Map(),
       presence: new Map(), typing: new Map(), unsubscribeFrames: () => {}, openQueue: Promise.resolve(), syncedWithRelay: false
@@ -327,6 +327,12 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     return room.fold
   }
 
+  #inviteInit (stored: StoredRoom): { secret: Uint8Array, name: string, origin?: string } {
+    const out: { secret: Uint8Array, name: string, origin?: string } = { secret: stored.secret, name: stored.name }
+    if (this.#init.inviteOrigin != null) out.origin = this.#init.inviteOrigin
+    return out
+  }
+
   #roomByTopic (topic: string): JoinedRoom | undefined {
     for (const r of this.#rooms.values()) if (r.keys.topic === topic || r.keys.ephemeralTopic === topic) return r
     return undefined
@@ -368,7 +374,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     if (existing != null) return { ...existing.info }
     if (this.#rooms.size >= MAX_JOINED_ROOMS) throw new InvalidArgumentError(`at most ${MAX_JOINED_ROOMS} rooms`)
     // Validate the name the same way an invite would before anything is stored.
-    createInviteLink({ secret: stored.secret, name: stored.name })
+    createInviteLink(this.#inviteInit(stored))
     const room = await this.#openRoom(stored)
     await saveRooms(this.#storage, [...this.#rooms.values()].map(r => r.stored))
     this.#subscribe(room)
@@ -458,7 +464,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     const pubsub = this.#node?.services.pubsub
     if (pubsub == null || this.#closed) return
     try {
-      const seq = await this.#seq.take(`${room.info.id}/live`)
+      const seq = await this.#seq.take(`${room.info.id}-live`)
       const sealed = await sealMessage({ identity: this.#identity, room: room.keys, device: this.#device, seq, body })
       await pubsub.publish(room.keys.ephemeralTopic, sealed.frame)
     } catch { /* ephemeral: best effort */ }

@@ -106,7 +106,7 @@ export class SequenceCounter {
   /** Reserves the next sequence number of a room (durably) and returns it. */
   async take (roomId: string): Promise<number> {
     const run = this.#queue.then(async () => {
-      const key = `seq/${roomId}`
+      const key = `seq-${roomId}`
       let next = this.#next.get(roomId)
       if (next == null) {
         const bytes = await this.#storage.getMeta(key)

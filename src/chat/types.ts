@@ -32,6 +32,8 @@ export interface ChatInit {
   webrtcBindAddress?: string
   /** WebRTC transport (default true). */
   webrtc?: boolean
+  /** Origin of the web app that invite links point at (default DEFAULT_INVITE_ORIGIN; a relay's own web address works). */
+  inviteOrigin?: string
   /** Display name announced (as a signed profile message) in the rooms we are in. */
   displayName?: string
 }
