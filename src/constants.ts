@@ -231,3 +231,5 @@ export const DELIVERY_CHECK_MS = 1_000
 export const SEND_RELAY_WAIT_MS = 8_000
 /** How long the CLI waits for a first relay connection before reporting it unreachable. */
 export const CLI_CONNECT_TIMEOUT_MS = 8_000
+/** Domain tag of the room secret of a direct (two-person) room, from the X25519 agreement of the two users. */
+export const TAG_DIRECT_ROOM = 'chatsphere/v1/room/direct'

@@ -1,4 +1,4 @@
-import { MAX_AVATAR_BYTES, MAX_NAME_BYTES, MAX_PROFILE_BYTES, TAG_PROFILE_SIG } from '../constants.ts'
+import { MAX_AVATAR_BYTES, MAX_NAME_BYTES, MAX_PROFILE_BYTES, PUBLIC_KEY_BYTES, TAG_PROFILE_SIG } from '../constants.ts'
 import { InvalidArgumentError, MalformedError, OversizedError } from '../errors.ts'
 import { utf8Length } from '../crypto/encoding.ts'
 import type { Identity } from './identity.ts'
@@ -12,6 +12,8 @@ export const PROFILE_VERSION = 1
 export interface Profile {
   userId: string
   publicKey: Uint8Array
+  /** The user's X25519 box key, so others can box room keys (rotation) and open direct rooms to them. */
+  boxPublicKey: Uint8Array
   name: string
   avatar?: string
   /** When the user signed it (ms); the newest profile of a user wins. */
@@ -33,7 +35,8 @@ function checkAvatar (avatar: unknown): string | undefined {
 }
 
 /**
- * Signs a profile record: CBOR [payload {v, a, n: name, av?: avatar, t: time}, Ed25519(TAG_PROFILE_SIG ‖ 0 ‖ payload)].
+ * Signs a profile record: CBOR [payload {v, a, bx: box public key, n: name, av?: avatar, t: time},
+ * Ed25519(TAG_PROFILE_SIG ‖ 0 ‖ payload)].
  * Throws InvalidArgumentError for an empty or too long name or avatar.
  */
 export async function signProfile (identity: Identity, profile: { name: string, avatar?: string, time?: number }): Promise<Uint8Array> {
@@ -45,7 +48,7 @@ export async function signProfile (identity: Identity, profile: { name: string, 
   } catch (err) {
     throw new InvalidArgumentError((err as Error).message)
   }
-  return await signRecord(identity, TAG_PROFILE_SIG, PROFILE_VERSION, { n: name, av: avatar, t: profile.time ?? Date.now() })
+  return await signRecord(identity, TAG_PROFILE_SIG, PROFILE_VERSION, { bx: identity.boxPublicKey, n: name, av: avatar, t: profile.time ?? Date.now() })
 }
 
 /** Verifies a profile record from anyone. Throws OversizedError, MalformedError or BadSignatureError. */
@@ -53,7 +56,11 @@ export async function verifyProfile (bytes: Uint8Array): Promise<Profile> {
   const { payload, publicKey } = await openRecord(bytes, TAG_PROFILE_SIG, PROFILE_VERSION, MAX_PROFILE_BYTES, 'profile')
   const name = checkName(payload.n)
   const avatar = checkAvatar(payload.av)
-  const profile: Profile = { userId: userIdFromPublicKey(publicKey), publicKey, name, time: timeField(payload, 't', 'profile') }
+  const bx = payload.bx
+  if (!(bx instanceof Uint8Array) || bx.length !== PUBLIC_KEY_BYTES) throw new MalformedError(`profile box key must be ${PUBLIC_KEY_BYTES} bytes`)
+  const profile: Profile = {
+    userId: userIdFromPublicKey(publicKey), publicKey, boxPublicKey: Uint8Array.from(bx), name, time: timeField(payload, 't', 'profile')
+  }
   if (avatar !== undefined) profile.avatar = avatar
   return profile
 }

@@ -28,7 +28,7 @@ describe('signed profile', () => {
   it('verifies for anyone and carries the user id', async () => {
     const bytes = await signProfile(id, { name: 'Ada', avatar: 'data:image/webp;base64,AAAA', time: 1700000000000 })
     expect(await verifyProfile(bytes)).toEqual({
-      userId: id.userId, publicKey: id.publicKey, name: 'Ada', avatar: 'data:image/webp;base64,AAAA', time: 1700000000000
+      userId: id.userId, publicKey: id.publicKey, boxPublicKey: id.boxPublicKey, name: 'Ada', avatar: 'data:image/webp;base64,AAAA', time: 1700000000000
     })
     const noAvatar = await verifyProfile(await signProfile(id, { name: 'Ada' }))
     expect(noAvatar.avatar).toBeUndefined()
@@ -57,11 +57,14 @@ describe('signed profile', () => {
     await expect(signProfile(id, { name: 'x'.repeat(MAX_NAME_BYTES + 1) })).rejects.toThrow(InvalidArgumentError)
     await expect(signProfile(id, { name: '   ' })).rejects.toThrow(InvalidArgumentError)
     await expect(signProfile(id, { name: 'ok', avatar: 'x'.repeat(MAX_AVATAR_BYTES + 1) })).rejects.toThrow(InvalidArgumentError)
-    const longName = await signRecord(id, TAG_PROFILE_SIG, 1, { n: 'é'.repeat(MAX_NAME_BYTES), t: 1 })
+    const bx = id.boxPublicKey
+    const noBox = await signRecord(id, TAG_PROFILE_SIG, 1, { n: 'a', t: 1 })
+    await expect(verifyProfile(noBox)).rejects.toThrow(/box key/)
+    const longName = await signRecord(id, TAG_PROFILE_SIG, 1, { bx, n: 'é'.repeat(MAX_NAME_BYTES), t: 1 })
     await expect(verifyProfile(longName)).rejects.toThrow(OversizedError)
-    const numberName = await signRecord(id, TAG_PROFILE_SIG, 1, { n: 42, t: 1 })
+    const numberName = await signRecord(id, TAG_PROFILE_SIG, 1, { bx, n: 42, t: 1 })
     await expect(verifyProfile(numberName)).rejects.toThrow(MalformedError)
-    const noTime = await signRecord(id, TAG_PROFILE_SIG, 1, { n: 'a' })
+    const noTime = await signRecord(id, TAG_PROFILE_SIG, 1, { bx, n: 'a' })
     await expect(verifyProfile(noTime)).rejects.toThrow(MalformedError)
     const v2 = await signRecord(id, TAG_PROFILE_SIG, 2, { n: 'a', t: 1 })
     await expect(verifyProfile(v2)).rejects.toThrow(/version 2/)

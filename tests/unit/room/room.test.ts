@@ -100,3 +100,21 @@ describe('invite links', () => {
     expect(() => createInviteLink({ secret: createRoomSecret(), name: 'x'.repeat(MAX_ROOM_NAME_BYTES + 1) })).toThrow(InvalidArgumentError)
   })
 })
+
+describe('direct rooms', () => {
+  it('give both users the same secret, different for every pair', async () => {
+    const { createIdentity } = await import('../../../src/identity/identity.ts')
+    const { directRoomSecret } = await import('../../../src/room/direct.ts')
+    const a = createIdentity()
+    const b = createIdentity()
+    const c = createIdentity()
+    const ab = directRoomSecret(a, b.boxPublicKey)
+    expect(ab).toHaveLength(32)
+    expect(directRoomSecret(b, a.boxPublicKey)).toEqual(ab)
+    expect(directRoomSecret(a, c.boxPublicKey)).not.toEqual(ab)
+    expect(directRoomSecret(c, b.boxPublicKey)).not.toEqual(ab)
+    expect(deriveRoomKeys(ab).roomIdText).toBe(deriveRoomKeys(directRoomSecret(b, a.boxPublicKey)).roomIdText)
+    expect(() => directRoomSecret(a, new Uint8Array(32))).toThrow(/low-order/)
+    expect(() => directRoomSecret(a, new Uint8Array(31))).toThrow(InvalidArgumentError)
+  })
+})
