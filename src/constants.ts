@@ -123,6 +123,8 @@ export const KEYFILE_SALT_BYTES = 16
 export const TOPIC_HASH_BYTES = 20
 /** Origin used by createInviteLink when the caller gives none. */
 export const DEFAULT_INVITE_ORIGIN = 'https://chatsphere.app'
+/** Domain tag of the room secret of a direct (two-person) room, from the X25519 agreement of the two users. */
+export const TAG_DIRECT_ROOM = 'chatsphere/v1/room/direct'
 
 // ── History log, storage and sync (issue 4: history) ────────────────────────────────────────────────────────
 /** Name of the one root type of a room's Y.Doc: a Y.Array of frames. Updates touching any other root are refused. */
@@ -231,5 +233,3 @@ export const DELIVERY_CHECK_MS = 1_000
 export const SEND_RELAY_WAIT_MS = 8_000
 /** How long the CLI waits for a first relay connection before reporting it unreachable. */
 export const CLI_CONNECT_TIMEOUT_MS = 8_000
-/** Domain tag of the room secret of a direct (two-person) room, from the X25519 agreement of the two users. */
-export const TAG_DIRECT_ROOM = 'chatsphere/v1/room/direct'
