@@ -121,8 +121,11 @@ export const KEYFILE_SCRYPT_MAX_P = 4
 export const KEYFILE_SALT_BYTES = 16
 /** Length of the room topic hashes before base32 (160 bits: collision-free for any realistic room count). */
 export const TOPIC_HASH_BYTES = 20
-/** Origin used by createInviteLink when the caller gives none. */
-export const DEFAULT_INVITE_ORIGIN = 'https://chatsphere.app'
+/**
+ * Origin used by createInviteLink when the caller gives none: the web app of a relay on this machine. Never a
+ * public domain we do not control: whatever page an invite opens can read the secret in its fragment.
+ */
+export const DEFAULT_INVITE_ORIGIN = `http://localhost:${DEFAULT_RELAY_PORT}`
 /** Domain tag of the room secret of a direct (two-person) room, from the X25519 agreement of the two users. */
 export const TAG_DIRECT_ROOM = 'chatsphere/v1/room/direct'
 
