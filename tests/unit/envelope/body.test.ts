@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest'
+import fc from 'fast-check'
 import { validateBody } from '../../../src/envelope/body.ts'
 import { FrameKind } from '../../../src/envelope/types.ts'
 import type { Body } from '../../../src/envelope/types.ts'
@@ -59,5 +60,24 @@ describe('body validation', () => {
     for (const b of bad) expect(() => validateBody(b), String(JSON.stringify(b)).slice(0, 60)).toThrow(MalformedError)
     const eph: unknown[] = [{ k: 'presence', state: 'busy' }, { k: 'typing', on: 'yes' }, { k: 'read', upTo: new Uint8Array(3) }]
     for (const b of eph) expect(() => validateBody(b, FrameKind.ephemeral)).toThrow(MalformedError)
+  })
+
+  it('throws only MalformedError or OversizedError on any hostile value (property)', () => {
+    const kinds = ['text', 'edit', 'delete', 'react', 'profile', 'room', 'presence', 'typing', 'read', 'file', 'other']
+    const leaf = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.uint8Array({ maxLength: 40 }))
+    const fields = fc.dictionary(
+      fc.constantFrom('text', 'reply', 'target', 'emoji', 'on', 'name', 'avatar', 'topic', 'state', 'upTo', 'mime', 'size', 'hash', 'key', 'preview', 'duration', 'x'),
+      leaf)
+    fc.assert(fc.property(fc.constantFrom(...kinds), fields, fc.constantFrom(FrameKind.message, FrameKind.ephemeral), (k, f, frameKind) => {
+      try {
+        const body = validateBody({ ...f, k }, frameKind)
+        expect(body.k).toBe(k)
+      } catch (err) {
+        expect(['MalformedError', 'OversizedError']).toContain((err as Error).name)
+      }
+    }), { numRuns: 3000 })
+    fc.assert(fc.property(fc.anything(), (v) => {
+      try { validateBody(v) } catch (err) { expect(['MalformedError', 'OversizedError']).toContain((err as Error).name) }
+    }), { numRuns: 1000 })
   })
 })
