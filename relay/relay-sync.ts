@@ -1,7 +1,8 @@
 /**
  * History sync on the relay: serves SYNC_PROTOCOL for every kept room, and keeps federated relays in step: when a
- * peer relay subscribes to a topic we keep (or we start keeping a topic it has), the relay with the smaller peer id
- * starts a sync session, so both end with the union of what either kept.
+ * relay named by --peer subscribes to a topic we keep (or we start keeping a topic it has), we start a sync session,
+ * so both end with the union of what either kept; frames that arrive that way are then pushed to the room's member
+ * peers by syncing with them (sync results are not gossiped).
  */
 import { roomSync } from '../src/chat/room-sync.ts'
 import type { KeptRoom, KeptRooms } from './kept-rooms.ts'
@@ -29,15 +30,24 @@ export interface RelaySync {
 export function relaySync (init: RelaySyncInit): RelaySync {
   const { node, kept, metrics, log } = init
   const sync = roomSync()
-  const self = node.peerId.toString()
   let stopped = false
 
+  /** Pushes a room to its subscribed member peers by syncing with them (what arrived by sync is not gossiped). */
+  const pushToMembers = (room: KeptRoom): void => {
+    for (const peer of node.services.pubsub.getSubscribers(room.topic)) {
+      const id = peer.toString()
+      if (init.isPeerRelay(id)) continue
+      sync.syncRoom(node, id, room.topic, room.log).then(() => { metrics.syncSessions++ }, () => {})
+    }
+  }
+
   const syncWith = async (peer: string, room: KeptRoom): Promise<void> => {
-    if (stopped || self > peer) return
+    if (stopped) return
     try {
       const result = await sync.syncRoom(node, peer, room.topic, room.log)
       metrics.syncSessions++
       log.debug({ peer, room: room.roomIdText, ...result }, 'synced room with peer relay')
+      if (result.received > 0) pushToMembers(room)
     } catch (err) {
       log.debug({ peer, room: room.roomIdText, err: (err as Error).message }, 'sync with peer relay failed')
     }
