@@ -1,7 +1,8 @@
 /**
  * Crypto benchmark: µs per seal+sign and open+verify of a message with a 200-byte text, with the chosen
  * Ed25519 (`#ed25519`: node:crypto here) and with tweetnacl only (nacl.sign.detached), in the same run; plus
- * the pieces (Ed25519 alone, secretbox alone, the relay's verifyFrame). Prints a table and writes
+ * the pieces (Ed25519 alone, secretbox alone, the relay's verifyFrame), and the same envelope in headless
+ * Chromium with WebCrypto when Chromium is installed (skip with --no-browser). Prints a table and writes
  * bench/results/crypto.json. Run: node scripts/node22.mjs bench/crypto.ts
  */
 import nacl from 'tweetnacl'
@@ -18,8 +19,10 @@ import { decodeCbor, encodeCbor, FrameKind, messageIdOf, openFrame, parseFrame, 
 import type { Body } from '../src/envelope/index.ts'
 import { frameSigningInput, layoutFrame } from '../src/envelope/frame.ts'
 import { authorSigningInput } from '../src/envelope/signing-input.ts'
+import { fileURLToPath } from 'node:url'
 import { measure } from './lib/measure.ts'
-import { printTable, writeResults } from './lib/report.ts'
+import { runInChromium } from './lib/chromium-run.ts'
+import { environment, printTable, writeResults } from './lib/report.ts'
 import type { Row } from './lib/report.ts'
 
 const TEXT_BYTES = 200
@@ -89,7 +92,25 @@ await run('ed25519 verify', 'tweetnacl', () => nacl.sign.detached.verify(message
 await run(`secretbox seal (${plaintext.length} B)`, 'tweetnacl', () => secretboxSeal(plaintext, boxNonce, boxKey), 5000)
 await run(`secretbox open (${plaintext.length} B)`, 'tweetnacl', () => secretboxOpen(box, boxNonce, boxKey), 5000)
 
-printTable(`ChatSphere crypto: ${TEXT_BYTES}-byte text, frame ${frame.length} B, target ≤ ${TARGET_US} µs per direction`, rows)
+let browser: Record<string, unknown> | undefined
+if (!process.argv.includes('--no-browser')) {
+  const entry = fileURLToPath(new URL('./lib/browser-crypto.ts', import.meta.url))
+  const { result, skipped } = await runInChromium(entry, [TEXT_BYTES])
+  if (result !== undefined) {
+    browser = result as Record<string, unknown>
+    const impl = `chosen: #ed25519 (${browser.webCryptoEd25519 === true ? 'WebCrypto' : 'tweetnacl fallback'}, Chromium)`
+    for (const [operation, key] of [['seal+sign (2 signatures)', 'sealUs'], ['open+verify (2 verifications)', 'openUs'], ['ed25519 sign', 'signUs'], ['ed25519 verify', 'verifyUs']] as const) {
+      const us = browser[key] as number
+      rows.push({ operation, implementation: impl, 'µs/op (median)': round(us), 'µs/op (best)': '', ops: 1500 })
+      results.push({ operation, implementation: impl, usPerOp: round(us), ops: 1500 })
+    }
+  } else {
+    console.log(`browser part skipped: ${skipped ?? 'unknown reason'}`)
+  }
+}
+
+printTable(`ChatSphere crypto: ${TEXT_BYTES}-byte text, frame ${frame.length} B, target ≤ ${TARGET_US} µs per direction ` +
+  `(load average ${environment().loadAverage1m} on ${environment().cores} cores)`, rows)
 const chosenSeal = results[0]?.usPerOp as number
 const chosenOpen = results[1]?.usPerOp as number
 const naclRound = (results[2]?.usPerOp as number) + (results[3]?.usPerOp as number)
@@ -101,6 +122,7 @@ const path = writeResults('crypto', {
   targetUsPerDirection: TARGET_US,
   results,
   summary: { sealUs: chosenSeal, openUs: chosenOpen, roundTripUs: round(chosenSeal + chosenOpen), tweetnaclRoundTripUs: round(naclRound) },
+  browser: browser ?? null,
   seconds: round((performance.now() - started) / 1000)
 })
 console.log(`wrote ${path}`)

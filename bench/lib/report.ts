@@ -1,6 +1,6 @@
 /** Printing a result table and writing it as JSON into bench/results/, shared by the benchmarks. */
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { cpus } from 'node:os'
+import { cpus, loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -24,7 +24,11 @@ export function printTable (title: string, rows: Row[]): void {
 /** The machine a result was measured on, stored with every result file. */
 export function environment (): Record<string, string | number> {
   const cpu = cpus()
-  return { node: process.version, platform: `${process.platform}-${process.arch}`, cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length }
+  // The load average tells a reader whether other work shared the CPU during the run (timings are not comparable then).
+  return {
+    node: process.version, platform: `${process.platform}-${process.arch}`, cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length,
+    loadAverage1m: Math.round((loadavg()[0] ?? 0) * 100) / 100
+  }
 }
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'results')
