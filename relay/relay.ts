@@ -231,7 +231,6 @@ export async function startRelay (opts: RelayOptions): Promise<Relay> {
     pubsub.subscribe(room.ephemeralTopic)
   }
 
-  for (const room of await kept.load()) keepRoom(room)
 
   await node.handle(KEEP_PROTOCOL, async (stream, connection) => {
     await handleKeepStream(stream, {
@@ -254,6 +253,8 @@ export async function startRelay (opts: RelayOptions): Promise<Relay> {
   const sync = relaySync({ node, kept, metrics, log, isPeerRelay: (id) => connector.isRelay(id) })
   await sync.start()
   await node.start()
+  // Rooms kept before a restart: resubscribe at once (gossipsub only subscribes once started).
+  for (const room of await kept.load()) keepRoom(room)
   connector.addEventListener('relay:connect', (e) => log.info({ peer: e.detail.peerId }, 'federated relay connected'))
   connector.addEventListener('relay:error', (e) => log.debug({ peer: e.detail.source, err: e.detail.error.message }, 'federated relay dial failed'))
   connector.start()

@@ -97,29 +97,9 @@ export async function interactive (g: GlobalOptions, ref: string): Promise<void>
       printed.add(m.id)
       process.stdout.write(`\r${messageText(m)}\n`)
     }
-    process.stdout.write(`ChatSphere: ${room.name}. Type a message and press Enter; /quit to leave, /who for presence.\n`)
-    if (await connect(chat, g)) await chat.waitForRelaySync(room.id, CLI_CONNECT_TIMEOUT_MS)
-    else if (g.relay.length > 0) process.stdout.write(`(${unreachable(g)}; retrying in the background)\n`)
-    for (const m of chat.messages(room.id, { limit: 50 })) show(m)
-    chat.addEventListener('message', (evt) => {
-      if (evt.detail.room !== room.id) return
-      for (const m of evt.detail.messages) show(m)
-      void chat.markRead(room.id)
-      rl.prompt(true)
-    })
-    chat.addEventListener('typing', (evt) => {
-      if (evt.detail.room === room.id && evt.detail.on) { process.stdout.write(`\r(${evt.detail.name ?? evt.detail.userId.slice(0, 10)} is typing…)\n`); rl.prompt(true) }
-    })
-    chat.addEventListener('relay', (evt) => {
-      process.stdout.write(`\r(relay ${evt.detail.connected ? 'connected' : 'lost; reconnecting'})\n`)
-      rl.prompt(true)
-    })
-    rl.prompt()
     let typing = false
-    process.stdin.on('keypress', () => {
-      if (!typing) { typing = true; void chat.setTyping(room.id, true) }
-    })
-    await new Promise<void>(resolve => {
+    // Lines typed (or piped) while we are still connecting are sent, not lost: the handler is attached first.
+    const closed = new Promise<void>(resolve => {
       rl.on('line', (line) => {
         const text = line.trim()
         if (typing) { typing = false; void chat.setTyping(room.id, false) }
@@ -136,6 +116,28 @@ export async function interactive (g: GlobalOptions, ref: string): Promise<void>
       rl.on('close', resolve)
       process.on('SIGTERM', () => rl.close())
     })
+    process.stdin.on('keypress', () => {
+      if (!typing) { typing = true; void chat.setTyping(room.id, true) }
+    })
+    chat.addEventListener('message', (evt) => {
+      if (evt.detail.room !== room.id) return
+      for (const m of evt.detail.messages) show(m)
+      void chat.markRead(room.id)
+      rl.prompt(true)
+    })
+    chat.addEventListener('typing', (evt) => {
+      if (evt.detail.room === room.id && evt.detail.on) { process.stdout.write(`\r(${evt.detail.name ?? evt.detail.userId.slice(0, 10)} is typing…)\n`); rl.prompt(true) }
+    })
+    chat.addEventListener('relay', (evt) => {
+      process.stdout.write(`\r(relay ${evt.detail.connected ? 'connected' : 'lost; reconnecting'})\n`)
+      rl.prompt(true)
+    })
+    if (await connect(chat, g)) await chat.waitForRelaySync(room.id, CLI_CONNECT_TIMEOUT_MS)
+    else if (g.relay.length > 0) process.stdout.write(`(${unreachable(g)}; retrying in the background)\n`)
+    for (const m of chat.messages(room.id, { limit: 50 })) show(m)
+    process.stdout.write(`ChatSphere: ${room.name}. Type a message and press Enter; /quit to leave, /who for presence.\n`)
+    rl.prompt()
+    await closed
   } finally {
     await chat.close()
   }
