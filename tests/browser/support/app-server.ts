@@ -38,10 +38,12 @@ export async function startRelay (opts: { dataDir?: string, port?: number } = {}
   const port = opts.port ?? await freePort()
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'cs-relay-'))
   const cli = join(ROOT, 'src/cli/main.ts')
-  if (!existsSync(cli)) throw new Error('src/cli/main.ts is missing: the relay cannot start')
+  const args = existsSync(cli)
+    ? [cli, 'relay', '--port', String(port), '--host', '127.0.0.1', '--data', dataDir]
+    : [fileURLToPath(new URL('./relay-process.ts', import.meta.url)), String(port), dataDir]
   let out = ''
-  const child: ChildProcess = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', cli, 'relay', '--port', String(port),
-    '--data', dataDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } })
+  const child: ChildProcess = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', ...args],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } })
   child.stdout?.on('data', (b: Buffer) => { out += b.toString() })
   child.stderr?.on('data', (b: Buffer) => { out += b.toString() })
   const url = `http://127.0.0.1:${port}`
@@ -98,7 +100,7 @@ export async function startStatic (): Promise<AppServer> {
   return { url: `http://127.0.0.1:${port}`, dataDir: dist, log: () => '', stop: async () => { await new Promise((resolve) => server.close(resolve)) } }
 }
 
-/** The relay when the relay command exists, else the static server (screens without peers only). */
+/** The relay serving the app. */
 export async function startApp (): Promise<AppServer> {
-  return existsSync(join(ROOT, 'src/cli/main.ts')) ? await startRelay() : await startStatic()
+  return await startRelay()
 }

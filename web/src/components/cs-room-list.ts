@@ -76,10 +76,10 @@ export class CsRoomList extends LitElement {
           : html`<ul>${repeat(rooms, (r) => r.id, (r) => this.#room(r))}</ul>`}
       </nav>
       <footer>
-        <button class="ghost" aria-label=${t('openSettings')} aria-current=${this.activeView === 'settings' ? 'true' : 'false'}
+        <button class="ghost" aria-current=${this.activeView === 'settings' ? 'true' : 'false'}
           @click=${() => { this.#emit('open-settings') }}>
           <cs-avatar .name=${s.profile?.name ?? ''} .userId=${me?.userId ?? ''} .src=${s.profile?.avatar}></cs-avatar>
-          <span class="who">${s.profile?.name}</span>${iconSettings}
+          <span class="who">${s.profile?.name}<span class="visually-hidden">, ${t('openSettings')}</span></span>${iconSettings}
         </button>
       </footer>
       <cs-new-room-dialog @create-room=${this.#create}></cs-new-room-dialog>

@@ -1,13 +1,33 @@
+import { createChat } from '../../../src/chat/index.ts'
+import { openStorage } from '../../../src/storage/browser.ts'
+import { ChatAdapter } from './chat-adapter.ts'
 import type { ChatBackend } from './backend.ts'
 import type { DeviceIdentity } from './identity.ts'
 
 export interface StartOptions {
   identity: DeviceIdentity
   profile: { name: string, avatar?: string }
+  /** Extra relays (multiaddrs) from the settings; the relay that served this page is always used. */
   relays: string[]
 }
 
-/** Starts the peer. Wired to the core's createChat as soon as it exists. */
-export async function startBackend (_options: StartOptions): Promise<ChatBackend> {
-  throw new Error('The chat peer is not part of this build yet.')
+/**
+ * Starts this tab's peer: IndexedDB storage, the core's chat peer (libp2p over WebSockets to the relay, circuit
+ * relay, WebRTC direct), connected to the relay that served the page (its info document lists its addresses).
+ * This module is loaded on demand, so libp2p is not part of the first paint.
+ */
+export async function startBackend (options: StartOptions): Promise<ChatBackend> {
+  const storage = await openStorage({ name: 'chatsphere' })
+  try {
+    const chat = await createChat({
+      storage,
+      identity: options.identity,
+      relays: [location.origin, ...options.relays],
+      displayName: options.profile.name
+    })
+    return new ChatAdapter(chat, options.profile)
+  } catch (err) {
+    await storage.close().catch(() => {})
+    throw err
+  }
 }

@@ -1,0 +1,68 @@
+// P11: from opening the page (served by a real relay) to the first message sent by a new user: create identity,
+// create a room, type, Enter, message shown in the list. Scripted through roles and names. Goal ≤ 1.5 s.
+// Run: node scripts/node22.mjs bench/p11-first-message.ts
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { build } from 'vite'
+import { startRelay } from '../tests/browser/support/app-server.ts'
+import { openUser } from '../tests/browser/support/browser.ts'
+import { messages } from '../tests/browser/support/flows.ts'
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url))
+const RUNS = 5
+const GOAL_MS = 1500
+
+function pct (xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN
+}
+
+export async function run (): Promise<Record<string, unknown>> {
+  await build({ root: ROOT + 'web', configFile: ROOT + 'web/vite.config.ts', logLevel: 'warn' })
+  const relay = await startRelay()
+  const times: Array<{ total: number, identity: number, room: number, send: number }> = []
+  try {
+    for (let i = 0; i < RUNS; i++) {
+      const user = await openUser()
+      try {
+        const { page } = user
+        const t0 = performance.now()
+        await page.goto(relay.url)
+        await page.getByRole('textbox', { name: 'Display name' }).fill('New user')
+        await page.getByRole('button', { name: 'Create identity' }).click()
+        await page.getByRole('button', { name: 'New room' }).waitFor()
+        const t1 = performance.now()
+        await page.getByRole('button', { name: 'New room' }).click()
+        await page.getByRole('textbox', { name: 'Room name' }).fill('First room')
+        await page.getByRole('button', { name: 'Create', exact: true }).click()
+        const box = page.getByRole('textbox', { name: 'Message' })
+        await box.waitFor()
+        const t2 = performance.now()
+        await box.fill('my first message')
+        await box.press('Enter')
+        await messages(page).getByText('my first message').waitFor()
+        const t3 = performance.now()
+        times.push({ total: t3 - t0, identity: t1 - t0, room: t2 - t1, send: t3 - t2 })
+      } finally {
+        await user.dispose()
+      }
+    }
+  } finally {
+    await relay.stop()
+  }
+  const totals = times.map((t) => t.total)
+  const med = (k: keyof typeof times[number]): number => pct(times.map((t) => t[k]), 50)
+  console.log('\nP11 page open → first message sent (new user, headless Chromium, real relay)\n')
+  console.log('| step | median ms |')
+  console.log('| --- | ---: |')
+  console.log(`| open + create identity + peer started | ${med('identity').toFixed(0)} |`)
+  console.log(`| create room | ${med('room').toFixed(0)} |`)
+  console.log(`| type + send + shown | ${med('send').toFixed(0)} |`)
+  console.log(`| **total** (p50 / max over ${RUNS}) | **${pct(totals, 50).toFixed(0)}** / ${Math.max(...totals).toFixed(0)} (goal ≤ ${GOAL_MS}) |`)
+  const result = { bench: 'P11', date: new Date().toISOString(), runs: RUNS, p50Ms: pct(totals, 50), maxMs: Math.max(...totals), goalMs: GOAL_MS, times }
+  mkdirSync(ROOT + 'bench/results', { recursive: true })
+  writeFileSync(ROOT + 'bench/results/p11-first-message.json', JSON.stringify(result, null, 2))
+  return result
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await run()

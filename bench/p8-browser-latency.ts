@@ -1,0 +1,73 @@
+// P8: browser → browser text latency through the relay: Alice's page stamps Date.now() into each message as it
+// presses Enter; Bob's page records when the message is announced in its live region (arrived, folded into the
+// read model and rendered). Same machine, same clock. Goal p50 ≤ 6 ms, p99 ≤ 20 ms.
+// Run: node scripts/node22.mjs bench/p8-browser-latency.ts
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { build } from 'vite'
+import { startRelay } from '../tests/browser/support/app-server.ts'
+import { openUser } from '../tests/browser/support/browser.ts'
+import { createIdentity, createRoom, inviteLink, send, waitForMessage } from '../tests/browser/support/flows.ts'
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url))
+const WARMUP = 5
+const COUNT = 100
+
+function pct (xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN
+}
+
+export async function run (): Promise<Record<string, unknown>> {
+  await build({ root: ROOT + 'web', configFile: ROOT + 'web/vite.config.ts', logLevel: 'warn' })
+  const relay = await startRelay()
+  const [alice, bob] = await Promise.all([openUser(), openUser()])
+  try {
+    await Promise.all([createIdentity(alice.page, relay.url, 'Alice'), createIdentity(bob.page, relay.url, 'Bob')])
+    await createRoom(alice.page, 'Latency')
+    await bob.page.goto(await inviteLink(alice.page))
+    await bob.page.getByRole('heading', { name: 'Latency', level: 2 }).waitFor({ timeout: 30_000 })
+    await send(alice.page, 'warm up')
+    await waitForMessage(bob.page, 'warm up')
+    // Bob's page: record arrival of every "p8:<n>:<sentAt>" announcement.
+    await bob.page.evaluate(() => {
+      const w = window as unknown as { __p8: Record<string, number> }
+      w.__p8 = {}
+      const root = document.querySelector('cs-app')?.shadowRoot
+      if (root == null) throw new Error('no app')
+      new MutationObserver(() => {
+        const now = Date.now()
+        for (const m of (root.textContent ?? '').matchAll(/p8:(\d+):(\d+)/g)) {
+          if (w.__p8[m[1] as string] === undefined) w.__p8[m[1] as string] = now - Number(m[2])
+        }
+      }).observe(root, { subtree: true, childList: true, characterData: true })
+    })
+    const box = alice.page.getByRole('textbox', { name: 'Message' })
+    for (let i = 0; i < WARMUP + COUNT; i++) {
+      await box.fill(`p8:${i}:`)
+      // Stamp and press in the page, so the clock starts at the keypress.
+      await box.evaluate((el: HTMLTextAreaElement) => {
+        el.value += String(Date.now())
+        el.dispatchEvent(new Event('input', { bubbles: true, composed: true }))
+        el.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }))
+      })
+      await bob.page.waitForFunction((n) => (window as unknown as { __p8: Record<string, number> }).__p8[String(n)] !== undefined, i, { timeout: 30_000 })
+    }
+    const lat = await bob.page.evaluate(() => (window as unknown as { __p8: Record<string, number> }).__p8)
+    const xs = Object.entries(lat).filter(([k]) => Number(k) >= WARMUP).map(([, v]) => v)
+    const result = { bench: 'P8', date: new Date().toISOString(), count: xs.length, p50Ms: pct(xs, 50), p99Ms: pct(xs, 99), maxMs: Math.max(...xs), goal: { p50Ms: 6, p99Ms: 20 } }
+    console.log('\nP8 browser → browser latency through the relay (keypress → rendered on the other side)\n')
+    console.log('| messages | p50 ms | p99 ms | max ms | goal |')
+    console.log('| ---: | ---: | ---: | ---: | --- |')
+    console.log(`| ${xs.length} | ${result.p50Ms} | ${result.p99Ms} | ${result.maxMs} | ≤ 6 / 20 |`)
+    mkdirSync(ROOT + 'bench/results', { recursive: true })
+    writeFileSync(ROOT + 'bench/results/p8-browser-latency.json', JSON.stringify(result, null, 2))
+    return result
+  } finally {
+    await alice.dispose()
+    await bob.dispose()
+    await relay.stop()
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await run()
