@@ -42,11 +42,11 @@ export class CsRoomList extends LitElement {
       min-height: 60px; justify-content: flex-start; text-align: left; font-weight: 400; gap: var(--cs-space-3); }
     li button:hover { background: var(--cs-surface-2); }
     li button[aria-current="true"] { background: var(--cs-accent-soft); }
-    .text { flex: 1; min-width: 0; display: grid; }
-    .top { display: flex; gap: var(--cs-space-2); align-items: baseline; }
-    .name { font-weight: 650; flex: 1; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+    .text { flex: 1; min-width: 0; display: grid; grid-template-columns: minmax(0, 1fr); }
+    .top { display: flex; gap: var(--cs-space-2); align-items: baseline; min-width: 0; }
+    .name { font-weight: 650; flex: 1; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
     .time { font-size: .8rem; color: var(--cs-text-muted); }
-    .last { color: var(--cs-text-muted); font-size: .9rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+    .last { flex: 1; min-width: 0; color: var(--cs-text-muted); font-size: .9rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
     .unread .name, .unread .last { color: var(--cs-text); font-weight: 700; }
     .badge { min-width: 22px; height: 22px; padding: 0 6px; border-radius: 999px; background: var(--cs-accent); color: var(--cs-accent-text);
       font-size: .8rem; font-weight: 700; display: inline-grid; place-items: center; }
