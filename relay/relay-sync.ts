@@ -4,6 +4,7 @@
  * so both end with the union of what either kept; frames that arrive that way are then pushed to the room's member
  * peers by syncing with them (sync results are not gossiped).
  */
+import { CATCH_UP_MS } from '../src/constants.ts'
 import { roomSync } from '../src/chat/room-sync.ts'
 import type { KeptRoom, KeptRooms } from './kept-rooms.ts'
 import type { RelayMetrics } from './metrics.ts'
@@ -24,6 +25,11 @@ export interface RelaySync {
   start: () => Promise<void>
   /** Syncs a newly kept room with every peer relay subscribed to it. */
   roomAdded: (room: KeptRoom) => void
+  /**
+   * A live update brought nothing we could show: it is a duplicate, or it depends on something we lack (Yjs keeps it
+   * pending). Sync the room with the peer that forwarded it (at most once per CATCH_UP_MS per peer and room).
+   */
+  catchUp: (peer: string, room: KeptRoom) => void
   stop: () => void
 }
 
@@ -62,7 +68,20 @@ export function relaySync (init: RelaySyncInit): RelaySync {
     }
   }
 
+  const lastCatchUp = new Map<string, number>()
   return {
+    catchUp (peer, room) {
+      const key = `${peer}/${room.topic}`
+      const now = Date.now()
+      if (now - (lastCatchUp.get(key) ?? 0) < CATCH_UP_MS) return
+      lastCatchUp.set(key, now)
+      if (lastCatchUp.size > 10_000) lastCatchUp.clear()
+      if (init.isPeerRelay(peer)) { void syncWith(peer, room); return }
+      sync.syncRoom(node, peer, room.topic, room.log).then((result) => {
+        metrics.syncSessions++
+        if (result.received > 0) pushToMembers(room)
+      }, () => {})
+    },
     async start () {
       await sync.register(node, (topic) => kept.byTopic(topic)?.log, (result) => {
         if (result != null) metrics.syncSessions++

@@ -205,9 +205,10 @@ export async function startRelay (opts: RelayOptions): Promise<Relay> {
   const keepRoom = (room: KeptRoom): void => {
     scoreTopic(pubsub, room.topic)
     scoreTopic(pubsub, room.ephemeralTopic)
-    pubsub.topicValidators.set(room.topic, async (_peer, msg) => {
+    pubsub.topicValidators.set(room.topic, async (peer, msg) => {
       try {
-        await room.log.applyRemote(msg.data)
+        const fresh = await room.log.applyRemote(msg.data)
+        if (fresh.length === 0) sync.catchUp(peer.toString(), room)
         metrics.framesRelayed++
         return TopicValidatorResult.Accept
       } catch (err) {

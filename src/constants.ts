@@ -236,3 +236,5 @@ export const DELIVERY_CHECK_MS = 1_000
 export const SEND_RELAY_WAIT_MS = 8_000
 /** How long the CLI waits for a first relay connection before reporting it unreachable. */
 export const CLI_CONNECT_TIMEOUT_MS = 8_000
+/** At most one catch-up sync per peer and room this often, triggered by live updates that brought nothing new. */
+export const CATCH_UP_MS = 1_000

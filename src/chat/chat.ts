@@ -7,7 +7,7 @@ import { TypedEventEmitter } from '@libp2p/interface'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { createChatNode } from '#libp2p-node'
 import {
-  DELIVERY_CHECK_MS, KEEP_REFRESH_MS, MAX_JOINED_ROOMS, PRESENCE_INTERVAL_MS, TYPING_TIMEOUT_MS
+  CATCH_UP_MS, DELIVERY_CHECK_MS, KEEP_REFRESH_MS, MAX_JOINED_ROOMS, PRESENCE_INTERVAL_MS, TYPING_TIMEOUT_MS
 } from '../constants.ts'
 import { fromHex, toHex } from '../crypto/encoding.ts'
 import { openFrame, sealMessage, ReplayGuard } from '../envelope/index.ts'
@@ -224,6 +224,16 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     if (this.#isRelay(peer)) this.#scheduleDeliveryCheck(0)
   }
 
+  readonly #lastCatchUp = new Map<string, number>()
+  #catchUp (peer: string, room: JoinedRoom): void {
+    const key = `${peer}/${room.info.id}`
+    const now = Date.now()
+    if (now - (this.#lastCatchUp.get(key) ?? 0) < CATCH_UP_MS) return
+    this.#lastCatchUp.set(key, now)
+    if (this.#lastCatchUp.size > 10_000) this.#lastCatchUp.clear()
+    void this.#syncWith(peer, room)
+  }
+
   #subscribe (room: JoinedRoom): void {
     const node = this.#node
     if (node == null) return
@@ -232,7 +242,10 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     scoreTopic(pubsub, room.keys.ephemeralTopic)
     pubsub.topicValidators.set(room.keys.topic, async (peer: PeerId, msg: Message) => {
       try {
-        await room.log.applyRemote(msg.data, peer.toString())
+        const fresh = await room.log.applyRemote(msg.data, peer.toString())
+        // Nothing new to show: a duplicate, or an update that depends on something we lack (Yjs holds it pending
+        // until its predecessors arrive). Catch up with the peer that forwarded it.
+        if (fresh.length === 0) this.#catchUp(peer.toString(), room)
         return TopicValidatorResult.Accept
       } catch (err) {
         this.#count(dropReasonOf(err), room)

@@ -64,6 +64,7 @@ export async function read (g: GlobalOptions, ref: string, opts: { follow?: bool
       return
     }
     if (g.relay.length > 0 && !relayUp) process.stderr.write(`${unreachable(g)}; following local and LAN peers, retrying the relays\n`)
+    const stopped = untilSignal()
     if (g.json) process.stdout.write(JSON.stringify({ event: 'following', room: room.id }) + '\n')
     else process.stdout.write(`-- following ${room.name}; Ctrl-C to stop --\n`)
     await chat.markRead(room.id)
@@ -72,7 +73,7 @@ export async function read (g: GlobalOptions, ref: string, opts: { follow?: bool
       for (const m of evt.detail.messages) emit(m)
       void chat.markRead(room.id)
     })
-    await untilSignal()
+    await stopped
   } finally {
     await chat.close()
   }
