@@ -1,0 +1,63 @@
+/**
+ * A hostile peer publishes garbage, forged and replayed frames on a room's topics through the relay: the relay drops
+ * writes not signed by the room write key (counted in /metrics), honest peers show none of them and keep working.
+ */
+import { spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { parseInviteLink } from '../../src/room/invite.ts'
+import { deriveRoomKeys } from '../../src/room/keys.ts'
+import { cleanupDirs, jsonLines, makePeer, ROOT, startRelayProc } from './support/processes.ts'
+import type { Proc, RelayProc } from './support/processes.ts'
+
+async function runHostile (relayAddr: string, topic: string, eph: string): Promise<string> {
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(ROOT, 'tests/integration/support/hostile-peer.ts'), relayAddr, topic, eph, '8'], { cwd: ROOT })
+  let out = ''
+  child.stdout.on('data', (c: Buffer) => { out += c.toString() })
+  child.stderr.on('data', (c: Buffer) => { out += c.toString() })
+  const code = await new Promise<number | null>(resolve => child.on('exit', resolve))
+  if (code !== 0) throw new Error(`hostile peer failed: ${out}`)
+  return out
+}
+
+describe('hostile peer', () => {
+  let relay: RelayProc | undefined
+  const procs: Proc[] = []
+
+  afterAll(async () => {
+    for (const p of procs) await p.stop()
+    await relay?.proc.stop()
+    await cleanupDirs()
+  })
+
+  it('garbage, forged and replayed frames are dropped; honest peers keep working', async () => {
+    relay = await startRelayProc()
+    const [ana, ben] = await Promise.all([makePeer('Ana', [relay.url]), makePeer('Ben', [relay.url])])
+    const invite = (await ana.run(['room', 'create', 'guarded'])).stdout.trim()
+    expect((await ben.run(['room', 'join', invite])).code).toBe(0)
+    expect((await ana.run(['send', 'guarded', 'honest 1'])).code).toBe(0)
+
+    const benFollow = ben.spawn(['read', 'guarded', '--follow', '--json'])
+    procs.push(benFollow)
+    await benFollow.waitLine(l => l.includes('"following"'), 30_000, 'Ben following')
+
+    const keys = deriveRoomKeys(parseInviteLink(invite).secret)
+    const tcp = relay.multiaddrs.find(a => !a.includes('/ws')) as string
+    const out = await runHostile(tcp, keys.topic, keys.ephemeralTopic)
+    expect(out).toContain('"phase":"done"')
+
+    expect((await ana.run(['send', 'guarded', 'honest 2'])).code).toBe(0)
+    await benFollow.waitLine(l => l.includes('honest 2'), 30_000, 'honest message after the attack')
+    await benFollow.stop()
+
+    const read = await ben.run(['read', 'guarded', '--json'])
+    const texts = jsonLines<{ text: string }>(read.stdout).map(l => l.text)
+    expect(texts).toEqual(['honest 1', 'honest 2'])
+    expect(read.stdout).not.toContain('FORGED')
+
+    const m = await relay.metrics()
+    const dropped = Object.entries(m).filter(([k]) => k.startsWith('chatsphere_relay_frames_dropped_total')).reduce((a, [, v]) => a + v, 0)
+    expect(dropped).toBeGreaterThanOrEqual(16)
+    expect(m['chatsphere_relay_frames_dropped_total{reason="bad-write-signature"}'] ?? 0).toBeGreaterThan(0)
+  })
+})

@@ -1,0 +1,63 @@
+/**
+ * A hostile peer process: connects to a relay, subscribes to a room's topics (it knows them, as a gossip neighbour
+ * would, but not the room secret) and publishes garbage, forged frames (signed with a write key of its own, inside a
+ * well-formed Yjs update) and replays of the honest updates it saw. Prints one JSON line per phase.
+ *
+ * argv: <relay multiaddr> <room topic> <ephemeral topic> <count>
+ */
+import { randomBytes } from 'node:crypto'
+import { createChatNode } from '#libp2p-node'
+import { multiaddr } from '@multiformats/multiaddr'
+import { sealMessage } from '../../../src/envelope/index.ts'
+import { openRoomLog } from '../../../src/history/room-log.ts'
+import { createIdentity } from '../../../src/identity/identity.ts'
+import { createRoomSecret, deriveRoomKeys } from '../../../src/room/keys.ts'
+import { memoryUpdateStore } from '../../../src/storage/memory-update-store.ts'
+
+const [relayAddr, topic, ephemeralTopic, countText] = process.argv.slice(2)
+if (relayAddr == null || topic == null || ephemeralTopic == null) throw new Error('usage: hostile-peer <relay> <topic> <ephemeral topic> [count]')
+const count = Number(countText ?? '10')
+
+const node = await createChatNode({ listen: [], mdns: false, webrtc: false })
+await node.start()
+const pubsub = node.services.pubsub
+const seen: Uint8Array[] = []
+pubsub.addEventListener('message', (e) => { if (e.detail.topic === topic) seen.push(e.detail.data) })
+pubsub.subscribe(topic)
+pubsub.subscribe(ephemeralTopic)
+await node.dial(multiaddr(relayAddr))
+// Wait until the relay has told us it is subscribed (the relay keeps the room), so publishes reach it.
+for (let i = 0; i < 100 && pubsub.getSubscribers(topic).length === 0; i++) await new Promise(resolve => setTimeout(resolve, 100))
+
+const publish = async (t: string, data: Uint8Array): Promise<void> => {
+  try { await pubsub.publish(t, data) } catch { /* rejected or no peers: keep going */ }
+}
+
+// 1. Garbage of several sizes on both topics.
+for (let i = 0; i < count; i++) {
+  await publish(topic, randomBytes(1 + i * 37))
+  await publish(ephemeralTopic, randomBytes(60 + i * 11))
+}
+console.log(JSON.stringify({ phase: 'garbage', count: count * 2 }))
+
+// 2. Forged frames: sealed for a room of our own (another write key), carried in a well-formed log update.
+const fake = deriveRoomKeys(createRoomSecret())
+const forgedKeys = { ...fake, topic, ephemeralTopic }
+const log = await openRoomLog({ store: memoryUpdateStore(), roomId: fake.roomId, writePublicKey: fake.writePublicKey, verifyFrame: async () => {} })
+const me = createIdentity()
+for (let i = 1; i <= count; i++) {
+  const sealed = await sealMessage({ identity: me, room: forgedKeys, device: 7, seq: i, body: { k: 'text', text: `FORGED ${i}` } })
+  await publish(topic, await log.append(sealed.frame))
+  const eph = await sealMessage({ identity: me, room: forgedKeys, device: 7, seq: 1000 + i, body: { k: 'typing', on: true } })
+  await publish(ephemeralTopic, eph.frame)
+}
+console.log(JSON.stringify({ phase: 'forged', count: count * 2 }))
+
+// 3. Replays of honest updates seen on the topic.
+for (const data of seen) await publish(topic, data)
+console.log(JSON.stringify({ phase: 'replayed', count: seen.length }))
+
+await new Promise(resolve => setTimeout(resolve, 500))
+await node.stop()
+console.log(JSON.stringify({ phase: 'done' }))
+process.exit(0)
