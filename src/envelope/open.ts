@@ -9,7 +9,7 @@ import { userIdFromPublicKey } from '../identity/user-id.ts'
 import type { RoomKeys } from '../room/keys.ts'
 import { validateBody } from './body.ts'
 import { decodeCbor, isMap } from './codec.ts'
-import { frameSignatureValidInBackground, parseFrame } from './frame.ts'
+import { frameSignatureValid, frameSignatureValidInBackground, parseFrame } from './frame.ts'
 import { messageIdOf } from './message-id.ts'
 import type { ReplayGuard } from './replay.ts'
 import { authorSigningInput } from './signing-input.ts'
@@ -26,6 +26,12 @@ export interface OpenOptions {
   now?: number
   /** When given, the id is checked against and recorded in it (ReplayError on a repeat), as the last step. */
   replay?: ReplayGuard
+  /**
+   * Verify the room write signature concurrently with the inner checks (default true): on Node it runs on the
+   * threadpool, saving ~35 µs per frame on an idle multi-core machine. False checks it first, inline (less total
+   * CPU, better when every core is busy). Errors and results are the same either way.
+   */
+  overlap?: boolean
 }
 
 /** The plaintext's array: [inner, authorSignature]. */
@@ -43,7 +49,10 @@ export async function openFrame (frame: Uint8Array, room: RoomKeys, opts: OpenOp
   // The room write signature is checked first in the protocol's order, but computed concurrently with the
   // inner checks: they only read, and their outcome (message or error) is released only once the frame
   // signature is known to be valid, so the error reported is always the first failing check in order.
-  const frameValid = frameSignatureValidInBackground(frame, room.writePublicKey, room.roomId)
+  const frameValid = opts.overlap === false
+    ? await frameSignatureValid(frame, room.writePublicKey, room.roomId)
+    : frameSignatureValidInBackground(frame, room.writePublicKey, room.roomId)
+  if (frameValid === false) throw writeSignatureError()
   let opened: OpenedMessage | undefined
   let failure: unknown
   try {
@@ -51,11 +60,15 @@ export async function openFrame (frame: Uint8Array, room: RoomKeys, opts: OpenOp
   } catch (err) {
     failure = err
   }
-  if (!await frameValid) throw new BadSignatureError('room write signature does not verify (forged, altered, or from another room)')
+  if (!await frameValid) throw writeSignatureError()
   if (opened === undefined) throw failure
   // Last, and only for frames whose every signature holds: a forged copy must not burn the real message's id.
   opts.replay?.check(opened.id)
   return opened
+}
+
+function writeSignatureError (): Error {
+  return new BadSignatureError('room write signature does not verify (forged, altered, or from another room)')
 }
 
 async function openInner (header: FrameHeader, room: RoomKeys, opts: OpenOptions): Promise<OpenedMessage> {

@@ -106,6 +106,20 @@ describe('tampering', () => {
     }), { numRuns: 300 })
   })
 
+  it('gives the same results and errors with the write signature checked inline (overlap: false)', async () => {
+    const frame = await seal(4, 'inline')
+    expect((await openFrame(frame, room, { now: NOW, overlap: false })).body).toEqual({ k: 'text', text: 'inline' })
+    for (const i of [0, 1, 5, 30, 60, frame.length - 1]) {
+      const bad = Uint8Array.from(frame)
+      bad[i] = (bad[i] as number) ^ 0x04
+      const inline = await errorOf(openFrame(bad, room, { now: NOW, overlap: false }))
+      const overlapped = await errorOf(openFrame(bad, room, { now: NOW }))
+      expect(inline.name, `byte ${i}`).toBe(overlapped.name)
+    }
+    const undecryptable = await craftFrame({ identity: alice, room, key: randomBytes(32) })
+    expect(await errorOf(openFrame(undecryptable, room, { overlap: false }))).toBeInstanceOf(DecryptionError)
+  })
+
   it('rejects the change of each byte position at least once (exhaustive over positions)', async () => {
     const frame = await seal(2, 'short')
     for (let i = 0; i < frame.length; i++) {
