@@ -1,17 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startStatic } from './support/app-server.ts'
+import { startRelay } from './support/app-server.ts'
+import { createIdentity } from './support/flows.ts'
 import type { AppServer } from './support/app-server.ts'
 import { openUser, pageProblems, screenshot } from './support/browser.ts'
 import type { User } from './support/browser.ts'
 
 // The message list is virtualized: with 100k messages only the rows in view are in the DOM, and it opens at the
-// newest message. Uses the app's real <cs-message-list> element with a synthetic read model.
+// newest message. Uses the app's real <cs-message-list> element (in the app as loaded) with a synthetic read model.
 describe('message list at 100k messages', () => {
   let server: AppServer
   let user: User
 
   beforeAll(async () => {
-    server = await startStatic()
+    server = await startRelay()
     user = await openUser()
   })
 
@@ -22,11 +23,11 @@ describe('message list at 100k messages', () => {
 
   it('renders only what is in view and scrolls from the newest to the oldest', async () => {
     const { page } = user
-    await page.goto(server.url)
-    await page.getByRole('button', { name: 'Create identity' }).waitFor()
+    await createIdentity(page, server.url, 'Reader')
     const count = 100_000
     const rendered = await page.evaluate(async (n) => {
-      const list = document.createElement('cs-message-list') as HTMLElement & { messages: unknown[], ctx: unknown, updateComplete: Promise<boolean> }
+      await customElements.whenDefined('cs-message-list')
+      const list = document.createElement('cs-message-list') as unknown as HTMLElement & { messages: unknown[], ctx: unknown, updateComplete: Promise<boolean> }
       const start = Date.UTC(2026, 0, 1)
       const messages = Array.from({ length: n }, (_, i) => ({
         id: i.toString(16).padStart(32, '0'),

@@ -74,32 +74,6 @@ export async function startRelay (opts: { dataDir?: string, port?: number } = {}
   }
 }
 
-/**
- * Serves web/dist over loopback with the relay's Content-Security-Policy, for the screens that need no peer
- * (onboarding, accessibility) while the relay command is not in the tree. Everything with peers uses startRelay.
- */
-export async function startStatic (): Promise<AppServer> {
-  const { createServer: createHttp } = await import('node:http')
-  const { readFile } = await import('node:fs/promises')
-  const { extname, normalize } = await import('node:path')
-  const dist = join(ROOT, 'web/dist')
-  const csp = ["default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data: blob:", "connect-src 'self' ws: wss:",
-    "worker-src 'self'", "manifest-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
-    "require-trusted-types-for 'script'"].join('; ')
-  const types: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.webmanifest': 'application/manifest+json', '.json': 'application/json' }
-  const server = createHttp((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '')
-    const file = join(dist, path === '/' ? 'index.html' : path)
-    readFile(file).then((body) => {
-      res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'content-security-policy': csp })
-      res.end(body)
-    }, () => { res.writeHead(404); res.end() })
-  })
-  const port = await freePort()
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
-  return { url: `http://127.0.0.1:${port}`, dataDir: dist, log: () => '', stop: async () => { await new Promise((resolve) => server.close(resolve)) } }
-}
-
 /** The relay serving the app. */
 export async function startApp (): Promise<AppServer> {
   return await startRelay()

@@ -4,10 +4,12 @@ import { EventController } from '../state/store-controller.ts'
 import { LocaleController, t } from '../i18n/i18n.ts'
 import { sharedStyles } from '../styles/shared.ts'
 import './cs-onboarding.ts'
-import './cs-room-list.ts'
-import './cs-chat-view.ts'
-import './cs-settings.ts'
-import './cs-search.ts'
+
+// Screens after onboarding load on demand (elements upgrade when defined), so a first visit paints onboarding
+// without them; they load in parallel with the peer while it starts.
+const loadMessenger = (): Promise<unknown> => Promise.all([import('./cs-room-list.ts'), import('./cs-chat-view.ts')])
+const loadSettings = (): Promise<unknown> => import('./cs-settings.ts')
+const loadSearch = (): Promise<unknown> => import('./cs-search.ts')
 
 /** The shell: onboarding until an identity exists, then the two-pane messenger (one pane at phone width). */
 export class CsApp extends LitElement {
@@ -45,6 +47,13 @@ export class CsApp extends LitElement {
       .shell:not(.room-open) main { display: none; }
     }
   `]
+
+  override willUpdate (): void {
+    const phase = this.store.phase
+    if (phase === 'starting' || phase === 'ready') void loadMessenger()
+    if (this.view === 'settings') void loadSettings()
+    if (this.view === 'search') void loadSearch()
+  }
 
   override render (): unknown {
     const s = this.store

@@ -1,11 +1,11 @@
 import { LitElement, css, html, svg } from 'lit'
-import qrcode from 'qrcode-generator'
+import type qrcodeFactory from 'qrcode-generator'
 
 /** Modules of quiet zone around the code (the QR spec asks for 4). */
 const QUIET_ZONE = 4
 
 /** SVG path data for the dark modules of `text` as a QR code (one "h1v1h-1z" square per module). */
-export function qrPath (text: string): { size: number, d: string } {
+export function qrPath (qrcode: typeof qrcodeFactory, text: string): { size: number, d: string } {
   const qr = qrcode(0, 'M')
   qr.addData(text, 'Byte')
   qr.make()
@@ -17,7 +17,9 @@ export function qrPath (text: string): { size: number, d: string } {
   return { size: n + 2 * QUIET_ZONE, d: parts.join('') }
 }
 
-/** A QR code drawn as one SVG path through Lit's svg template (no innerHTML, no data URL). */
+let factory: typeof qrcodeFactory | undefined
+
+/** A QR code drawn as one SVG path through Lit's svg template (no innerHTML, no data URL). The encoder loads on first use. */
 export class CsQrCode extends LitElement {
   static override properties = {
     value: {},
@@ -40,7 +42,11 @@ export class CsQrCode extends LitElement {
 
   override render (): unknown {
     if (this.value === '') return html``
-    const { size, d } = qrPath(this.value)
+    if (factory === undefined) {
+      void import('qrcode-generator').then((m) => { factory = m.default; this.requestUpdate() })
+      return html`<svg role="img" aria-label=${this.label} aria-busy="true" viewBox="0 0 1 1"></svg>`
+    }
+    const { size, d } = qrPath(factory, this.value)
     // Dark on white whatever the theme: scanners need the contrast.
     return html`<svg role="img" aria-label=${this.label} viewBox="0 0 ${size} ${size}" shape-rendering="crispEdges">
       ${svg`<path fill="#000" d=${d}></path>`}</svg>`

@@ -18,6 +18,8 @@ export interface RoomSummary extends RoomInfo {
 }
 
 const SEED_KEY = 'identity-seed'
+/** After first paint of onboarding, start loading the peer's code (libp2p is most of the client's bytes). */
+const PRELOAD_DELAY_MS = 300
 const PROFILE_KEY = 'profile'
 const READ_KEY = 'chatsphere:read:'
 
@@ -74,6 +76,8 @@ export class AppStore extends EventTarget {
       if (seed === undefined || this.profile === undefined) {
         this.phase = 'onboarding'
         this.#emit()
+        // Fetch the peer's code while the person reads and types, so creating the identity does not wait for it.
+        setTimeout(() => { void import('../core/chat-backend.ts') }, PRELOAD_DELAY_MS)
         return
       }
       const { identityFromSeed } = await import('../core/identity.ts')
