@@ -58,7 +58,7 @@ Every option can also be set with the environment variable shown next to it (lis
 export async function runRelayCli (argv: string[], defaults: { data?: string } = {}): Promise<void> {
   const cmd = relayCommand('chatsphere relay')
   cmd.exitOverride()
-  cmd.configureOutput({ writeErr: (s) => process.stderr.write(s.split('\n').filter(l => l.trim().length > 0)[0] + '\n') })
+  cmd.configureOutput({ writeErr: (s) => process.stderr.write(`chatsphere: ${(s.split('\n').find(l => l.trim().length > 0) ?? 'failed').replace(/^error: /, '')}\n`) })
   cmd.action(() => {})
   await cmd.parseAsync(argv, { from: 'user' })
   const o = cmd.opts()

@@ -64,7 +64,7 @@ async function answer (bytes: Uint8Array, init: KeepHandlerInit): Promise<KeepRe
   }
   if (req.op === 'status') {
     if (room == null) return { ok: false, error: 'not-kept' }
-    return { ok: true, stateVector: room.log.stateVector() }
+    return withHeld({ ok: true, stateVector: room.log.stateVector() }, room, req.ids)
   }
   if (room == null && init.kept.isOpening(req.topic)) {
     // Another request is opening this room right now: wait for it instead of opening the file twice.
@@ -79,5 +79,12 @@ async function answer (bytes: Uint8Array, init: KeepHandlerInit): Promise<KeepRe
   } else {
     room.lastRequest = Date.now()
   }
-  return { ok: true, stateVector: room.log.stateVector() }
+  return withHeld({ ok: true, stateVector: room.log.stateVector() }, room, req.ids)
+}
+
+function withHeld (res: KeepResponse, room: KeptRoom, ids: Uint8Array[] | undefined): KeepResponse {
+  if (ids == null || ids.length === 0) return res
+  const held = new Uint8Array(Math.ceil(ids.length / 8))
+  ids.forEach((id, i) => { if (room.log.has(id)) held[i >> 3] = (held[i >> 3] as number) | (1 << (i & 7)) })
+  return { ...res, held }
 }

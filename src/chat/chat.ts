@@ -24,6 +24,7 @@ import { describeConnection } from './connection-info.ts'
 import { dropReasonOf } from './drop-reasons.ts'
 import { foldMessages } from './fold.ts'
 import { requestKeep } from './keep-client.ts'
+import { MAX_KEEP_IDS } from '../net/keep-request.ts'
 import { loadDevice, loadIdentity, loadName, loadPeerKey, loadRooms, saveName, saveRooms, SequenceCounter } from './local-state.ts'
 import { roomSync } from './room-sync.ts'
 import type { Chat, ChatEvents, ChatInit, ConnectionInfo, PresenceInfo, RoomInfo, SentMessage } from './types.ts'
@@ -36,14 +37,13 @@ import type { RoomKeys } from '../room/keys.ts'
 import type { StoredRoom } from './local-state.ts'
 import type { FoldResult } from './fold.ts'
 import type { Message } from '@libp2p/gossipsub'
+import type { KeepResponse } from '../net/keep-request.ts'
 import type { PeerId } from '@libp2p/interface'
 
 const FRAME_ID_START = 6
 const FRAME_ID_END = 22
 
 interface Mine {
-  client: number
-  clock: number
   relays: Set<string>
   delivery: DeliveryState
 }
@@ -199,9 +199,10 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     if (node == null || this.#closed) return
     if (this.#init.keep ?? true) {
       try {
-        const res = await requestKeep(node, relay, room.keys, 'keep')
-        if (res.ok && res.stateVector != null) this.#relayHolds(room, relay, res.stateVector)
-        else if (!res.ok) this.#count(`keep-${res.error ?? 'refused'}`, room)
+        const ids = this.#pendingIds(room, relay)
+        const res = await requestKeep(node, relay, room.keys, 'keep', ids)
+        if (res.ok) this.#relayHolds(room, relay, res, ids)
+        else this.#count(`keep-${res.error ?? 'refused'}`, room)
       } catch {
         this.#count('keep-failed', room)
       }
@@ -312,6 +313,10 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
         try {
           const m = await openFrame(frame, room.keys, { now: Number.MAX_SAFE_INTEGER / 2 })
           room.opened.set(id, m)
+          if (m.authorId === this.#identity.userId && !room.mine.has(id)) {
+            // Ours (from this or another device): the relays are asked whether they hold it.
+            room.mine.set(id, { relays: new Set(), delivery: { state: 'local' } })
+          }
           fresh.push(id)
         } catch (err) {
           room.opened.set(id, null)
@@ -450,14 +455,9 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     if (this.#closed) throw new InvalidArgumentError('chat is closed')
     const seq = await this.#seq.take(room.info.id)
     const sealed = await sealMessage({ identity: this.#identity, room: room.keys, device: this.#device, seq, body })
-    const before = decodeStateVector(room.log.stateVector())
-    const update = await room.log.append(sealed.frame)
-    const after = decodeStateVector(room.log.stateVector())
-    let client = -1
-    let clock = 0
-    for (const [c, next] of after) if (next > (before.get(c) ?? 0)) { client = c; clock = before.get(c) ?? 0 }
-    const mine: Mine = { client, clock, relays: new Set(), delivery: { state: 'local' } }
+    const mine: Mine = { relays: new Set(), delivery: { state: 'local' } }
     room.mine.set(sealed.idText, mine)
+    const update = await room.log.append(sealed.frame)
     let handedToNetwork = false
     const pubsub = this.#node?.services.pubsub
     if (pubsub != null) {
@@ -521,15 +521,51 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     this.safeDispatchEvent('delivery', { detail: { room: room.info.id, id, delivery: { ...next } } })
   }
 
-  #relayHolds (room: JoinedRoom, relay: string, stateVector: Uint8Array): void {
-    let sv: Map<number, number>
-    try { sv = decodeStateVector(stateVector) } catch { this.#count('bad-state-vector', room); return }
-    for (const [id, mine] of room.mine) {
-      if ((sv.get(mine.client) ?? 0) > mine.clock && !mine.relays.has(relay)) {
-        mine.relays.add(relay)
-        if (mine.delivery.state !== 'seen') this.#setDelivery(room, id, mine, { state: 'relay', relays: mine.relays.size })
+  /** Our messages in a room that `relay` has not been seen to hold yet, newest first, at most MAX_KEEP_IDS. */
+  #pendingIds (room: JoinedRoom, relay: string): Uint8Array[] {
+    const out: Uint8Array[] = []
+    for (const [id, m] of [...room.mine].reverse()) {
+      if (m.relays.has(relay)) continue
+      out.push(fromHex(id))
+      if (out.length >= MAX_KEEP_IDS) break
+    }
+    return out
+  }
+
+  #markHeld (room: JoinedRoom, relay: string, id: string, mine: Mine): void {
+    if (mine.relays.has(relay)) return
+    mine.relays.add(relay)
+    if (mine.delivery.state !== 'seen') this.#setDelivery(room, id, mine, { state: 'relay', relays: mine.relays.size })
+  }
+
+  /**
+   * Applies a relay's answer: when its state vector covers ours, it holds everything we have; otherwise the bitmap
+   * says which of the asked ids it holds.
+   */
+  #relayHolds (room: JoinedRoom, relay: string, res: KeepResponse, ids: Uint8Array[]): void {
+    if (res.stateVector != null) {
+      let covers = true
+      try {
+        const theirs = decodeStateVector(res.stateVector)
+        for (const [client, clock] of decodeStateVector(room.log.stateVector())) {
+          if ((theirs.get(client) ?? 0) < clock) { covers = false; break }
+        }
+      } catch {
+        covers = false
+        this.#count('bad-state-vector', room)
+      }
+      if (covers) {
+        for (const [id, mine] of room.mine) if (room.log.has(fromHex(id))) this.#markHeld(room, relay, id, mine)
+        return
       }
     }
+    if (res.held == null) return
+    ids.forEach((bytes, i) => {
+      if ((((res.held as Uint8Array)[i >> 3] ?? 0) & (1 << (i & 7))) === 0) return
+      const id = toHex(bytes)
+      const mine = room.mine.get(id)
+      if (mine != null) this.#markHeld(room, relay, id, mine)
+    })
   }
 
   #updateSeen (room: JoinedRoom): void {
@@ -559,11 +595,11 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     let pending = false
     for (const room of this.#rooms.values()) {
       for (const relay of relays) {
-        const waiting = [...room.mine.values()].some(m => !m.relays.has(relay))
-        if (!waiting) continue
+        const ids = this.#pendingIds(room, relay)
+        if (ids.length === 0) continue
         try {
-          const res = await requestKeep(node, relay, room.keys, 'status')
-          if (res.ok && res.stateVector != null) this.#relayHolds(room, relay, res.stateVector)
+          const res = await requestKeep(node, relay, room.keys, 'status', ids)
+          if (res.ok) this.#relayHolds(room, relay, res, ids)
         } catch { /* relay busy or gone: try again later */ }
         if ([...room.mine.values()].some(m => !m.relays.has(relay))) pending = true
       }

@@ -3,6 +3,7 @@
  * and a non-zero exit code: 1 failure, 2 bad usage, 3 network (no relay reachable, stored locally only).
  */
 import { CommanderError } from 'commander'
+import type { Command } from 'commander'
 import { ChatSphereError } from '../errors.ts'
 import { CliError, EXIT_ERROR, EXIT_USAGE } from './exit.ts'
 import { buildProgram } from './program.ts'
@@ -19,9 +20,13 @@ export async function main (argv: string[]): Promise<number> {
     const mod = await import(relayCli) as { runRelayCli: (argv: string[], d: { data?: string }) => Promise<void> }
     await mod.runRelayCli(args, defaults)
   })
-  program.exitOverride()
-  program.configureOutput({ writeErr: (s) => { process.stderr.write(`chatsphere: ${firstLine(s).replace(/^error: /, '')}\n`) } })
-  for (const c of program.commands) { c.exitOverride(); for (const s of c.commands) s.exitOverride() }
+  const output = { writeErr: (s: string) => { process.stderr.write(`chatsphere: ${firstLine(s).replace(/^error: /, '')}\n`) } }
+  const configure = (c: Command): void => {
+    c.exitOverride()
+    c.configureOutput(output)
+    for (const sub of c.commands) configure(sub)
+  }
+  configure(program)
   try {
     await program.parseAsync(argv, { from: 'user' })
     return 0

@@ -7,7 +7,7 @@
 import { sign, verify } from '#ed25519'
 import {
   EPHEMERAL_TOPIC_PREFIX, KEEP_REQUEST_MAX_AGE_MS, MAX_KEEP_REQUEST_BYTES, MAX_KEEP_RESPONSE_BYTES, PUBLIC_KEY_BYTES,
-  ROOM_ID_BYTES, SIGNATURE_BYTES, TAG_KEEP_REQUEST, TOPIC_PREFIX, MAX_PEER_ID_CHARS
+  ROOM_ID_BYTES, SIGNATURE_BYTES, TAG_KEEP_REQUEST, TOPIC_PREFIX, MAX_PEER_ID_CHARS, MESSAGE_ID_BYTES
 } from '../constants.ts'
 import { concatBytes, utf8Encode } from '../crypto/encoding.ts'
 import { decodeCbor, encodeCbor, isMap } from '../envelope/codec.ts'
@@ -36,6 +36,8 @@ export interface KeepRequestFields {
   relay: string
   /** Sender's clock, ms: a request older than KEEP_REQUEST_MAX_AGE_MS is refused. */
   time: number
+  /** Message ids (16 bytes each, at most MAX_KEEP_IDS) the sender wants to know whether the relay holds. */
+  ids?: Uint8Array[]
 }
 
 /** A keep request with its room write signature. */
@@ -49,10 +51,15 @@ export interface KeepResponse {
   /** Why the relay refused: `bad-request`, `bad-signature`, `wrong-relay`, `stale`, `quota`, `conflict`, `not-kept`, `error`. */
   error?: string
   stateVector?: Uint8Array
+  /** One bit per requested id (bit i of byte i>>3, LSB first): 1 = the relay holds that message. */
+  held?: Uint8Array
 }
 
+/** Most message ids one request may ask about. */
+export const MAX_KEEP_IDS = 64
+
 function signedBytes (f: KeepRequestFields): Uint8Array {
-  const body = encodeCbor({ v: KEEP_REQUEST_VERSION, op: f.op, topic: f.topic, eph: f.ephemeralTopic, room: f.roomId, wk: f.writePublicKey, relay: f.relay, ts: f.time })
+  const body = encodeCbor({ v: KEEP_REQUEST_VERSION, op: f.op, topic: f.topic, eph: f.ephemeralTopic, room: f.roomId, wk: f.writePublicKey, relay: f.relay, ts: f.time, ids: f.ids })
   return concatBytes(utf8Encode(TAG_KEEP_REQUEST), Uint8Array.of(0), body)
 }
 
@@ -63,7 +70,7 @@ export async function signKeepRequest (fields: KeepRequestFields, writeSeed: Uin
 
 /** Encodes a signed keep request (canonical CBOR). */
 export function encodeKeepRequest (r: KeepRequest): Uint8Array {
-  return encodeCbor({ v: KEEP_REQUEST_VERSION, op: r.op, topic: r.topic, eph: r.ephemeralTopic, room: r.roomId, wk: r.writePublicKey, relay: r.relay, ts: r.time, sig: r.signature })
+  return encodeCbor({ v: KEEP_REQUEST_VERSION, op: r.op, topic: r.topic, eph: r.ephemeralTopic, room: r.roomId, wk: r.writePublicKey, relay: r.relay, ts: r.time, ids: r.ids, sig: r.signature })
 }
 
 function bytesField (m: Record<string, unknown>, key: string, length: number): Uint8Array {
@@ -80,7 +87,7 @@ function stringField (m: Record<string, unknown>, key: string, max: number): str
 
 /** Decodes a keep request; checks shape and limits (not the signature: see verifyKeepRequest). */
 export function decodeKeepRequest (bytes: Uint8Array): KeepRequest {
-  const m = decodeCbor(bytes, { maxBytes: MAX_KEEP_REQUEST_BYTES, maxItems: 16, maxDepth: 2 })
+  const m = decodeCbor(bytes, { maxBytes: MAX_KEEP_REQUEST_BYTES, maxItems: MAX_KEEP_IDS, maxDepth: 2 })
   if (!isMap(m)) throw new MalformedError('keep request is not a map')
   if (m.v !== KEEP_REQUEST_VERSION) throw new MalformedError('unknown keep request version')
   if (m.op !== 'keep' && m.op !== 'status') throw new MalformedError('unknown keep request op')
@@ -89,7 +96,14 @@ export function decodeKeepRequest (bytes: Uint8Array): KeepRequest {
   if (!topic.startsWith(TOPIC_PREFIX) || !ephemeralTopic.startsWith(EPHEMERAL_TOPIC_PREFIX)) throw new MalformedError('keep request topics have the wrong prefix')
   const time = m.ts
   if (typeof time !== 'number' || !Number.isSafeInteger(time) || time < 0) throw new MalformedError('keep request time must be a uint')
-  return {
+  let ids: Uint8Array[] | undefined
+  if (m.ids !== undefined) {
+    if (!Array.isArray(m.ids) || m.ids.length > MAX_KEEP_IDS || !m.ids.every(id => id instanceof Uint8Array && id.length === MESSAGE_ID_BYTES)) {
+      throw new MalformedError(`keep request ids must be at most ${MAX_KEEP_IDS} message ids`)
+    }
+    ids = m.ids as Uint8Array[]
+  }
+  const out: KeepRequest = {
     op: m.op,
     topic,
     ephemeralTopic,
@@ -99,6 +113,8 @@ export function decodeKeepRequest (bytes: Uint8Array): KeepRequest {
     time,
     signature: bytesField(m, 'sig', SIGNATURE_BYTES)
   }
+  if (ids != null) out.ids = ids
+  return out
 }
 
 /**
@@ -113,7 +129,7 @@ export async function verifyKeepRequest (r: KeepRequest, relayPeerId: string, no
 
 /** Encodes a relay's answer. */
 export function encodeKeepResponse (r: KeepResponse): Uint8Array {
-  return encodeCbor({ ok: r.ok, err: r.error, sv: r.stateVector })
+  return encodeCbor({ ok: r.ok, err: r.error, sv: r.stateVector, held: r.held })
 }
 
 /** Decodes a relay's answer, bounded. */
@@ -123,5 +139,6 @@ export function decodeKeepResponse (bytes: Uint8Array): KeepResponse {
   const out: KeepResponse = { ok: m.ok }
   if (typeof m.err === 'string') out.error = m.err.slice(0, 64)
   if (m.sv instanceof Uint8Array) out.stateVector = m.sv
+  if (m.held instanceof Uint8Array && m.held.length <= Math.ceil(MAX_KEEP_IDS / 8)) out.held = m.held
   return out
 }
