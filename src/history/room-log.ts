@@ -91,7 +91,8 @@ export async function openRoomLog (init: RoomLogInit): Promise<RoomLog> {
   let loading = true
   let closed = false
   let lastLocalUpdate: Uint8Array | undefined
-  let collected: Uint8Array[] = []
+  /** Set while applyRemote applies an update: gathers the frames it made new. */
+  let collected: Uint8Array[] | undefined
   // Store writes run one after another so the file holds updates in the order the doc produced them.
   let queue: Promise<unknown> = Promise.resolve()
   const enqueue = <T>(task: () => Promise<T>): Promise<T> => {
@@ -104,26 +105,57 @@ export async function openRoomLog (init: RoomLogInit): Promise<RoomLog> {
     if (origin === LOCAL_ORIGIN) lastLocalUpdate = update
   })
 
-  arr.observe((event, tr) => {
+  // New items are found from the transaction's before/after state vectors (O(new items)), not from the Y.Array
+  // event's delta, which walks the whole array on every change and made appends O(n).
+  doc.on('afterTransaction', (tr: Y.Transaction) => {
     if (loading) return
-    let index = 0
-    let fresh: Uint8Array[] = []
-    const rawBefore = arr.length - countInserts(event.changes.delta)
-    for (const op of event.changes.delta) {
-      if (op.retain !== undefined) index += op.retain
-      if (op.insert !== undefined) {
-        const inserted = op.insert as Uint8Array[]
-        const atEnd = index === rawBefore && !view.isDirty
-        fresh = fresh.concat(atEnd ? view.appendAtEnd(inserted) : view.insertedInMiddle(inserted))
-        index += inserted.length
+    const items: Y.Item[] = []
+    for (const [client, after] of tr.afterState) {
+      const before = tr.beforeState.get(client) ?? 0
+      if (after <= before) continue
+      const structs = doc.store.clients.get(client) ?? []
+      for (let i = Y.findIndexSS(structs, before); i < structs.length; i++) {
+        const st = structs[i]
+        if (st === undefined || st.id.clock >= after) break
+        if (st instanceof Y.Item && st.content instanceof Y.ContentBinary) items.push(st)
       }
     }
+    if (items.length === 0) return
+    const fresh = view.isDirty ? view.insertedInMiddle(items.map(frameOfItem)) : insertNew(items)
     if (fresh.length === 0) return
-    collected = collected.concat(fresh)
+    if (collected !== undefined) for (const f of fresh) collected.push(f)
     for (const l of listeners) {
       try { l(fresh, tr.origin) } catch (err) { log.error('frames listener threw: %e', err) }
     }
   })
+
+  /** The last item of the log. Amortized O(1): items are never removed, so the walk only covers new ones. */
+  let tail: Y.Item | null = null
+  function lastItem (): Y.Item | null {
+    let t = tail ?? arr._start
+    if (t === null) return null
+    while (t.right !== null) t = t.right
+    tail = t
+    return t
+  }
+
+  /** Adds new items to the view: appended in list order when they form the tail of the log, else marks it stale. */
+  function insertNew (items: Y.Item[]): Uint8Array[] {
+    const set = new Set(items)
+    let start: Y.Item | undefined
+    let suffix = true
+    for (const it of items) {
+      if (it.right !== null && !set.has(it.right)) { suffix = false; break }
+      if (it.left === null || !set.has(it.left)) {
+        if (start !== undefined) { suffix = false; break }
+        start = it
+      }
+    }
+    if (!suffix || start === undefined) return view.insertedInMiddle(items.map(frameOfItem))
+    const ordered: Uint8Array[] = []
+    for (let it: Y.Item | null = start; it !== null; it = it.right) ordered.push(frameOfItem(it))
+    return view.appendAtEnd(ordered)
+  }
 
   // ── load ──
   const records = await store.load()
@@ -162,7 +194,14 @@ export async function openRoomLog (init: RoomLogInit): Promise<RoomLog> {
       // Copy: the caller may reuse its buffer, and the doc must hold exactly what was persisted.
       const own = frame.slice()
       lastLocalUpdate = undefined
-      doc.transact(() => { arr.push([own]) }, LOCAL_ORIGIN)
+      doc.transact((tr) => {
+        // What Y.Array#push does, minus its walk to the end of the list (push and insert(length) cost O(n) per call
+        // without search markers, which made 100k appends quadratic): we keep a pointer to the last item instead.
+        const left = lastItem()
+        const item = new Y.Item(Y.createID(doc.clientID, Y.getState(doc.store, doc.clientID)), left, left?.lastId ?? null,
+          null, null, arr, null, new Y.ContentBinary(own))
+        item.integrate(tr, 0)
+      }, LOCAL_ORIGIN)
       const update = lastLocalUpdate as Uint8Array | undefined
       if (update === undefined) throw new Error('Yjs produced no update for a local insert')
       await enqueue(async () => { await store.append(update) })
@@ -175,16 +214,17 @@ export async function openRoomLog (init: RoomLogInit): Promise<RoomLog> {
       // Only updates that bring something we lack are applied and stored; re-deliveries are common and free.
       const novel = parsed.items.some(it => it.clock >= Y.getState(doc.store, it.client))
       if (!novel) return []
-      collected = []
+      const fresh: Uint8Array[] = []
+      collected = fresh
       try {
         Y.applyUpdate(doc, update, origin)
       } catch (err) {
         // The guard admits only shapes Yjs handles (fuzzed); if Yjs still throws, the update is refused, not stored.
         log.error('an update that passed the guard failed in Yjs: %e', err)
         throw new RejectedLogUpdateError('malformed', 'Yjs could not apply the update', { cause: err })
+      } finally {
+        collected = undefined
       }
-      const fresh = collected
-      collected = []
       await enqueue(async () => { await store.append(update) })
       return fresh
     },
@@ -258,10 +298,8 @@ export function roomFrameVerifier (roomId: Uint8Array, writePublicKey: Uint8Arra
   }
 }
 
-function countInserts (delta: Array<{ insert?: unknown }>): number {
-  let n = 0
-  for (const op of delta) if (Array.isArray(op.insert)) n += op.insert.length
-  return n
+function frameOfItem (item: Y.Item): Uint8Array {
+  return (item.content as Y.ContentBinary).content
 }
 
 /** Reads one struct of our doc as a log item. Our doc only ever holds binary items (the guard sees to it). */
