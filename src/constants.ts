@@ -146,6 +146,8 @@ export const MAX_STATE_VECTOR_BYTES = 1024 * 1024
 export const SYNC_CHUNK_BYTES = 256 * 1024
 /** Largest length-prefixed sync message accepted (a chunk plus CBOR framing). */
 export const MAX_SYNC_MESSAGE_BYTES = MAX_UPDATE_BYTES + 1024
+/** Most of our sync chunks in flight (sent, not yet acknowledged): 4 × 256 KiB stays under libp2p's 4 MiB read buffer. */
+export const SYNC_WINDOW_CHUNKS = 4
 /** Most chunks one sync session accepts from the other side before giving up (an endless peer is cut off). */
 export const MAX_SYNC_CHUNKS = 4096
 /** A sync session that makes no progress for this long (ms) is aborted. */

@@ -5,7 +5,8 @@
  *   initiator → hello { t: 1, v: 1, topic, sv }      the room is named once, by its topic
  *   responder → state { t: 2, sv } | unknown { t: 3 }
  *   both, concurrently → chunk { t: 4, u }*  then  done { t: 5, n }   (n = chunks sent)
- *   both close their write side.
+ *                        ack { t: 6, n } after applying and storing each chunk (n = chunks applied so far)
+ *   both close their write side once the other said done and acked all their chunks.
  *
  * Each side sends only what the other's state vector lacks, in updates of at most SYNC_CHUNK_BYTES. Every chunk
  * goes through the room log's guard and is persisted as it arrives, so a cut session keeps what it got and the next
@@ -14,7 +15,7 @@
 import { lpStream } from '@libp2p/utils'
 import { logger } from '@libp2p/logger'
 import {
-  MAX_STATE_VECTOR_BYTES, MAX_SYNC_CHUNKS, MAX_SYNC_MESSAGE_BYTES, MAX_TOPIC_CHARS, SYNC_CHUNK_BYTES, SYNC_IDLE_TIMEOUT_MS
+  MAX_STATE_VECTOR_BYTES, MAX_SYNC_CHUNKS, MAX_SYNC_MESSAGE_BYTES, MAX_TOPIC_CHARS, SYNC_CHUNK_BYTES, SYNC_IDLE_TIMEOUT_MS, SYNC_WINDOW_CHUNKS
 } from '../constants.ts'
 import { NotFoundError, SyncProtocolError } from '../errors.ts'
 import { decodeCbor, encodeCbor } from '../envelope/codec.ts'
@@ -30,6 +31,7 @@ const T_STATE = 2
 const T_UNKNOWN = 3
 const T_CHUNK = 4
 const T_DONE = 5
+const T_ACK = 6
 
 /** Options of both sides. */
 export interface SyncOptions {
@@ -37,6 +39,8 @@ export interface SyncOptions {
   chunkBytes?: number
   /** Most chunks accepted from the other side in one session (default MAX_SYNC_CHUNKS). */
   maxChunks?: number
+  /** Most of our chunks unacknowledged at once (default SYNC_WINDOW_CHUNKS). */
+  window?: number
   /** Abort when the other side sends nothing for this long, in ms (default SYNC_IDLE_TIMEOUT_MS). */
   idleTimeoutMs?: number
   /** Aborts the whole session. */
@@ -46,7 +50,7 @@ export interface SyncOptions {
 }
 
 export interface SyncResult {
-  /** Chunks (Yjs updates) we sent. */
+  /** Chunks (Yjs updates) we sent; all of them were acknowledged as stored by the peer. */
   sent: number
   /** Frames new to our log that the other side sent. */
   received: number
@@ -96,7 +100,12 @@ class Channel {
   }
 }
 
-/** Sends our missing chunks and receives theirs at the same time; resolves when both sides said done. */
+/**
+ * Sends our missing chunks and receives theirs at the same time. Flow control: at most `window` of our chunks are
+ * unacknowledged at once (libp2p's read buffers do not push back on a fast sender; a receiver that verifies and
+ * fsyncs each chunk is slower than the wire). Each side acks every chunk once it is applied and stored, and stays
+ * until the other side said done and every chunk it sent was acked, so `sent` also means "stored by the peer".
+ */
 async function exchange (ch: Channel, roomLog: RoomLog, remoteSv: Uint8Array, opts: SyncOptions): Promise<SyncResult> {
   const result: SyncResult = { sent: 0, received: 0, receivedChunks: 0 }
   let chunks: Uint8Array[]
@@ -105,8 +114,17 @@ async function exchange (ch: Channel, roomLog: RoomLog, remoteSv: Uint8Array, op
   } catch (err) {
     throw new SyncProtocolError('peer sent a bad state vector', { cause: err })
   }
+  const window = opts.window ?? SYNC_WINDOW_CHUNKS
+  let acked = 0
+  let wake: (() => void) | undefined
+  let failed: unknown
   const send = async (): Promise<void> => {
     for (const u of chunks) {
+      while (result.sent - acked >= window) {
+        if (failed !== undefined) return
+        await new Promise<void>(resolve => { wake = resolve })
+      }
+      if (failed !== undefined) return
       await ch.write({ t: T_CHUNK, u })
       result.sent++
     }
@@ -114,14 +132,30 @@ async function exchange (ch: Channel, roomLog: RoomLog, remoteSv: Uint8Array, op
   }
   const receive = async (): Promise<void> => {
     const max = opts.maxChunks ?? MAX_SYNC_CHUNKS
-    while (true) {
-      const m = await ch.read()
-      if (m.t === T_DONE) return
-      if (m.t !== T_CHUNK) throw new SyncProtocolError(`unexpected sync message type ${String(m.t)}`)
-      if (result.receivedChunks >= max) throw new SyncProtocolError(`peer sent more than ${max} chunks`)
-      result.receivedChunks++
-      const fresh = await roomLog.applyRemote(bytesField(m, 'u', MAX_SYNC_MESSAGE_BYTES), opts.origin ?? 'sync')
-      result.received += fresh.length
+    let peerDone = false
+    try {
+      while (!peerDone || acked < chunks.length) {
+        const m = await ch.read()
+        if (m.t === T_ACK) {
+          const n = m.n
+          if (typeof n !== 'number' || !Number.isSafeInteger(n) || n <= acked || n > result.sent) throw new SyncProtocolError('bad ack')
+          acked = n
+          wake?.()
+          continue
+        }
+        if (peerDone) throw new SyncProtocolError(`unexpected sync message type ${String(m.t)} after done`)
+        if (m.t === T_DONE) { peerDone = true; continue }
+        if (m.t !== T_CHUNK) throw new SyncProtocolError(`unexpected sync message type ${String(m.t)}`)
+        if (result.receivedChunks >= max) throw new SyncProtocolError(`peer sent more than ${max} chunks`)
+        result.receivedChunks++
+        const fresh = await roomLog.applyRemote(bytesField(m, 'u', MAX_SYNC_MESSAGE_BYTES), opts.origin ?? 'sync')
+        result.received += fresh.length
+        await ch.write({ t: T_ACK, n: result.receivedChunks })
+      }
+    } catch (err) {
+      failed = err
+      wake?.()
+      throw err
     }
   }
   await Promise.all([send(), receive()])

@@ -103,6 +103,18 @@ describe('sync protocol over libp2p (TCP, noise, yamux)', () => {
     logs.clear(); await old.close(); await fresh.close()
   })
 
+  it('moves more than the transport read buffer (6+ MiB) with flow control', async () => {
+    const old = await openLog(room)
+    const author = makeAuthor()
+    for (let i = 0; i < 800; i++) await old.append(await frameOf(room, author, `${i} ${'b'.repeat(8000)}`))
+    logs.set(room.topic, old)
+    const fresh = await openLog(room)
+    const r = await syncRoom(await open(), room.topic, fresh)
+    expect(r.received).toBe(800)
+    expect(idsOf(fresh)).toEqual(idsOf(old))
+    logs.clear(); await old.close(); await fresh.close()
+  })
+
   it('an unknown topic gives NotFoundError', async () => {
     const l = await openLog(room)
     await expect(syncRoom(await open(), '/chatsphere/1/room/nope', l)).rejects.toMatchObject({ name: 'NotFoundError' })
