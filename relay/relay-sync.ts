@@ -5,6 +5,9 @@
  * peers by syncing with them (sync results are not gossiped).
  */
 import { CATCH_UP_MS } from '../src/constants.ts'
+
+/** Delay that coalesces pushes of one room to its members. */
+const PUSH_DELAY_MS = 100
 import { roomSync } from '../src/chat/room-sync.ts'
 import type { KeptRoom, KeptRooms } from './kept-rooms.ts'
 import type { RelayMetrics } from './metrics.ts'
@@ -38,13 +41,22 @@ export function relaySync (init: RelaySyncInit): RelaySync {
   const sync = roomSync()
   let stopped = false
 
-  /** Pushes a room to its subscribed member peers by syncing with them (what arrived by sync is not gossiped). */
-  const pushToMembers = (room: KeptRoom): void => {
-    for (const peer of node.services.pubsub.getSubscribers(room.topic)) {
-      const id = peer.toString()
-      if (init.isPeerRelay(id)) continue
-      sync.syncRoom(node, id, room.topic, room.log).then(() => { metrics.syncSessions++ }, () => {})
-    }
+  /**
+   * Pushes a room to its subscribed member peers by syncing with them: what arrives by sync (a member catching up
+   * after being offline, a federated relay) is not gossiped, and members online now should not wait for their next
+   * keep refresh. Coalesced per room.
+   */
+  const pushing = new Map<string, ReturnType<typeof setTimeout>>()
+  const pushToMembers = (room: KeptRoom, except?: string): void => {
+    if (stopped || pushing.has(room.topic)) return
+    pushing.set(room.topic, setTimeout(() => {
+      pushing.delete(room.topic)
+      for (const peer of node.services.pubsub.getSubscribers(room.topic)) {
+        const id = peer.toString()
+        if (init.isPeerRelay(id) || id === except) continue
+        sync.syncRoom(node, id, room.topic, room.log).then(() => { metrics.syncSessions++ }, () => {})
+      }
+    }, PUSH_DELAY_MS))
   }
 
   const syncWith = async (peer: string, room: KeptRoom): Promise<void> => {
@@ -83,8 +95,11 @@ export function relaySync (init: RelaySyncInit): RelaySync {
       }, () => {})
     },
     async start () {
-      await sync.register(node, (topic) => kept.byTopic(topic)?.log, (result) => {
-        if (result != null) metrics.syncSessions++
+      await sync.register(node, (topic) => kept.byTopic(topic)?.log, (result, topic, peer) => {
+        if (result == null) return
+        metrics.syncSessions++
+        const room = topic != null ? kept.byTopic(topic) : undefined
+        if (room != null && result.received > 0) pushToMembers(room, peer)
       })
       node.services.pubsub.addEventListener('subscription-change', onSubscription as any)
     },
@@ -95,6 +110,7 @@ export function relaySync (init: RelaySyncInit): RelaySync {
     },
     stop () {
       stopped = true
+      for (const t of pushing.values()) clearTimeout(t)
       node.services.pubsub.removeEventListener('subscription-change', onSubscription as any)
     }
   }

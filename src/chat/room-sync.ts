@@ -14,7 +14,7 @@ const SYNC_SESSION_TIMEOUT_MS = 120_000
 
 export interface RoomSync {
   /** Serves SYNC_PROTOCOL for the rooms `resolveLog` knows. */
-  register: (node: Libp2p, resolveLog: (topic: string) => RoomLog | undefined, onServed?: (result: SyncResult | undefined) => void) => Promise<void>
+  register: (node: Libp2p, resolveLog: (topic: string) => RoomLog | undefined, onServed?: (result: SyncResult | undefined, topic: string | undefined, peer: string) => void) => Promise<void>
   /** Syncs one room with one connected peer (both directions). */
   syncRoom: (node: Libp2p, peer: string, topic: string, log: RoomLog) => Promise<SyncResult>
 }
@@ -23,9 +23,10 @@ export interface RoomSync {
 export function roomSync (): RoomSync {
   return {
     async register (node, resolveLog, onServed) {
-      await node.handle(SYNC_PROTOCOL, async (stream) => {
-        const result = await handleSync(stream, resolveLog, { signal: AbortSignal.timeout(SYNC_SESSION_TIMEOUT_MS) })
-        onServed?.(result)
+      await node.handle(SYNC_PROTOCOL, async (stream, connection) => {
+        let topic: string | undefined
+        const result = await handleSync(stream, (t) => { topic = t; return resolveLog(t) }, { signal: AbortSignal.timeout(SYNC_SESSION_TIMEOUT_MS) })
+        onServed?.(result, topic, connection.remotePeer.toString())
       }, { runOnLimitedConnection: true })
     },
     async syncRoom (node, peer, topic, log) {
