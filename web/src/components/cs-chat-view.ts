@@ -52,7 +52,11 @@ export class CsChatView extends LitElement {
     h2 { font-size: 1.1rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
     .sub { font-size: .85rem; color: var(--cs-text-muted); }
     .back { display: none; }
-    @media (max-width: 799px) { .back { display: inline-flex; } .label { display: none; } }
+    @media (max-width: 799px) {
+      .back { display: inline-flex; }
+      /* The word stays as the button's name for assistive technology; only the icon shows. */
+      .label { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+    }
     .gap { margin: 0; padding: var(--cs-space-2) var(--cs-space-4); background: var(--cs-accent-soft); font-size: .9rem; }
     cs-message-list { flex: 1; }
     .typing { min-height: 1.6em; padding: 0 var(--cs-space-4); font-size: .85rem; color: var(--cs-text-muted); font-style: italic; margin: 0; }
