@@ -4,7 +4,7 @@ import type { AppServer } from './support/app-server.ts'
 import { openUser, pageProblems, screenshot } from './support/browser.ts'
 import type { User } from './support/browser.ts'
 import { seriousViolations } from './support/axe.ts'
-import { DELIVERY_TIMEOUT_MS, createIdentity, createRoom, inviteLink, messages, send, waitForMessage } from './support/flows.ts'
+import { DELIVERY_TIMEOUT_MS, createIdentity, inviteLink, messages, send, waitForMessage } from './support/flows.ts'
 
 // Unread counts, replies, reactions, edits, deletes, keyboard-only use, phone width and offline start.
 describe('messenger details', () => {
