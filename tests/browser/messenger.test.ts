@@ -55,6 +55,22 @@ describe('messenger details', () => {
     await bob.page.waitForFunction(() => document.title === 'ChatSphere')
   })
 
+  it('an invite opened before having an identity joins right after onboarding', async () => {
+    const link = await inviteLink(alice.page)
+    const carol = await openUser()
+    try {
+      await carol.page.goto(link)
+      await carol.page.getByText('You were invited to “Keyboard room”').waitFor()
+      expect(carol.page.url()).not.toContain('#/join/')
+      await carol.page.getByRole('textbox', { name: 'Display name' }).fill('Carol')
+      await carol.page.getByRole('button', { name: 'Create identity' }).click()
+      await carol.page.getByRole('heading', { name: 'Keyboard room', level: 2 }).waitFor({ timeout: DELIVERY_TIMEOUT_MS })
+      await waitForMessage(carol.page, 'are you there?')
+    } finally {
+      await carol.dispose()
+    }
+  })
+
   it('replies, reactions, edits and deletes reach the other side', async () => {
     const a = alice.page
     const b = bob.page

@@ -54,6 +54,7 @@ export class CsMessageList extends LitElement {
   declare atBottom: boolean
   #rows: Row[] = []
   #rowsOf: readonly MessageView[] | undefined
+  #latestOwn: string | undefined
   #stick = true
   /** True while scrollToEnd moves the view: its own scroll events must not unpin it. */
   #pinning = false
@@ -82,6 +83,11 @@ export class CsMessageList extends LitElement {
     if (this.#rowsOf !== this.messages) {
       this.#rows = buildRows(this.messages)
       this.#rowsOf = this.messages
+      this.#latestOwn = undefined
+      for (let i = this.messages.length - 1; i >= 0; i--) {
+        const m = this.messages[i]
+        if (m !== undefined && m.authorId === this.ctx?.meId && !m.deleted) { this.#latestOwn = m.id; break }
+      }
     }
     return html`
       <section role="region" aria-label=${t('messages')}>
@@ -98,7 +104,7 @@ export class CsMessageList extends LitElement {
 
   #row (r: Row): ReturnType<typeof html> {
     if (r.kind === 'day') return html`<div class="day" role="separator">${formatDay(r.time)}</div>`
-    return html`<cs-message .message=${r.message} .ctx=${this.ctx} ?grouped=${r.grouped}
+    return html`<cs-message .message=${r.message} .ctx=${this.ctx} ?grouped=${r.grouped} ?latestOwn=${r.message.id === this.#latestOwn}
       .readers=${this.readers.get(r.message.id) ?? []}></cs-message>`
   }
 

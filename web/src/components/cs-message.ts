@@ -29,6 +29,7 @@ export class CsMessage extends LitElement {
     ctx: { attribute: false },
     grouped: { type: Boolean, reflect: true },
     readers: { attribute: false },
+    latestOwn: { type: Boolean },
     picker: { state: true }
   }
 
@@ -36,12 +37,15 @@ export class CsMessage extends LitElement {
   declare ctx: MessageContext
   declare grouped: boolean
   declare readers: string[]
+  /** The newest of our own messages: the only one that says "Seen by" (older ones were seen too). */
+  declare latestOwn: boolean
   declare picker: boolean
 
   constructor () {
     super()
     this.grouped = false
     this.readers = []
+    this.latestOwn = false
     this.picker = false
     new LocaleController(this)
   }
@@ -98,7 +102,6 @@ export class CsMessage extends LitElement {
           ${reply !== undefined ? html`<div class="quote"><b>${reply.authorId === c.meId ? t('you') : (reply.authorName ?? c.nameOf(reply.authorId))}</b>
             ${reply.deleted ? t('deleted') : reply.text.split('\n')[0]}</div>` : ''}
           ${m.deleted ? html`<p class="deleted">${t('deleted')}</p>` : renderMarkdown(m.text)}
-          ${m.edited && !m.deleted ? html`<span class="edited">(${t('edited')})</span>` : ''}
         </div>
         ${this.#meta(mine)}
         ${m.deleted ? '' : this.#actions(mine)}
@@ -109,9 +112,12 @@ export class CsMessage extends LitElement {
   #meta (mine: boolean): unknown {
     const m = this.message
     const entries = Object.entries(m.reactions).filter(([, who]) => who.length > 0)
-    const delivery = mine ? this.ctx.delivery(m.id) : undefined
-    if (entries.length === 0 && delivery === undefined && this.readers.length === 0) return ''
+    const state = mine ? this.ctx.delivery(m.id) : undefined
+    const delivery = state?.state === 'seen' && !this.latestOwn ? undefined : state
+    const edited = m.edited && !m.deleted
+    if (entries.length === 0 && delivery === undefined && this.readers.length === 0 && !edited) return ''
     return html`<div class="meta">
+      ${edited ? html`<span class="edited">(${t('edited')})</span>` : ''}
       ${entries.map(([emoji, who]) => {
         const on = who.includes(this.ctx.meId)
         const names = who.map((u) => u === this.ctx.meId ? t('you') : this.ctx.nameOf(u)).join(', ')
