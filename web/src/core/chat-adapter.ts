@@ -3,6 +3,11 @@ import type { ChatBackend, ConnectionInfo, DeliveryState, Gap, MessageView, Pers
 
 /** A typing signal not renewed within this many ms is dropped (a peer that vanished mid-sentence). */
 const TYPING_TTL_MS = 8000
+/**
+ * Someone who sent a message or typed this recently is shown online even before their next presence beacon (the
+ * core announces presence on join and then every PRESENCE_INTERVAL_MS, 20 s).
+ */
+const ACTIVITY_ONLINE_MS = 60_000
 
 /**
  * The web app's view of a running core `Chat`: caches each room's read model until the core says it changed,
@@ -15,6 +20,8 @@ export class ChatAdapter extends EventTarget implements ChatBackend {
   readonly #messages = new Map<string, MessageView[]>()
   readonly #typing = new Map<string, Map<string, number>>()
   readonly #names = new Map<string, string>()
+  /** room → user → last live activity (message or typing) we saw, ms. */
+  readonly #activity = new Map<string, Map<string, number>>()
   #typingTimer: ReturnType<typeof setInterval> | undefined
   readonly #onOnline = (): void => { this.#changed() }
 
@@ -30,6 +37,7 @@ export class ChatAdapter extends EventTarget implements ChatBackend {
         if (m.authorName !== undefined) this.#names.set(m.authorId, m.authorName)
         // A message ends that author's typing.
         this.#typing.get(room)?.delete(m.authorId)
+        if (m.authorId !== this.me.userId && Date.now() - m.time < ACTIVITY_ONLINE_MS) this.#active(room, m.authorId)
         if (m.authorId !== this.me.userId) this.dispatchEvent(new CustomEvent('message', { detail: { room, message: m } }))
       }
       this.#changed(room)
@@ -44,6 +52,7 @@ export class ChatAdapter extends EventTarget implements ChatBackend {
       if (name !== undefined) this.#names.set(userId, name)
       let users = this.#typing.get(room)
       if (users === undefined) { users = new Map(); this.#typing.set(room, users) }
+      this.#active(room, userId)
       if (on) users.set(userId, Date.now() + TYPING_TTL_MS)
       else users.delete(userId)
       this.#changed(room)
@@ -116,7 +125,22 @@ export class ChatAdapter extends EventTarget implements ChatBackend {
   }
 
   presence (roomId: string): Map<string, PresenceState> {
-    return new Map(this.#chat.presence(roomId).map((p) => [p.userId, p.state]))
+    const core = this.#chat.presence(roomId)
+    const out = new Map<string, PresenceState>(core.map((p) => [p.userId, p.state]))
+    const now = Date.now()
+    for (const [userId, at] of this.#activity.get(roomId) ?? []) {
+      if (now - at > ACTIVITY_ONLINE_MS) continue
+      const known = core.find((p) => p.userId === userId)
+      // A later "offline" or "away" from the core wins over older activity.
+      if (known === undefined || (known.state !== 'online' && known.lastSeen < at)) out.set(userId, 'online')
+    }
+    return out
+  }
+
+  #active (room: string, userId: string): void {
+    let users = this.#activity.get(room)
+    if (users === undefined) { users = new Map(); this.#activity.set(room, users) }
+    users.set(userId, Date.now())
   }
 
   readMarkers (_roomId: string): Map<string, string> {

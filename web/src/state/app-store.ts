@@ -103,8 +103,12 @@ export class AppStore extends EventTarget {
     this.#emit()
     try {
       // The peer (libp2p, history, crypto) loads only now, so onboarding paints without it.
+      // Performance marks let benchmarks split the start (bench/p11-first-message.ts).
+      performance.mark('cs:peer-load')
       const { startBackend } = await import('../core/chat-backend.ts')
+      performance.mark('cs:peer-start')
       this.backend = await startBackend({ identity: this.identity, profile: this.profile, relays: this.settings.relays })
+      performance.mark('cs:peer-ready')
       this.backend.addEventListener('change', this.#onBackendChange)
       this.backend.addEventListener('message', this.#onBackendMessage)
       this.phase = 'ready'
