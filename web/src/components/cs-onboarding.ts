@@ -7,6 +7,9 @@ import { avatarFromFile } from '../lib/avatar-image.ts'
 import type { DeviceIdentity } from '../core/identity.ts'
 import './cs-avatar.ts'
 
+/** After onboarding's first paint, start fetching the rest of the app. */
+const PRELOAD_DELAY_MS = 200
+
 /** First screen: create an identity (name + optional avatar) or restore one from 24 words or a key file. */
 export class CsOnboarding extends LitElement {
   static override properties = {
@@ -31,6 +34,17 @@ export class CsOnboarding extends LitElement {
     this.restoreOpen = false
     this.busy = false
     new LocaleController(this)
+  }
+
+  override firstUpdated (): void {
+    // Fetch what comes next (identity code, the peer, the messenger screens) while the person reads and types, so
+    // pressing "Create identity" waits for none of it. libp2p is most of the client's bytes.
+    setTimeout(() => {
+      void import('../core/identity.ts')
+      void import('../core/chat-backend.ts')
+      void import('./cs-room-list.ts')
+      void import('./cs-chat-view.ts')
+    }, PRELOAD_DELAY_MS)
   }
 
   static override styles = [sharedStyles, css`

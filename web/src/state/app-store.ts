@@ -18,8 +18,6 @@ export interface RoomSummary extends RoomInfo {
 }
 
 const SEED_KEY = 'identity-seed'
-/** After first paint of onboarding, start loading the peer's code (libp2p is most of the client's bytes). */
-const PRELOAD_DELAY_MS = 300
 const PROFILE_KEY = 'profile'
 const READ_KEY = 'chatsphere:read:'
 
@@ -76,8 +74,6 @@ export class AppStore extends EventTarget {
       if (seed === undefined || this.profile === undefined) {
         this.phase = 'onboarding'
         this.#emit()
-        // Fetch the peer's code while the person reads and types, so creating the identity does not wait for it.
-        setTimeout(() => { void import('../core/chat-backend.ts') }, PRELOAD_DELAY_MS)
         return
       }
       const { identityFromSeed } = await import('../core/identity.ts')
@@ -90,6 +86,7 @@ export class AppStore extends EventTarget {
 
   /** Saves a new or restored identity with its profile, then starts the peer. */
   async adoptIdentity (identity: DeviceIdentity, profile: LocalProfile): Promise<void> {
+    performance.mark('cs:identity-adopt')
     await setDeviceValue(SEED_KEY, identity.seed)
     await setDeviceValue(PROFILE_KEY, profile)
     this.identity = identity
