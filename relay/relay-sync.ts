@@ -44,17 +44,21 @@ export function relaySync (init: RelaySyncInit): RelaySync {
   /**
    * Pushes a room to its subscribed member peers by syncing with them: what arrives by sync (a member catching up
    * after being offline, a federated relay) is not gossiped, and members online now should not wait for their next
-   * keep refresh. Coalesced per room.
+   * keep refresh. Coalesced per room (so it goes to every subscriber, the sender included: whoever triggered the
+   * first push may not be the only one who brought something).
    */
   const pushing = new Map<string, ReturnType<typeof setTimeout>>()
-  const pushToMembers = (room: KeptRoom, except?: string): void => {
+  const pushToMembers = (room: KeptRoom): void => {
     if (stopped || pushing.has(room.topic)) return
     pushing.set(room.topic, setTimeout(() => {
       pushing.delete(room.topic)
       for (const peer of node.services.pubsub.getSubscribers(room.topic)) {
         const id = peer.toString()
-        if (init.isPeerRelay(id) || id === except) continue
-        sync.syncRoom(node, id, room.topic, room.log).then(() => { metrics.syncSessions++ }, () => {})
+        if (init.isPeerRelay(id)) continue
+        sync.syncRoom(node, id, room.topic, room.log).then((r) => {
+          metrics.syncSessions++
+          log.debug({ peer: id, room: room.roomIdText, sent: r.sent }, 'pushed room to member')
+        }, (err: Error) => { log.debug({ peer: id, err: err.message }, 'push to member failed') })
       }
     }, PUSH_DELAY_MS))
   }
@@ -99,7 +103,8 @@ export function relaySync (init: RelaySyncInit): RelaySync {
         if (result == null) return
         metrics.syncSessions++
         const room = topic != null ? kept.byTopic(topic) : undefined
-        if (room != null && result.received > 0) pushToMembers(room, peer)
+        log.debug({ peer, topic, ...result }, 'served sync')
+        if (room != null && result.received > 0) pushToMembers(room)
       })
       node.services.pubsub.addEventListener('subscription-change', onSubscription as any)
     },
