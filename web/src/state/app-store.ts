@@ -1,6 +1,6 @@
 import type { ChatBackend, MessageView, RoomInfo } from '../core/backend.ts'
 import type { DeviceIdentity } from '../core/identity.ts'
-import { getDeviceValue, setDeviceValue } from './device-db.ts'
+import { getDeviceValue, isFreshDevice, setDeviceValue } from './device-db.ts'
 import { applyTheme, loadSettings, saveSettings } from './settings.ts'
 import type { Settings } from './settings.ts'
 import { getLocale, localeFromNavigator, setLocale, t } from '../i18n/i18n.ts'
@@ -69,11 +69,13 @@ export class AppStore extends EventTarget {
       if (this.activeRoom !== undefined && this.#roomInView()) { this.#markAllRead(this.activeRoom); this.#updateTitle(); this.#emit() }
     })
     try {
-      const seed = await getDeviceValue<Uint8Array>(SEED_KEY)
-      this.profile = await getDeviceValue<LocalProfile>(PROFILE_KEY)
+      const fresh = await isFreshDevice()
+      const seed = fresh ? undefined : await getDeviceValue<Uint8Array>(SEED_KEY)
+      this.profile = fresh ? undefined : await getDeviceValue<LocalProfile>(PROFILE_KEY)
       if (seed === undefined || this.profile === undefined) {
         this.phase = 'onboarding'
         this.#emit()
+        performance.mark('cs:onboarding')
         return
       }
       const { identityFromSeed } = await import('../core/identity.ts')

@@ -30,6 +30,16 @@ async function run<T> (mode: IDBTransactionMode, fn: (store: IDBObjectStore) => 
   }
 }
 
+/**
+ * True when this device has never stored anything here. Checked without opening (which would create the database,
+ * slow on a fresh browser profile) so a first visit shows onboarding at once.
+ */
+export async function isFreshDevice (): Promise<boolean> {
+  if (typeof indexedDB.databases !== 'function') return false
+  const dbs = await indexedDB.databases()
+  return !dbs.some((d) => d.name === DB_NAME)
+}
+
 export function getDeviceValue<T> (key: string): Promise<T | undefined> {
   return run<T | undefined>('readonly', (s) => s.get(key))
 }
