@@ -48,6 +48,10 @@ describe('messenger details', () => {
     await send(alice.page, 'are you there?')
     await bob.page.getByLabel('1 unread').waitFor({ timeout: DELIVERY_TIMEOUT_MS })
     expect(await bob.page.title()).toBe('(1) ChatSphere')
+    // The room was not in view: a system notification, as plain text.
+    await bob.page.waitForFunction(() => (window as unknown as { __notifications: unknown[] }).__notifications.length > 0)
+    expect(await bob.page.evaluate(() => (window as unknown as { __notifications: unknown[] }).__notifications))
+      .toEqual([{ title: 'Alice in Keyboard room', body: 'are you there?' }])
     await screenshot(bob.page, 'phone-room-list')
     expect(await seriousViolations(bob.page)).toEqual([])
     await bob.page.getByRole('button', { name: /Keyboard room/ }).click()
@@ -128,6 +132,19 @@ describe('messenger details', () => {
     } finally {
       await alice.context.setOffline(false)
     }
+  })
+
+  it('keeps a draft per room', async () => {
+    const page = alice.page
+    await page.getByRole('textbox', { name: 'Message' }).fill('half-written thought')
+    await page.getByRole('button', { name: 'New room' }).click()
+    await page.getByRole('textbox', { name: 'Room name' }).fill('Second room')
+    await page.getByRole('button', { name: 'Create', exact: true }).click()
+    await page.getByRole('heading', { name: 'Second room', level: 2 }).waitFor()
+    expect(await page.getByRole('textbox', { name: 'Message' }).inputValue()).toBe('')
+    await page.getByRole('button', { name: /Keyboard room/ }).click()
+    await page.getByRole('heading', { name: 'Keyboard room', level: 2 }).waitFor()
+    expect(await page.getByRole('textbox', { name: 'Message' }).inputValue()).toBe('half-written thought')
   })
 
   it('switches to Spanish', async () => {

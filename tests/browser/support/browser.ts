@@ -21,6 +21,14 @@ const INIT_SCRIPT = `
   document.addEventListener('securitypolicyviolation', (e) => {
     window.__csp.push({ directive: e.violatedDirective, blocked: e.blockedURI, sample: e.sample });
   });
+  // Records system notifications the app shows (the real API still runs).
+  window.__notifications = [];
+  if (window.Notification) {
+    const Base = window.Notification;
+    window.Notification = class extends Base {
+      constructor (title, options) { super(title, options); window.__notifications.push({ title, body: options && options.body }); }
+    };
+  }
   window.addEventListener('error', (e) => {
     // Benign: the virtualizer resizes rows inside a ResizeObserver callback (the spec reports it, nothing is lost).
     if (/ResizeObserver loop/.test(String(e.message))) return;
