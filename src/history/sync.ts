@@ -75,6 +75,8 @@ class Channel {
   }
 
   async read (): Promise<Msg> {
+    // Buffered data is returned without looking at the signal, so an abort must be checked here.
+    if (this.opts.signal?.aborted === true) throw new SyncProtocolError('sync aborted')
     const idle = AbortSignal.timeout(this.opts.idleTimeoutMs ?? SYNC_IDLE_TIMEOUT_MS)
     const signal = this.opts.signal === undefined ? idle : AbortSignal.any([idle, this.opts.signal])
     let bytes: Uint8Array
