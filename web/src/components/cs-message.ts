@@ -2,7 +2,7 @@ import { LitElement, css, html } from 'lit'
 import type { DeliveryState, MessageView } from '../core/backend.ts'
 import { LocaleController, formatTime, t } from '../i18n/i18n.ts'
 import { sharedStyles } from '../styles/shared.ts'
-import { renderMarkdown } from '../lib/markdown.ts'
+import { plainText, renderMarkdown } from '../lib/markdown.ts'
 import { iconEdit, iconReply, iconSmile, iconTrash } from '../lib/icons.ts'
 import './cs-avatar.ts'
 
@@ -37,7 +37,7 @@ export class CsMessage extends LitElement {
   declare ctx: MessageContext
   declare grouped: boolean
   declare readers: string[]
-  /** The newest of our own messages: the only one that says "Seen by" (older ones were seen too). */
+  /** The newest of our own messages: the only one that shows its delivery state. */
   declare latestOwn: boolean
   declare picker: boolean
 
@@ -100,7 +100,7 @@ export class CsMessage extends LitElement {
           <time class="time" datetime=${new Date(m.time).toISOString()}>${formatTime(m.time)}</time></div>`}
         <div class="body">
           ${reply !== undefined ? html`<div class="quote"><b>${reply.authorId === c.meId ? t('you') : (reply.authorName ?? c.nameOf(reply.authorId))}</b>
-            ${reply.deleted ? t('deleted') : reply.text.split('\n')[0]}</div>` : ''}
+            ${reply.deleted ? t('deleted') : plainText(reply.text)}</div>` : ''}
           ${m.deleted ? html`<p class="deleted">${t('deleted')}</p>` : renderMarkdown(m.text)}
         </div>
         ${this.#meta(mine)}
@@ -112,8 +112,8 @@ export class CsMessage extends LitElement {
   #meta (mine: boolean): unknown {
     const m = this.message
     const entries = Object.entries(m.reactions).filter(([, who]) => who.length > 0)
-    const state = mine ? this.ctx.delivery(m.id) : undefined
-    const delivery = state?.state === 'seen' && !this.latestOwn ? undefined : state
+    // Like other messengers, only the newest own message says how far it got (older ones got at least as far).
+    const delivery = mine && this.latestOwn && !m.deleted ? this.ctx.delivery(m.id) : undefined
     const edited = m.edited && !m.deleted
     if (entries.length === 0 && delivery === undefined && this.readers.length === 0 && !edited) return ''
     return html`<div class="meta">

@@ -5,6 +5,7 @@ import { EventController } from '../state/store-controller.ts'
 import { LocaleController, formatTime, t } from '../i18n/i18n.ts'
 import { sharedStyles } from '../styles/shared.ts'
 import { iconPlus, iconSearch, iconSettings } from '../lib/icons.ts'
+import { plainText } from '../lib/markdown.ts'
 import type { CsNewRoomDialog } from './cs-new-room-dialog.ts'
 import './cs-new-room-dialog.ts'
 import './cs-avatar.ts'
@@ -89,7 +90,7 @@ export class CsRoomList extends LitElement {
   #room (r: RoomSummary): unknown {
     const active = this.activeView === 'chat' && this.store.activeRoom === r.id
     const last = r.last
-    const lastText = last === undefined ? t('noMessagesYet') : last.deleted ? t('deleted') : last.text.split('\n')[0]
+    const lastText = last === undefined ? t('noMessagesYet') : last.deleted ? t('deleted') : plainText(last.text)
     const author = last === undefined ? '' : last.authorId === this.store.backend?.me.userId ? t('you') : (last.authorName ?? this.store.backend?.person(last.authorId)?.name ?? '')
     return html`<li>
       <button class=${r.unread > 0 ? 'unread' : ''} aria-current=${active ? 'true' : 'false'}

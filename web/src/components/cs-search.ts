@@ -5,6 +5,7 @@ import type { SearchHit } from '../state/search-index.ts'
 import { LocaleController, formatDay, formatTime, t } from '../i18n/i18n.ts'
 import { sharedStyles } from '../styles/shared.ts'
 import { iconBack } from '../lib/icons.ts'
+import { plainText } from '../lib/markdown.ts'
 import './cs-avatar.ts'
 
 /** Search over messages, rooms and people on this device. Emits `open-room` (detail: room id) and `close`. */
@@ -60,7 +61,7 @@ export class CsSearch extends LitElement {
 
   #hit (h: SearchHit): unknown {
     const kind = h.kind === 'room' ? t('resultRoom') : h.kind === 'person' ? t('resultPerson') : t('resultMessage', { room: h.title })
-    const line = h.kind === 'message' ? h.text.split('\n')[0] : h.kind === 'person' ? h.text : ''
+    const line = h.kind === 'message' ? plainText(h.text) : h.kind === 'person' ? h.text : ''
     const when = h.time !== undefined ? ` · ${formatDay(h.time)} ${formatTime(h.time)}` : ''
     return html`<li><button ?disabled=${h.roomId === undefined} @click=${() => { if (h.roomId !== undefined) this.#emit('open-room', h.roomId) }}>
       <cs-avatar .name=${h.title} .userId=${h.kind === 'person' ? h.text : (h.roomId ?? '')}></cs-avatar>

@@ -107,3 +107,27 @@ function inlineOne (tok: Token, depth: number): unknown {
       return tok.raw
   }
 }
+
+/** The words of a message without its formatting marks, for one-line previews, search results and notifications. */
+export function plainText (text: string): string {
+  let tokens: Token[]
+  try {
+    tokens = lexer().lex(text)
+  } catch {
+    return text
+  }
+  const out: string[] = []
+  const walk = (list: Token[] | undefined, depth: number): void => {
+    for (const tok of list ?? []) {
+      const nested = (tok as { tokens?: Token[] }).tokens
+      const items = (tok as { items?: Token[] }).items
+      if (depth < MAX_DEPTH && items !== undefined) walk(items, depth + 1)
+      else if (depth < MAX_DEPTH && nested !== undefined && nested.length > 0) walk(nested, depth + 1)
+      else if (tok.type === 'space' || tok.type === 'br') out.push(' ')
+      else out.push('text' in tok && typeof tok.text === 'string' ? tok.text : tok.raw)
+      if (tok.type === 'paragraph' || tok.type === 'list_item' || tok.type === 'code') out.push(' ')
+    }
+  }
+  walk(tokens, 0)
+  return out.join('').replace(/\s+/g, ' ').trim()
+}

@@ -54,8 +54,15 @@ export class AppStore extends EventTarget {
     const { room, message } = (e as CustomEvent<{ room: string, message: MessageView }>).detail
     const name = message.authorName ?? this.backend?.person(message.authorId)?.name ?? message.authorId.slice(0, 10)
     const roomName = this.backend?.rooms().find((r) => r.id === room)?.name ?? ''
-    if (room === this.activeRoom) this.announcement = t('newMessageFrom', { name, text: message.text.slice(0, 200) })
-    if (!(room === this.activeRoom && this.#roomInView())) this.#notify(room, roomName, name, message.text)
+    // The formatting parser is in the messenger's chunk (already loaded when messages flow), not the first paint.
+    void import('../lib/markdown.ts').then(({ plainText }) => {
+      const text = plainText(message.text)
+      if (room === this.activeRoom) {
+        this.announcement = t('newMessageFrom', { name, text: text.slice(0, 200) })
+        this.#emit()
+      }
+      if (!(room === this.activeRoom && this.#roomInView())) this.#notify(room, roomName, name, text)
+    })
   }
 
   /** Reads settings and the stored identity; starts the backend when there is one. */
