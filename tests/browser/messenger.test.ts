@@ -147,6 +147,16 @@ describe('messenger details', () => {
     expect(await page.getByRole('textbox', { name: 'Message' }).inputValue()).toBe('half-written thought')
   })
 
+  it('leaves a room', async () => {
+    const page = alice.page
+    await page.getByRole('button', { name: /Second room/ }).click()
+    await page.getByRole('heading', { name: 'Second room', level: 2 }).waitFor()
+    page.once('dialog', (d) => { void d.accept() })
+    await page.getByRole('button', { name: 'Leave room' }).click()
+    await page.getByRole('button', { name: /Second room/ }).waitFor({ state: 'detached' })
+    await page.getByRole('button', { name: /Keyboard room/ }).waitFor()
+  })
+
   it('switches to Spanish', async () => {
     const page = alice.page
     await page.getByRole('button', { name: /Profile and settings/ }).click()

@@ -207,7 +207,7 @@ export class CsSettings extends LitElement {
     const text = this.renderRoot.querySelector<HTMLTextAreaElement>('#relays')?.value ?? ''
     const relays = text.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('/'))
     this.store.updateSettings({ relays })
-    this.#setStatus('relays', 'saved')
+    this.#setStatus('relays', 'relaysSaved')
   }
 
   async #toggleWords (): Promise<void> {

@@ -143,6 +143,7 @@ export const en = {
   relays: 'Relays',
   relaysHint: 'Addresses of relays to connect to, one per line (multiaddrs). The relay that served this page is used automatically.',
   saveRelays: 'Save relays',
+  relaysSaved: 'Saved. They are used the next time ChatSphere opens.',
   backup: 'Back up identity',
   backupExplain: 'Write these 24 words on paper and keep them safe. They restore your identity on any device.',
   showWords: 'Show recovery words',

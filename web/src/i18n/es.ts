@@ -136,6 +136,7 @@ export const es: Record<MessageKey, string> = {
   relays: 'Relés',
   relaysHint: 'Direcciones de relés a los que conectarse, una por línea (multiaddrs). El relé que sirvió esta página se usa siempre.',
   saveRelays: 'Guardar relés',
+  relaysSaved: 'Guardado. Se usarán la próxima vez que abras ChatSphere.',
   backup: 'Copia de seguridad de la identidad',
   backupExplain: 'Escribe estas 24 palabras en papel y guárdalas bien. Restauran tu identidad en cualquier dispositivo.',
   showWords: 'Mostrar palabras de recuperación',
