@@ -64,7 +64,7 @@ describe('message list at 100k messages', () => {
     await screenshot(page, 'message-list-100k')
     await messagesRegion.getByText(`message ${count - 1}`, { exact: true }).waitFor()
     await page.evaluate(() => {
-      const v = document.querySelector('cs-message-list')?.shadowRoot?.querySelector('lit-virtualizer')
+      const v = document.querySelector('cs-message-list')?.shadowRoot?.querySelector('.scroll')
       if (v != null) v.scrollTop = 0
     })
     await messagesRegion.getByText('message 1', { exact: true }).waitFor()

@@ -70,7 +70,10 @@ export class CsMessageList extends LitElement {
   static override styles = [sharedStyles, css`
     :host { display: block; position: relative; min-height: 0; }
     section { height: 100%; display: flex; flex-direction: column; }
-    lit-virtualizer { flex: 1; min-height: 0; overflow-y: auto; padding-bottom: var(--cs-space-3); }
+    /* The scroller; a column whose only child has margin-top: auto, so a short conversation sits at the bottom next
+       to the composer (as in other messengers) and a long one scrolls normally. */
+    .scroll { flex: 1; min-height: 0; overflow-y: auto; display: flex; flex-direction: column; overscroll-behavior: contain; }
+    lit-virtualizer { margin-top: auto; flex: none; padding-bottom: var(--cs-space-3); }
     .day { display: flex; align-items: center; gap: var(--cs-space-3); padding: var(--cs-space-4) var(--cs-space-4) var(--cs-space-1);
       color: var(--cs-text-muted); font-size: .82rem; font-weight: 650; width: 100%; }
     .day::before, .day::after { content: ""; flex: 1; border-top: 1px solid var(--cs-border); }
@@ -93,10 +96,9 @@ export class CsMessageList extends LitElement {
       <section role="region" aria-label=${t('messages')}>
         ${this.#rows.length === 0
           ? html`<p class="empty">${t('noMessagesYet')}</p>`
-          : html`<lit-virtualizer scroller .items=${this.#rows}
+          : html`<div class="scroll" @scroll=${this.#onScroll}><lit-virtualizer .items=${this.#rows}
               .keyFunction=${(r: Row) => r.key}
-              .renderItem=${(r: Row) => this.#row(r)}
-              @scroll=${this.#onScroll}></lit-virtualizer>`}
+              .renderItem=${(r: Row) => this.#row(r)}></lit-virtualizer></div>`}
       </section>
       ${this.atBottom ? '' : html`<button class="jump primary" @click=${() => { void this.scrollToEnd() }}>${iconDown}${t('jumpToLatest')}</button>`}
     `
@@ -109,9 +111,10 @@ export class CsMessageList extends LitElement {
   }
 
   #virt (): LitVirtualizer | null { return this.renderRoot.querySelector('lit-virtualizer') }
+  #scroller (): HTMLElement | null { return this.renderRoot.querySelector('.scroll') }
 
   #onScroll (): void {
-    const v = this.#virt()
+    const v = this.#scroller()
     if (v === null || this.#pinning) return
     const bottom = v.scrollHeight - v.scrollTop - v.clientHeight < BOTTOM_SLACK_PX
     this.#stick = bottom
@@ -124,12 +127,13 @@ export class CsMessageList extends LitElement {
     this.atBottom = true
     await this.updateComplete
     const v = this.#virt()
-    if (v === null || this.#rows.length === 0) return
+    const scroller = this.#scroller()
+    if (v === null || scroller === null || this.#rows.length === 0) return
     await v.updateComplete
     this.#pinning = true
     try {
       for (let pass = 0; pass < SETTLE_PASSES && this.#stick; pass++) {
-        v.scrollTop = v.scrollHeight
+        scroller.scrollTop = scroller.scrollHeight
         await new Promise((resolve) => requestAnimationFrame(resolve))
         await v.layoutComplete
       }
