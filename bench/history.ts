@@ -137,16 +137,29 @@ for (const layout of ['compacted (1 record)', `uncompacted (${N} records)`]) {
     await storage.close()
   }
   const size = (await stat(join(dir, 'rooms', `${room.roomIdText}.log`))).size
+  {
+    // Open and close once so the room has a tail cache, as it has after any normal session.
+    const storage = await openStorage({ dir })
+    const log = await openRoomLog({ store: await storage.openRoom(room.roomIdText), roomId: room.roomId, writePublicKey: room.writePublicKey })
+    await log.close(); await storage.close()
+  }
   gc()
   const o0 = performance.now()
   const storage = await openStorage({ dir })
-  const log = await openRoomLog({ store: await storage.openRoom(room.roomIdText), roomId: room.roomId, writePublicKey: room.writePublicKey })
+  let tailShown: Promise<number> | undefined
+  const log = await openRoomLog({
+    store: await storage.openRoom(room.roomIdText),
+    roomId: room.roomId,
+    writePublicKey: room.writePublicKey,
+    onTail: async (tail) => { tailShown = decryptAll(tail.slice(-50)).then(() => ms(o0)); await tailShown }
+  })
+  const tailMs = tailShown === undefined ? -1 : await tailShown
   const openMs = ms(o0)
   await decryptAll(log.frames(-50))
   const last50 = ms(o0)
   await decryptAll(log.frames())
   const all = ms(o0)
-  p6Rows.push({ file: layout, fileMiB: size / 2 ** 20, openMs, last50ReadableMs: last50, allReadableMs: all, goal: '100 / 1000' })
+  p6Rows.push({ file: layout, fileMiB: size / 2 ** 20, last50FromTailCacheMs: tailMs, openMs, last50ReadableMs: last50, allReadableMs: all, goal: '100 / 1000' })
   await log.close(); await storage.close()
   await rm(dir, { recursive: true, force: true })
 }

@@ -160,6 +160,8 @@ export const MAX_STORED_RECORD_BYTES = 1024 * 1024 * 1024
 export const COMPACT_AFTER_RECORDS = 1000
 /** Byte offset and length of the message id inside a frame (see PROTOCOL.md "Frame"); the read path dedupes by it. */
 export const FRAME_ID_OFFSET = 6
+/** Frames kept in a room's tail cache (shown before the log has loaded). */
+export const TAIL_CACHE_FRAMES = 100
 
 // ── Network: node factory, gossipsub, relay, keep requests, chat API, CLI (issue 3) ────────────────────────────
 /** Default TCP port of the relay's libp2p TCP listener (Node peers and other relays); WebSockets share the HTTP port. */

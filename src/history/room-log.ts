@@ -7,7 +7,8 @@
 import * as Y from 'yjs'
 import { logger } from '@libp2p/logger'
 import {
-  COMPACT_AFTER_RECORDS, FRAME_ID_OFFSET, HISTORY_LOG_NAME, MAX_FRAME_BYTES, MESSAGE_ID_BYTES, SYNC_CHUNK_BYTES
+  COMPACT_AFTER_RECORDS, FRAME_ID_OFFSET, HISTORY_LOG_NAME, MAX_FRAME_BYTES, MESSAGE_ID_BYTES, SYNC_CHUNK_BYTES,
+  TAIL_CACHE_FRAMES
 } from '../constants.ts'
 import { BadSignatureError, InvalidArgumentError, MalformedError, OversizedError } from '../errors.ts'
 import { frameSignatureValidInBackground, parseFrame } from '../envelope/frame.ts'
@@ -42,6 +43,13 @@ export interface RoomLogInit {
   compactAfterRecords?: number
   /** Overrides of the guard's limits (tests, relay quotas). */
   limits?: ParseLimits
+  /**
+   * Called before the log loads with the frames of the store's tail cache (the last TAIL_CACHE_FRAMES in log order
+   * when the log was last closed or compacted), so a UI can decrypt and show the last screen at once. Frames from
+   * the cache are as trusted as the store; the loaded log (`frames()`) supersedes them. A returned promise is
+   * awaited before loading starts (loading blocks the thread), so decrypting and showing the tail can finish first.
+   */
+  onTail?: (frames: Uint8Array[]) => void | Promise<void>
 }
 
 /** Called with frames new to this log (by message id), whatever their origin (LOCAL_ORIGIN for our own). */
@@ -158,6 +166,12 @@ export async function openRoomLog (init: RoomLogInit): Promise<RoomLog> {
   }
 
   // ── load ──
+  if (init.onTail !== undefined && store.readTail !== undefined) {
+    const tail = await store.readTail().catch(() => undefined)
+    if (tail !== undefined && tail.length > 0) {
+      try { await init.onTail(tail) } catch (err) { log.error('onTail threw: %e', err) }
+    }
+  }
   const records = await store.load()
   doc.transact(() => {
     for (const [i, u] of records.entries()) {
@@ -175,6 +189,17 @@ export async function openRoomLog (init: RoomLogInit): Promise<RoomLog> {
   records.length = 0
   if (recordCount > (init.compactAfterRecords ?? COMPACT_AFTER_RECORDS)) {
     await store.compact(Y.encodeStateAsUpdate(doc))
+    await saveTail()
+  }
+
+  async function saveTail (): Promise<void> {
+    if (store.writeTail === undefined) return
+    view.ensure(() => arr.toArray())
+    try {
+      await store.writeTail(view.slice(-TAIL_CACHE_FRAMES))
+    } catch (err) {
+      log('could not write the tail cache: %e', err)
+    }
   }
 
   function checkOpen (): void {
@@ -278,12 +303,14 @@ export async function openRoomLog (init: RoomLogInit): Promise<RoomLog> {
     async compact () {
       checkOpen()
       await enqueue(async () => { await store.compact(Y.encodeStateAsUpdate(doc)) })
+      await saveTail()
     },
 
     async close () {
       if (closed) return
       closed = true
       await queue
+      await saveTail()
       listeners.clear()
       await store.close()
       doc.destroy()

@@ -16,6 +16,12 @@ export interface UpdateStore {
   /** Replaces everything stored with one merged update (crash-safe: old data stays until the new is durable). */
   compact (merged: Uint8Array): Promise<void>
   close (): Promise<void>
+  /**
+   * Optional cache of the last frames in log order, written when a log closes or compacts, read before the log
+   * loads so a UI can show the last screen at once (a cache: it may be stale or missing, never trusted as history).
+   */
+  readTail? (): Promise<Uint8Array[] | undefined>
+  writeTail? (frames: Uint8Array[]): Promise<void>
 }
 
 /** Opens the store of one room (by hex room id or relay topic key). Chosen at the edge: Node, browser, relay. */

@@ -78,6 +78,8 @@ export async function openStorage (opts: BrowserStorageOptions = {}): Promise<St
         load: async () => await store.load(),
         append: async (u) => { await store.append(u) },
         compact: async (m) => { await store.compact(m) },
+        readTail: async () => await store.readTail?.(),
+        writeTail: async (frames) => { await store.writeTail?.(frames) },
         close: async () => { open.delete(roomKey); await store.close() }
       }
       open.set(roomKey, tracked)

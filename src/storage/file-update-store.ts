@@ -9,7 +9,7 @@ import { open, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname, basename, join } from 'node:path'
 import { logger } from '@libp2p/logger'
 import { CorruptStoreError, InvalidArgumentError } from '../errors.ts'
-import { FILE_MAGIC, encodeRecord, scanRecords } from './record-file.ts'
+import { FILE_MAGIC, TAIL_MAGIC, encodeRecord, scanRecords } from './record-file.ts'
 import type { FileHandle } from 'node:fs/promises'
 import type { UpdateStore } from '../history/types.ts'
 
@@ -145,6 +145,23 @@ export async function openFileUpdateStore (init: FileUpdateStoreInit): Promise<U
       })
       compacting = run.catch(() => {})
       return run
+    },
+
+    async readTail () {
+      try {
+        const scan = scanRecords(plain(await readFile(`${path}.tail`)), undefined, TAIL_MAGIC)
+        return scan.badHeader ? undefined : scan.records
+      } catch {
+        return undefined
+      }
+    },
+
+    async writeTail (frames) {
+      // A cache: atomic (rename) so it is never half-written, but not synced; a lost tail is only a slower first paint.
+      const parts = [TAIL_MAGIC, ...frames.map(encodeRecord)]
+      const tmp = join(dirname(path), `.${basename(path)}.tail.tmp`)
+      await writeFile(tmp, Buffer.concat(parts))
+      await rename(tmp, `${path}.tail`)
     },
 
     async close () {

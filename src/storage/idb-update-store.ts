@@ -78,6 +78,15 @@ export async function openIdbUpdateStore (db: IDBDatabase, roomKey: string): Pro
         s.put(copy, [roomKey, seq])
       })
     },
+    async readTail () {
+      // Kept under seq -1, outside the range `load` reads.
+      const v = await readReq(db, UPDATES_STORE, s => s.get([roomKey, -1]))
+      return Array.isArray(v) ? v.map(asBytes) : undefined
+    },
+    async writeTail (frames) {
+      const copy = frames.map(f => f.slice())
+      await writeTx(db, UPDATES_STORE, s => { s.put(copy, [roomKey, -1]) })
+    },
     async close () { closed = true }
   }
 }

@@ -5,11 +5,16 @@
 import { InvalidArgumentError } from '../errors.ts'
 import type { UpdateStore } from '../history/types.ts'
 
+/** Tail caches by records array, so a store reopened on the same array sees its tail too. */
+const tails = new WeakMap<Uint8Array[], Uint8Array[]>()
+
 /** A memory store; pass the same `records` array to a second store to model a reopen. */
 export function memoryUpdateStore (records: Uint8Array[] = []): UpdateStore & { readonly records: Uint8Array[] } {
   let closed = false
   return {
     records,
+    async readTail () { return tails.get(records)?.map(f => f.slice()) },
+    async writeTail (frames) { tails.set(records, frames.map(f => f.slice())) },
     async load () { return records.map(r => r.slice()) },
     async append (update) {
       if (closed) throw new InvalidArgumentError('store is closed')

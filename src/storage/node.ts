@@ -60,6 +60,8 @@ export async function openStorage (opts: NodeStorageOptions): Promise<StorageBac
         load: async () => await store.load(),
         append: async (u) => { await store.append(u) },
         compact: async (m) => { await store.compact(m) },
+        readTail: async () => await store.readTail?.(),
+        writeTail: async (frames) => { await store.writeTail?.(frames) },
         close: async () => { open_.delete(roomKey); await store.close() }
       }
       open_.set(roomKey, tracked)

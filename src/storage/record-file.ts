@@ -13,6 +13,8 @@ const crc32: (bytes: Uint8Array, crc?: number) => number =
   (zlib as { crc32?: (b: Uint8Array, c?: number) => number }).crc32 ?? jsCrc32
 
 export const FILE_MAGIC = new Uint8Array([0x43, 0x53, 0x59, 0x4c, 0x4f, 0x47, 0x00, 0x01])
+/** Header of a room's tail cache file (`<room>.log.tail`): "CSYTAL" ‖ version 1; same records follow. */
+export const TAIL_MAGIC = new Uint8Array([0x43, 0x53, 0x59, 0x54, 0x41, 0x4c, 0x00, 0x01])
 export const HEADER_BYTES = FILE_MAGIC.length
 export const RECORD_OVERHEAD = 8
 
@@ -40,15 +42,15 @@ export interface ScanResult {
 }
 
 /** Walks a whole file's bytes and stops at the first record that is short, empty, oversized or fails its checksum. */
-export function scanRecords (bytes: Uint8Array, maxRecord = MAX_STORED_RECORD_BYTES): ScanResult {
+export function scanRecords (bytes: Uint8Array, maxRecord = MAX_STORED_RECORD_BYTES, magic = FILE_MAGIC): ScanResult {
   const records: Uint8Array[] = []
   if (bytes.length < HEADER_BYTES) {
     // A file cut before its header was finished is a torn creation; anything else there is not ours.
-    const prefixOk = bytes.every((b, i) => b === FILE_MAGIC[i])
+    const prefixOk = bytes.every((b, i) => b === magic[i])
     return { records, validEnd: 0, badHeader: !prefixOk, damagedBeforeEnd: false }
   }
   for (let i = 0; i < HEADER_BYTES; i++) {
-    if (bytes[i] !== FILE_MAGIC[i]) return { records, validEnd: 0, badHeader: true, damagedBeforeEnd: false }
+    if (bytes[i] !== magic[i]) return { records, validEnd: 0, badHeader: true, damagedBeforeEnd: false }
   }
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   let pos = HEADER_BYTES

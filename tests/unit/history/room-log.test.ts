@@ -120,6 +120,24 @@ describe('room log', () => {
     await b.close()
   })
 
+  it('offers the last frames from the tail cache before loading', async () => {
+    const author = makeAuthor()
+    const store = memoryUpdateStore()
+    const a = await openLog(room, store)
+    for (let i = 0; i < 120; i++) await a.append(await frameOf(room, author, `tail${i}`))
+    const last = a.frames(-100).map(hex)
+    await a.close()
+    const { openRoomLog } = await import('../../../src/history/room-log.ts')
+    let tail: string[] = []
+    let loadedWhenCalled = true
+    const reopened = memoryUpdateStore(store.records)
+    await reopened.writeTail?.((await store.readTail?.()) ?? [])
+    const b = await openRoomLog({ store: reopened, roomId: room.roomId, writePublicKey: room.writePublicKey, onTail: f => { tail = f.map(hex); loadedWhenCalled = reopened.records.length === 0 } })
+    expect(tail).toEqual(last)
+    expect(loadedWhenCalled).toBe(false)
+    await b.close()
+  })
+
   it('frames(from, to) reads the tail without touching the rest', async () => {
     const author = makeAuthor()
     const a = await openLog(room)

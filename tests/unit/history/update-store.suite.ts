@@ -81,6 +81,20 @@ export function updateStoreSuite (name: string, setup: () => Promise<StorePlace>
       await r.close()
     })
 
+    it('keeps a tail cache apart from the updates', async () => {
+      const s = await place.open()
+      if (s.writeTail === undefined || s.readTail === undefined) { await s.close(); return }
+      expect(await s.readTail()).toBeUndefined()
+      await s.append(bytes(3, 1))
+      await s.writeTail([bytes(2, 7), bytes(5, 8)])
+      await s.writeTail([bytes(2, 7), bytes(5, 8), bytes(1, 9)])
+      await s.close()
+      const r = await place.open()
+      expect((await r.readTail?.())?.map(u => [u.length, u[0]])).toEqual([[2, 7], [5, 8], [1, 9]])
+      expect((await r.load()).map(u => [u.length, u[0]])).toEqual([[3, 1]])
+      await r.close()
+    })
+
     it('refuses empty updates and appends after close', async () => {
       const s = await place.open()
       await expect(s.append(new Uint8Array(0))).rejects.toThrow()
