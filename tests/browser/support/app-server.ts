@@ -1,7 +1,7 @@
 // Serves the built web app for a test: a real relay process (src/cli/main.ts relay) that also serves web/dist.
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -37,10 +37,9 @@ export async function freePort (): Promise<number> {
 export async function startRelay (opts: { dataDir?: string, port?: number } = {}): Promise<AppServer> {
   const port = opts.port ?? await freePort()
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'cs-relay-'))
-  const cli = join(ROOT, 'src/cli/main.ts')
-  const args = existsSync(cli)
-    ? [cli, 'relay', '--port', String(port), '--host', '127.0.0.1', '--data', dataDir]
-    : [fileURLToPath(new URL('./relay-process.ts', import.meta.url)), String(port), dataDir]
+  // Loopback only; no libp2p TCP listener (browsers use the WebSocket on the HTTP port, and a fixed TCP port would
+  // collide between relays started in parallel).
+  const args = [join(ROOT, 'src/cli/main.ts'), 'relay', '--port', String(port), '--host', '127.0.0.1', '--tcp-port', 'off', '--data', dataDir]
   let out = ''
   const child: ChildProcess = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', ...args],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } })
