@@ -160,6 +160,8 @@ export const MAX_STORED_RECORD_BYTES = 1024 * 1024 * 1024
 export const COMPACT_AFTER_RECORDS = 1000
 /** Byte offset and length of the message id inside a frame (see PROTOCOL.md "Frame"); the read path dedupes by it. */
 export const FRAME_ID_OFFSET = 6
+/** Largest Yjs pending store (items waiting for predecessors) a room log keeps before dropping it. */
+export const MAX_PENDING_UPDATE_BYTES = 8 * 1024 * 1024
 /** Frames kept in a room's tail cache (shown before the log has loaded). */
 export const TAIL_CACHE_FRAMES = 100
 
@@ -242,3 +244,10 @@ export const SEND_RELAY_WAIT_MS = 8_000
 export const CLI_CONNECT_TIMEOUT_MS = 8_000
 /** At most one catch-up sync per peer and room this often, triggered by live updates that brought nothing new. */
 export const CATCH_UP_MS = 1_000
+/**
+ * A relay is the hub of a star: members usually connect only to it, so its mesh must hold every member of a room
+ * (up to this many) or members outside its mesh only get messages by lazy gossip a heartbeat later.
+ */
+export const GOSSIP_RELAY_D = 128
+export const GOSSIP_RELAY_D_LOW = 64
+export const GOSSIP_RELAY_D_HIGH = 256

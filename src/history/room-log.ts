@@ -8,7 +8,7 @@ import * as Y from 'yjs'
 import { logger } from '@libp2p/logger'
 import {
   COMPACT_AFTER_RECORDS, FRAME_ID_OFFSET, HISTORY_LOG_NAME, MAX_FRAME_BYTES, MESSAGE_ID_BYTES, SYNC_CHUNK_BYTES,
-  TAIL_CACHE_FRAMES
+  MAX_PENDING_UPDATE_BYTES, TAIL_CACHE_FRAMES
 } from '../constants.ts'
 import { BadSignatureError, InvalidArgumentError, MalformedError, OversizedError } from '../errors.ts'
 import { frameSignatureValidInBackground, parseFrame } from '../envelope/frame.ts'
@@ -43,6 +43,8 @@ export interface RoomLogInit {
   compactAfterRecords?: number
   /** Overrides of the guard's limits (tests, relay quotas). */
   limits?: ParseLimits
+  /** Largest pending store (items waiting for missing predecessors) kept, in bytes (default MAX_PENDING_UPDATE_BYTES). */
+  maxPendingBytes?: number
   /**
    * Called before the log loads with the frames of the store's tail cache (the last TAIL_CACHE_FRAMES in log order
    * when the log was last closed or compacted), so a UI can decrypt and show the last screen at once. Frames from
@@ -252,6 +254,13 @@ export async function openRoomLog (init: RoomLogInit): Promise<RoomLog> {
         throw new RejectedLogUpdateError('malformed', 'Yjs could not apply the update', { cause: err })
       } finally {
         collected = undefined
+      }
+      // Items whose predecessors we lack wait in Yjs' pending store and are retried on every update. A peer could
+      // fill it with frames that never resolve; past a bound it is dropped (sync brings back what is real).
+      const pending = doc.store.pendingStructs
+      if (pending !== null && pending.update.length > (init.maxPendingBytes ?? MAX_PENDING_UPDATE_BYTES)) {
+        log('dropping %d bytes of unresolvable pending items', pending.update.length)
+        doc.store.pendingStructs = null
       }
       await enqueue(async () => { await store.append(update) })
       return fresh

@@ -99,6 +99,24 @@ describe('room log', () => {
     await a.close(); await b.close()
   })
 
+  it('bounds the pending store: frames at unreachable clocks are dropped past the limit, real ones still arrive', async () => {
+    const author = makeAuthor()
+    const { openRoomLog } = await import('../../../src/history/room-log.ts')
+    const log = await openRoomLog({ store: memoryUpdateStore(), roomId: room.roomId, writePublicKey: room.writePublicKey, maxPendingBytes: 4096 })
+    const frame = await frameOf(room, author, 'replayed')
+    // A valid frame placed at clock 1000 of some client: it waits forever for clocks 0..999.
+    const { encodeLogUpdate } = await import('../../../src/history/update-codec.ts')
+    for (let i = 0; i < 20; i++) {
+      await log.applyRemote(encodeLogUpdate([{ client: 4242 + i, items: [{ client: 4242 + i, clock: 1000, origin: null, rightOrigin: null, frame }] }]))
+    }
+    expect(log.length).toBe(0)
+    const src = await openLog(room)
+    await src.append(await frameOf(room, author, 'real'))
+    for (const u of src.missingFor(log.stateVector())) await log.applyRemote(u)
+    expect(log.length).toBe(1)
+    await log.close(); await src.close()
+  })
+
   it('rejects a malformed state vector', async () => {
     const a = await openLog(room)
     expect(() => a.missingFor(Uint8Array.of(0xff, 0xff, 0xff, 0x7f))).toThrow()
