@@ -95,7 +95,7 @@ export async function openRoomLog (init: RoomLogInit): Promise<RoomLog> {
   const { store } = init
   const doc = new Y.Doc()
   const arr = doc.getArray<Uint8Array>(HISTORY_LOG_NAME)
-  const guard: UpdateGuard = createUpdateGuard({ verifyFrame: init.verifyFrame ?? roomFrameVerifier(init.roomId, init.writePublicKey), limits: init.limits })
+  const guard: UpdateGuard = createUpdateGuard({ verifyFrame: init.verifyFrame ?? roomFrameVerifier(init.writePublicKey, init.roomId), limits: init.limits })
   const view = new FrameView()
   const listeners = new Set<FramesListener>()
   let loading = true
@@ -329,7 +329,7 @@ export async function openRoomLog (init: RoomLogInit): Promise<RoomLog> {
 }
 
 /** The default frame check: room write signature valid and a stored (not ephemeral) kind. */
-export function roomFrameVerifier (roomId: Uint8Array, writePublicKey: Uint8Array): FrameVerifier {
+export function roomFrameVerifier (writePublicKey: Uint8Array, roomId: Uint8Array): FrameVerifier {
   return async (frame) => {
     // verifyFrame's checks, with the signature verified in the background (thread pool on Node) so that the guard
     // can check a whole sync chunk in parallel.

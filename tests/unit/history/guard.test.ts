@@ -20,7 +20,7 @@ describe('history guard', async () => {
   const room = makeRoom()
   const author = makeAuthor()
   const frame = await frameOf(room, author, 'honest')
-  const guard = () => createUpdateGuard({ verifyFrame: roomFrameVerifier(room.roomId, room.writePublicKey) })
+  const guard = () => createUpdateGuard({ verifyFrame: roomFrameVerifier(room.writePublicKey, room.roomId) })
 
   it('accepts what honest Yjs produces for pushes of frames (single and batched)', async () => {
     const g = guard()
