@@ -44,6 +44,8 @@ export interface WorkerChild {
   receipts: Receipt[]
   onReceipt: (fn: (r: Receipt) => void) => void
   stop: () => Promise<void>
+  /** True once the process has exited. */
+  readonly exited: boolean
 }
 
 /** Starts a worker process with `count` peers joined to the invite; resolves once all are connected and synced. */
@@ -69,7 +71,10 @@ export async function spawnWorker (relay: string, invite: string, count: number,
     if (hit.length > 0) { waiters = waiters.filter(w => !hit.includes(w)); for (const w of hit) w.resolve(r) }
   })
   await readyP
+  let exited = false
+  child.once('exit', () => { exited = true })
   return {
+    get exited () { return exited },
     receipts,
     onReceipt: (fn) => { listeners.push(fn) },
     next: async (test) => {

@@ -9,7 +9,9 @@ import { openRoomLog } from '../src/history/room-log.ts'
 import { fromHex, toHex } from '../src/crypto/encoding.ts'
 import { roomFrameVerifier } from '../src/net/frame-verifier.ts'
 import { openFileUpdateStore } from '../src/storage/file-update-store.ts'
+import { createUpdateGuard } from '../src/history/guard.ts'
 import type { RoomLog } from '../src/history/room-log.ts'
+import type { UpdateGuard } from '../src/history/guard.ts'
 
 /** File (in the relay data dir) listing the kept rooms, so a restarted relay resubscribes at once. */
 export const KEPT_ROOMS_FILE = 'kept-rooms.json'
@@ -23,6 +25,8 @@ export interface KeptRoom {
   /** Last time a member asked (ms): rooms nobody asks about for long can be dropped by quota policy. */
   lastRequest: number
   log: RoomLog
+  /** The history guard alone (checks an update without applying it), for the live path. */
+  guard: UpdateGuard
 }
 
 interface KeptRecord { topic: string, eph: string, room: string, wk: string, last: number }
@@ -64,8 +68,9 @@ export class KeptRooms {
     const roomIdText = toHex(init.roomId)
     await mkdir(join(this.#dir, 'rooms'), { recursive: true, mode: 0o700 })
     const store = await openFileUpdateStore({ path: join(this.#dir, 'rooms', `${roomIdText}.log`) })
-    const log = await openRoomLog({ store, roomId: init.roomId, writePublicKey: init.writePublicKey, verifyFrame: roomFrameVerifier(init.writePublicKey, init.roomId) })
-    const room: KeptRoom = { ...init, roomIdText, log }
+    const verifyFrame = roomFrameVerifier(init.writePublicKey, init.roomId)
+    const log = await openRoomLog({ store, roomId: init.roomId, writePublicKey: init.writePublicKey, verifyFrame })
+    const room: KeptRoom = { ...init, roomIdText, log, guard: createUpdateGuard({ verifyFrame }) }
     this.#byTopic.set(room.topic, room)
     this.#byEphemeral.set(room.ephemeralTopic, room)
     return room

@@ -21,7 +21,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import {
   DEFAULT_RELAY_CIRCUIT_DATA_BYTES, DEFAULT_RELAY_CIRCUIT_DURATION_MS, DEFAULT_RELAY_MAX_CONNECTIONS,
-  DEFAULT_RELAY_MAX_RESERVATIONS, DEFAULT_RELAY_MAX_ROOMS, KEEP_PROTOCOL, RELAY_HEALTH_PATH, RELAY_INFO_PATH,
+  DEFAULT_RELAY_MAX_RESERVATIONS, DEFAULT_RELAY_MAX_ROOMS, GOSSIP_RELAY_D, GOSSIP_RELAY_D_HIGH, GOSSIP_RELAY_D_LOW, KEEP_PROTOCOL, RELAY_HEALTH_PATH, RELAY_INFO_PATH,
   RELAY_INFO_VERSION, RELAY_METRICS_PATH, SYNC_PROTOCOL
 } from '../src/constants.ts'
 import { chatGossipsubOptions, scoreTopic } from '../src/net/gossipsub-options.ts'
@@ -169,7 +169,7 @@ export async function startRelay (opts: RelayOptions): Promise<Relay> {
           defaultDataLimit: BigInt(opts.circuitDataBytes ?? DEFAULT_RELAY_CIRCUIT_DATA_BYTES)
         }
       }),
-      pubsub: gossipsub({ ...chatGossipsubOptions({ doPX: false }), directPeers })
+      pubsub: gossipsub({ ...chatGossipsubOptions({ doPX: false, overrides: { D: GOSSIP_RELAY_D, Dlo: GOSSIP_RELAY_D_LOW, Dhi: GOSSIP_RELAY_D_HIGH } }), directPeers })
     }
   }) as unknown as Relay['node']
 
@@ -207,9 +207,15 @@ export async function startRelay (opts: RelayOptions): Promise<Relay> {
     scoreTopic(pubsub, room.ephemeralTopic)
     pubsub.topicValidators.set(room.topic, async (peer, msg) => {
       try {
-        const fresh = await room.log.applyRemote(msg.data)
-        if (fresh.length === 0) sync.catchUp(peer.toString(), room)
+        // Check (signatures, shape, no deletes), forward, and store in the background: members should not wait for
+        // the relay's fsync. A member learns the relay holds the message only once it is in the log (keep status).
+        await room.guard.check(msg.data)
         metrics.framesRelayed++
+        room.log.applyRemote(msg.data).then((fresh) => {
+          if (fresh.length === 0) sync.catchUp(peer.toString(), room)
+        }, (err: Error) => {
+          metrics.drop(dropReason(err))
+        })
         return TopicValidatorResult.Accept
       } catch (err) {
         metrics.drop(dropReason(err))

@@ -25,7 +25,7 @@ import { dropReasonOf } from './drop-reasons.ts'
 import { foldMessages } from './fold.ts'
 import { requestKeep } from './keep-client.ts'
 import { MAX_KEEP_IDS } from '../net/keep-request.ts'
-import { loadDevice, loadIdentity, loadName, loadPeerKey, loadRooms, saveName, saveRooms, SequenceCounter } from './local-state.ts'
+import { legacyRoomSeq, loadDevice, loadIdentity, loadName, loadPeerKey, loadRooms, saveName, saveRooms, SequenceCounter } from './local-state.ts'
 import { roomSync } from './room-sync.ts'
 import type { Chat, ChatEvents, ChatInit, ConnectionInfo, PresenceInfo, RoomInfo, SentMessage } from './types.ts'
 import type { Body, OpenedMessage } from '../envelope/types.ts'
@@ -66,6 +66,12 @@ interface JoinedRoom {
   openQueue: Promise<void>
   /** True once a sync with a relay completed since we started. */
   syncedWithRelay: boolean
+  /**
+   * Next sequence number of our room messages. The log is its durable record: a number is only ever seen by others
+   * after the frame carrying it is on disk, so on open we continue after the highest one of this device in the log,
+   * and no number is reused or skipped (skipped ones would be reported as missing messages).
+   */
+  nextSeq: number
 }
 
 /** Storage opener for `dataDir`, chosen by platform (`#storage`). */
@@ -295,11 +301,16 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     const info: RoomInfo = { id: keys.roomIdText, name: stored.name, invite: createInviteLink(this.#inviteInit(stored)), topic: keys.topic, joinedAt: stored.joinedAt }
     const room: JoinedRoom = {
       info, stored, keys, log, opened: new Map(), ephemeralGuard: new ReplayGuard(), mine: new Map(), readMarkers: new Map(),
-      presence: new Map(), typing: new Map(), unsubscribeFrames: () => {}, openQueue: Promise.resolve(), syncedWithRelay: false
+      presence: new Map(), typing: new Map(), unsubscribeFrames: () => {}, openQueue: Promise.resolve(), syncedWithRelay: false, nextSeq: 1
     }
     room.unsubscribeFrames = log.onFrames((frames) => { this.#enqueueOpen(room, frames, true) })
     this.#enqueueOpen(room, log.frames(), false)
     await room.openQueue
+    let max = (await legacyRoomSeq(this.#storage, keys.roomIdText) ?? 1) - 1
+    for (const m of room.opened.values()) {
+      if (m != null && m.device === this.#device && m.authorId === this.#identity.userId && m.seq > max) max = m.seq
+    }
+    room.nextSeq = max + 1
     this.#rooms.set(keys.roomIdText, room)
     return room
   }
@@ -453,7 +464,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
 
   async #sendBody (room: JoinedRoom, body: Body): Promise<SentMessage> {
     if (this.#closed) throw new InvalidArgumentError('chat is closed')
-    const seq = await this.#seq.take(room.info.id)
+    const seq = room.nextSeq++
     const sealed = await sealMessage({ identity: this.#identity, room: room.keys, device: this.#device, seq, body })
     const mine: Mine = { relays: new Set(), delivery: { state: 'local' } }
     room.mine.set(sealed.idText, mine)

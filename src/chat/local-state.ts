@@ -3,7 +3,7 @@
  * per-room sequence counters, display name. Small records, each written whole.
  */
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
-import { MAX_DEVICE, ROOM_SECRET_BYTES, SEED_BYTES } from '../constants.ts'
+import { MAX_DEVICE, ROOM_SECRET_BYTES, SEED_BYTES, SEQ_RESERVE_BLOCK } from '../constants.ts'
 import { utf8Decode, utf8Encode } from '../crypto/encoding.ts'
 import { randomBytes } from '../crypto/random.ts'
 import { decodeCbor, encodeCbor, isMap } from '../envelope/codec.ts'
@@ -91,34 +91,51 @@ export async function saveName (storage: StorageBackend, name: string): Promise<
 }
 
 /**
- * Per-room sequence numbers of this device. The next number is persisted before it is used, so a number is never
- * reused after a crash or restart, and no holes appear that peers would report as missing messages.
+ * Sequence numbers of this device's ephemeral frames (presence, typing, read markers), per room. Reserved
+ * SEQ_RESERVE_BLOCK at a time and persisted before use, so a restart never reuses one (receivers would drop the frame
+ * as a replay); the numbers skipped at a restart do not matter, ephemeral frames have no gaps to report.
  */
 export class SequenceCounter {
   readonly #storage: StorageBackend
   readonly #next = new Map<string, number>()
+  readonly #reserved = new Map<string, number>()
   #queue: Promise<unknown> = Promise.resolve()
 
   constructor (storage: StorageBackend) {
     this.#storage = storage
   }
 
-  /** Reserves the next sequence number of a room (durably) and returns it. */
-  async take (roomId: string): Promise<number> {
+  /** The next sequence number of `key`. */
+  async take (key: string): Promise<number> {
     const run = this.#queue.then(async () => {
-      const key = `seq-${roomId}`
-      let next = this.#next.get(roomId)
-      if (next == null) {
-        const bytes = await this.#storage.getMeta(key)
-        next = bytes?.length === 8 ? Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0)) : 1
+      const meta = `seq-${key}`
+      let next = this.#next.get(key)
+      if (next == null) next = await readSeq(this.#storage, meta) ?? 1
+      if (next > (this.#reserved.get(key) ?? 0)) {
+        const until = next + SEQ_RESERVE_BLOCK - 1
+        await writeSeq(this.#storage, meta, until + 1)
+        this.#reserved.set(key, until)
       }
-      const out = new Uint8Array(8)
-      new DataView(out.buffer).setBigUint64(0, BigInt(next + 1))
-      await this.#storage.setMeta(key, out)
-      this.#next.set(roomId, next + 1)
+      this.#next.set(key, next + 1)
       return next
     })
     this.#queue = run.catch(() => {})
     return await run
   }
+}
+
+async function readSeq (storage: StorageBackend, key: string): Promise<number | undefined> {
+  const bytes = await storage.getMeta(key)
+  return bytes?.length === 8 ? Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0)) : undefined
+}
+
+async function writeSeq (storage: StorageBackend, key: string, value: number): Promise<void> {
+  const out = new Uint8Array(8)
+  new DataView(out.buffer).setBigUint64(0, BigInt(value))
+  await storage.setMeta(key, out)
+}
+
+/** Next sequence number stored by versions that persisted one per message (`seq-<room id>`), if any. */
+export async function legacyRoomSeq (storage: StorageBackend, roomId: string): Promise<number | undefined> {
+  return await readSeq(storage, `seq-${roomId}`)
 }
