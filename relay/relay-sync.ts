@@ -11,7 +11,7 @@ const PUSH_DELAY_MS = 100
 import { roomSync } from '../src/chat/room-sync.ts'
 import type { KeptRoom, KeptRooms } from './kept-rooms.ts'
 import type { RelayMetrics } from './metrics.ts'
-import type { GossipSub } from '@libp2p/gossipsub'
+import type { GossipSub, SubscriptionChangeData } from '@libp2p/gossipsub'
 import type { Libp2p } from '@libp2p/interface'
 import type { Logger } from 'pino'
 
@@ -75,7 +75,7 @@ export function relaySync (init: RelaySyncInit): RelaySync {
     }
   }
 
-  const onSubscription = (evt: CustomEvent<{ peerId: { toString: () => string }, subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
+  const onSubscription = (evt: CustomEvent<SubscriptionChangeData>): void => {
     const peer = evt.detail.peerId.toString()
     if (!init.isPeerRelay(peer)) return
     for (const s of evt.detail.subscriptions) {
@@ -106,7 +106,7 @@ export function relaySync (init: RelaySyncInit): RelaySync {
         log.debug({ peer, topic, ...result }, 'served sync')
         if (room != null && result.received > 0) pushToMembers(room)
       })
-      node.services.pubsub.addEventListener('subscription-change', onSubscription as any)
+      node.services.pubsub.addEventListener('subscription-change', onSubscription)
     },
     roomAdded (room) {
       for (const peer of node.services.pubsub.getSubscribers(room.topic)) {
@@ -116,7 +116,7 @@ export function relaySync (init: RelaySyncInit): RelaySync {
     stop () {
       stopped = true
       for (const t of pushing.values()) clearTimeout(t)
-      node.services.pubsub.removeEventListener('subscription-change', onSubscription as any)
+      node.services.pubsub.removeEventListener('subscription-change', onSubscription)
     }
   }
 }

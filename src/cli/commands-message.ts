@@ -52,9 +52,8 @@ export async function read (g: GlobalOptions, ref: string, opts: { follow?: bool
     const d = chat.delivery(room.id, m.id)
     process.stdout.write((g.json ? JSON.stringify(messageLine(room.id, m, d)) : messageText(m, d)) + '\n')
   }
-  let relayUp = false
   try {
-    relayUp = await connect(chat, g)
+    const relayUp = await connect(chat, g)
     if (relayUp) await chat.waitForRelaySync(room.id, CLI_CONNECT_TIMEOUT_MS)
     const limit = opts.limit != null ? Number(opts.limit) : undefined
     if (limit != null && (!Number.isInteger(limit) || limit <= 0)) throw new CliError('--limit takes a positive whole number', 2)

@@ -7,7 +7,7 @@ import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { chatGossipsub } from './gossipsub-options.ts'
-import type { ChatNode, ChatNodeInit } from './node-types.ts'
+import type { ChatNode, ChatNodeInit, ChatServices } from './node-types.ts'
 import type { Libp2pOptions } from 'libp2p'
 
 export type { ChatNode, ChatNodeInit, ChatServices } from './node-types.ts'
@@ -24,7 +24,7 @@ export const NODE_DEFAULT_LISTEN = ['/p2p-circuit', '/webrtc']
  * relay's info document did not name.
  */
 export async function createChatNode (init: ChatNodeInit = {}): Promise<ChatNode> {
-  const options: Libp2pOptions<any> = {
+  const options: Libp2pOptions<ChatServices> = {
     start: false,
     addresses: { listen: init.listen ?? NODE_DEFAULT_LISTEN },
     transports: [webSockets(), circuitRelayTransport(), webRTC({ rtcConfiguration: { iceServers: init.iceServers ?? [] } })],

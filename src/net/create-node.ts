@@ -9,8 +9,7 @@ import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { chatGossipsub } from './gossipsub-options.ts'
-import type { ChatNode, ChatNodeInit } from './node-types.ts'
-import type { PeerDiscovery, Transport } from '@libp2p/interface'
+import type { ChatNode, ChatNodeInit, ChatServices } from './node-types.ts'
 import type { Libp2pOptions } from 'libp2p'
 
 export type { ChatNode, ChatNodeInit, ChatServices } from './node-types.ts'
@@ -24,15 +23,15 @@ export const NODE_DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0', '/p2p-circuit', '/webr
  */
 export async function createChatNode (init: ChatNodeInit = {}): Promise<ChatNode> {
   const useWebRTC = init.webrtc ?? true
-  const transports: Array<(components: any) => Transport> = [tcp(), webSockets(), circuitRelayTransport()]
+  const transports: NonNullable<Libp2pOptions['transports']> = [tcp(), webSockets(), circuitRelayTransport()]
   if (useWebRTC) {
     const rtcConfiguration = { iceServers: init.iceServers ?? [], ...(init.webrtcBindAddress != null ? { bindAddress: init.webrtcBindAddress } : {}) }
     transports.push(webRTC({ rtcConfiguration }))
   }
   const listen = (init.listen ?? NODE_DEFAULT_LISTEN).filter(a => useWebRTC || !a.startsWith('/webrtc'))
-  const peerDiscovery: Array<(components: any) => PeerDiscovery> = []
+  const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
   if (init.mdns ?? true) peerDiscovery.push(mdns())
-  const options: Libp2pOptions<any> = {
+  const options: Libp2pOptions<ChatServices> = {
     start: false,
     addresses: { listen },
     transports,

@@ -21,14 +21,14 @@ const NET = { mdns: false, webrtc: false, listen: ['/ip4/127.0.0.1/tcp/0'] }
 
 async function next<K extends keyof ChatEvents> (chat: Chat, type: K, test: (d: ChatEvents[K]['detail']) => boolean, timeoutMs = 15_000): Promise<ChatEvents[K]['detail']> {
   return await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { chat.removeEventListener(type, on as any); reject(new Error(`no ${String(type)} event in time`)) }, timeoutMs)
+    const timer = setTimeout(() => { chat.removeEventListener(type, on as never); reject(new Error(`no ${String(type)} event in time`)) }, timeoutMs)
     const on = (e: ChatEvents[K]): void => {
       if (!test(e.detail)) return
       clearTimeout(timer)
-      chat.removeEventListener(type, on as any)
+      chat.removeEventListener(type, on as never)
       resolve(e.detail)
     }
-    chat.addEventListener(type, on as any)
+    chat.addEventListener(type, on as never)
   })
 }
 
