@@ -105,6 +105,8 @@ export class AppStore extends EventTarget {
 
   async #start (): Promise<void> {
     if (this.identity === undefined || this.profile === undefined) return
+    // The identity exists only in this browser's storage: ask that it not be evicted under storage pressure.
+    void navigator.storage?.persist?.().catch(() => false)
     this.phase = 'starting'
     this.#emit()
     try {
