@@ -78,6 +78,8 @@ export class CsMessage extends LitElement {
     .reaction { min-height: 28px; padding: 0 var(--cs-space-2); font-weight: 500; font-size: .9rem; border-radius: 999px; }
     .reaction[aria-pressed="true"] { background: var(--cs-accent-soft); border-color: var(--cs-accent); }
     .delivery, .readers { font-size: .78rem; color: var(--cs-text-muted); }
+    .ticks { letter-spacing: -3px; }
+    .ticks.seen { color: var(--cs-link); }
     .actions { position: absolute; right: var(--cs-space-2); top: -14px; display: none; gap: 2px; background: var(--cs-surface);
       border: 1px solid var(--cs-border); border-radius: 999px; padding: 2px; box-shadow: var(--cs-shadow); }
     article:hover .actions, article:focus-within .actions, .actions.open { display: flex; }
@@ -112,8 +114,9 @@ export class CsMessage extends LitElement {
   #meta (mine: boolean): unknown {
     const m = this.message
     const entries = Object.entries(m.reactions).filter(([, who]) => who.length > 0)
-    // Like other messengers, only the newest own message says how far it got (older ones got at least as far).
-    const delivery = mine && this.latestOwn && !m.deleted ? this.ctx.delivery(m.id) : undefined
+    // Every own message shows how far it got: the newest in words, older ones as compact ticks (words on hover and
+    // for screen readers), as in other messengers.
+    const delivery = mine && !m.deleted ? this.ctx.delivery(m.id) : undefined
     const edited = m.edited && !m.deleted
     if (entries.length === 0 && delivery === undefined && this.readers.length === 0 && !edited) return ''
     return html`<div class="meta">
@@ -125,7 +128,11 @@ export class CsMessage extends LitElement {
           aria-label=${t('reactionCount', { emoji, count: who.length, names })}
           @click=${() => { this.#emit('react', { message: m, emoji, on: !on }) }}>${emoji} ${who.length}</button>`
       })}
-      ${delivery !== undefined ? html`<span class="delivery">${deliveryText(delivery)}</span>` : ''}
+      ${delivery === undefined
+        ? ''
+        : this.latestOwn
+          ? html`<span class="delivery">${deliveryText(delivery)}</span>`
+          : html`<span class="delivery ticks ${delivery.state}" title=${deliveryText(delivery)}><span aria-hidden="true">${delivery.state === 'local' ? '✓' : '✓✓'}</span><span class="visually-hidden">${deliveryText(delivery)}</span></span>`}
       ${this.readers.length > 0 ? html`<span class="readers">${t('readUpTo', { names: this.readers.join(', ') })}</span>` : ''}
     </div>`
   }
