@@ -51,9 +51,28 @@ export async function openFileUpdateStore (init: FileUpdateStoreInit): Promise<U
     return fh
   }
 
-  // Load once at open: repair before anyone appends behind a torn record.
-  let initial: Uint8Array[] = []
+  // A foreign file is refused at open (cheap: the header only). The full read, check and repair of the records
+  // runs on the first load/append/compact, so the tail cache can be read before a big file is scanned.
   {
+    let head = new Uint8Array(0)
+    try {
+      const f = await open(path, 'r')
+      try {
+        const buf = new Uint8Array(FILE_MAGIC.length)
+        const { bytesRead } = await f.read(buf, 0, buf.length, 0)
+        head = buf.subarray(0, bytesRead)
+      } finally { await f.close() }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+    }
+    if (scanRecords(head).badHeader) throw new CorruptStoreError(`${path} is not a ChatSphere history file`)
+  }
+
+  let initial: Uint8Array[] = []
+  let consumed = false
+  let ready: Promise<void> | undefined
+  /** Reads all records once, repairing before anyone appends behind a torn record. */
+  const ensureReady = (): Promise<void> => (ready ??= (async () => {
     let bytes: Uint8Array
     try {
       bytes = plain(await readFile(path))
@@ -80,7 +99,7 @@ export async function openFileUpdateStore (init: FileUpdateStoreInit): Promise<U
       try { await f.truncate(scan.validEnd); await f.datasync() } finally { await f.close() }
     }
     initial = scan.records
-  }
+  })())
 
   async function flush (): Promise<void> {
     while (pending.length > 0) {
@@ -106,7 +125,9 @@ export async function openFileUpdateStore (init: FileUpdateStoreInit): Promise<U
   return {
     path,
     async load () {
-      if (initial.length > 0) {
+      await ensureReady()
+      if (!consumed) {
+        consumed = true
         const out = initial
         initial = []
         return out
@@ -120,6 +141,7 @@ export async function openFileUpdateStore (init: FileUpdateStoreInit): Promise<U
     async append (update) {
       if (closed) throw new InvalidArgumentError('store is closed')
       if (update.length === 0) throw new InvalidArgumentError('empty update')
+      await ensureReady()
       await compacting
       const bytes = encodeRecord(update)
       const done = new Promise<void>((resolve, reject) => { pending.push({ bytes, resolve, reject }) })
@@ -129,6 +151,7 @@ export async function openFileUpdateStore (init: FileUpdateStoreInit): Promise<U
 
     async compact (merged) {
       if (closed) throw new InvalidArgumentError('store is closed')
+      await ensureReady()
       const run = compacting.then(async () => {
         if (flushing !== undefined) await flushing
         const tmp = join(dirname(path), `.${basename(path)}.compact`)
@@ -142,6 +165,7 @@ export async function openFileUpdateStore (init: FileUpdateStoreInit): Promise<U
         await rename(tmp, path)
         await syncDir(dirname(path))
         initial = []
+        consumed = true
       })
       compacting = run.catch(() => {})
       return run
