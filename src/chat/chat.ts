@@ -72,6 +72,8 @@ interface JoinedRoom {
    * and no number is reused or skipped (skipped ones would be reported as missing messages).
    */
   nextSeq: number
+  /** Display names from profile messages (latest by author time), kept up to date as frames are opened. */
+  names: Map<string, { name: string, time: number }>
 }
 
 /** Storage opener for `dataDir`, chosen by platform (`#storage`). */
@@ -301,7 +303,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     const info: RoomInfo = { id: keys.roomIdText, name: stored.name, invite: createInviteLink(this.#inviteInit(stored)), topic: keys.topic, joinedAt: stored.joinedAt }
     const room: JoinedRoom = {
       info, stored, keys, log, opened: new Map(), ephemeralGuard: new ReplayGuard(), mine: new Map(), readMarkers: new Map(),
-      presence: new Map(), typing: new Map(), unsubscribeFrames: () => {}, openQueue: Promise.resolve(), syncedWithRelay: false, nextSeq: 1
+      presence: new Map(), typing: new Map(), unsubscribeFrames: () => {}, openQueue: Promise.resolve(), syncedWithRelay: false, nextSeq: 1, names: new Map()
     }
     room.unsubscribeFrames = log.onFrames((frames) => { this.#enqueueOpen(room, frames, true) })
     this.#enqueueOpen(room, log.frames(), false)
@@ -317,7 +319,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
 
   #enqueueOpen (room: JoinedRoom, frames: Uint8Array[], announce: boolean): void {
     room.openQueue = room.openQueue.then(async () => {
-      const fresh: string[] = []
+      const fresh: OpenedMessage[] = []
       for (const frame of frames) {
         const id = toHex(frame.subarray(FRAME_ID_START, FRAME_ID_END))
         if (room.opened.has(id)) continue
@@ -328,18 +330,29 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
             // Ours (from this or another device): the relays are asked whether they hold it.
             room.mine.set(id, { relays: new Set(), delivery: { state: 'local' } })
           }
-          fresh.push(id)
+          if (m.body.k === 'profile') {
+            const prev = room.names.get(m.authorId)
+            if (prev == null || prev.time <= m.time) room.names.set(m.authorId, { name: m.body.name, time: m.time })
+          }
+          fresh.push(m)
         } catch (err) {
           room.opened.set(id, null)
           this.#count(dropReasonOf(err), room)
         }
       }
       if (fresh.length === 0) return
+      // The full fold is rebuilt lazily by messages(); announcing new messages must not cost O(room size).
       room.fold = undefined
       if (!announce) return
-      const views = this.#fold(room).views
-      const freshSet = new Set(fresh)
-      const added = views.filter(v => freshSet.has(v.id))
+      const added: MessageView[] = []
+      for (const m of fresh) {
+        if (m.body.k !== 'text') continue
+        const v: MessageView = { id: m.idText, authorId: m.authorId, text: m.body.text, time: m.time, index: -1, edited: false, deleted: false, reactions: {}, body: m.body }
+        if (m.body.reply != null) v.replyTo = toHex(m.body.reply)
+        const name = room.names.get(m.authorId)?.name
+        if (name != null) v.authorName = name
+        added.push(v)
+      }
       if (added.length > 0) this.safeDispatchEvent('message', { detail: { room: room.info.id, messages: added } })
       if (added.length < fresh.length) this.safeDispatchEvent('change', { detail: { room: room.info.id } })
     })
@@ -496,7 +509,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
 
   #onEphemeral (room: JoinedRoom, m: OpenedMessage): void {
     if (m.authorId === this.#identity.userId) return
-    const name = this.#fold(room).names.get(m.authorId)
+    const name = room.names.get(m.authorId)?.name
     const b = m.body
     if (b.k === 'presence') {
       const p: PresenceInfo = { userId: m.authorId, state: b.state, lastSeen: Date.now() }

@@ -85,7 +85,10 @@ export interface PresenceInfo {
 
 /** Events of a Chat. */
 export interface ChatEvents {
-  /** New messages (from anyone, us included) reached the log of a room. */
+  /**
+   * New text messages (from anyone, us included) reached the log of a room. Their `index` is -1 (call `messages()`
+   * for positions); edits, deletes, reactions and profiles arriving later fire `change`.
+   */
   message: CustomEvent<{ room: string, messages: MessageView[] }>
   /** A room's read model changed in place (an edit, delete or reaction arrived). */
   change: CustomEvent<{ room: string }>
