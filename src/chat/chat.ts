@@ -22,7 +22,7 @@ import { createInviteLink, parseInviteLink } from '../room/invite.ts'
 import { createRoomSecret, deriveRoomKeys } from '../room/keys.ts'
 import { describeConnection } from './connection-info.ts'
 import { dropReasonOf } from './drop-reasons.ts'
-import { foldMessages } from './fold.ts'
+import { foldMessages } from '../history/read-model.ts'
 import { requestKeep } from './keep-client.ts'
 import { MAX_KEEP_IDS } from '../net/keep-request.ts'
 import { legacyRoomSeq, loadDevice, loadIdentity, loadName, loadPeerKey, loadRooms, saveName, saveRooms, SequenceCounter } from './local-state.ts'
@@ -35,7 +35,7 @@ import type { Identity } from '../identity/identity.ts'
 import type { ChatNode } from '../net/node-types.ts'
 import type { RoomKeys } from '../room/keys.ts'
 import type { StoredRoom } from './local-state.ts'
-import type { FoldResult } from './fold.ts'
+import type { ReadModel } from '../history/read-model.ts'
 import type { Message } from '@libp2p/gossipsub'
 import type { KeepResponse } from '../net/keep-request.ts'
 import type { PeerId } from '@libp2p/interface'
@@ -60,7 +60,7 @@ interface JoinedRoom {
   readMarkers: Map<string, string>
   presence: Map<string, PresenceInfo>
   typing: Map<string, ReturnType<typeof setTimeout>>
-  fold?: FoldResult
+  fold?: ReadModel
   unsubscribeFrames: () => void
   /** Serializes openFrame calls so messages are opened (and announced) in log order. */
   openQueue: Promise<void>
@@ -358,7 +358,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     })
   }
 
-  #fold (room: JoinedRoom): FoldResult {
+  #fold (room: JoinedRoom): ReadModel {
     if (room.fold != null) return room.fold
     const opened: OpenedMessage[] = []
     for (const frame of room.log.frames()) {
@@ -660,22 +660,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   }
 
   gaps (ref: string): Gap[] {
-    const room = this.#get(ref)
-    const seqs = new Map<string, { authorId: string, device: number, seqs: number[] }>()
-    for (const m of room.opened.values()) {
-      if (m == null) continue
-      const key = `${m.authorId}/${m.device}`
-      const entry = seqs.get(key) ?? { authorId: m.authorId, device: m.device, seqs: [] }
-      entry.seqs.push(m.seq)
-      seqs.set(key, entry)
-    }
-    const out: Gap[] = []
-    for (const e of seqs.values()) {
-      const max = Math.max(...e.seqs)
-      const missing = max - new Set(e.seqs).size
-      if (missing > 0) out.push({ authorId: e.authorId, device: e.device, missing })
-    }
-    return out
+    return this.#fold(this.#get(ref)).gaps.map(g => ({ ...g }))
   }
 
   async markRead (ref: string, id?: string): Promise<void> {
