@@ -5,9 +5,8 @@
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { openRoomLog } from '../src/history/room-log.ts'
+import { openRoomLog, roomFrameVerifier } from '../src/history/room-log.ts'
 import { fromHex, toHex } from '../src/crypto/encoding.ts'
-import { roomFrameVerifier } from '../src/net/frame-verifier.ts'
 import { openFileUpdateStore } from '../src/storage/file-update-store.ts'
 import { createUpdateGuard } from '../src/history/guard.ts'
 import type { RoomLog } from '../src/history/room-log.ts'
