@@ -3,6 +3,8 @@ import { describe, it, expect } from 'vitest'
 import { openStorage } from '../../../src/storage/browser.ts'
 import { updateStoreSuite } from '../history/update-store.suite.ts'
 import type { StorageBackend } from '../../../src/history/types.ts'
+import { openRoomLog } from '../../../src/history/room-log.ts'
+import { makeRoom, makeAuthor, frameOf, idsOf } from '../history/fixtures.ts'
 
 let n = 0
 updateStoreSuite('IndexedDB (fake-indexeddb)', async () => {
@@ -38,6 +40,26 @@ describe('browser storage backend', () => {
     const again = await openStorage({ name: 'cs-backend-1' })
     expect(((await (await again.openRoom('b')).load())).map(u => u[0])).toEqual([9])
     expect(await again.getMeta('identity')).toEqual(Uint8Array.of(4, 5))
+    await again.close()
+  })
+})
+
+describe('room log on IndexedDB', () => {
+  it('appends durably, reopens with the same frames, and offers the tail cache first', async () => {
+    const room = makeRoom()
+    const author = makeAuthor()
+    const s = await openStorage({ name: 'cs-log-1' })
+    const log = await openRoomLog({ store: await s.openRoom(room.roomIdText), roomId: room.roomId, writePublicKey: room.writePublicKey })
+    for (let i = 0; i < 30; i++) await log.append(await frameOf(room, author, `idb ${i}`))
+    const ids = idsOf(log)
+    await log.close()
+    await s.close()
+    const again = await openStorage({ name: 'cs-log-1' })
+    let tail = 0
+    const reopened = await openRoomLog({ store: await again.openRoom(room.roomIdText), roomId: room.roomId, writePublicKey: room.writePublicKey, onTail: f => { tail = f.length } })
+    expect(tail).toBe(30)
+    expect(idsOf(reopened)).toEqual(ids)
+    await reopened.close()
     await again.close()
   })
 })
