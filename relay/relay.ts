@@ -6,6 +6,7 @@
  */
 import { createServer as createHttpServer } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
+import { mkdir } from 'node:fs/promises'
 import { networkInterfaces } from 'node:os'
 import { join } from 'node:path'
 import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
@@ -26,6 +27,7 @@ import {
 } from '../src/constants.ts'
 import { chatGossipsubOptions, scoreTopic } from '../src/net/gossipsub-options.ts'
 import { RelayConnector } from '../src/net/relay-connector.ts'
+import { lockDataDir } from '../src/storage/dir-lock.ts'
 import { verifyFrame } from '../src/envelope/index.ts'
 import { FrameKind } from '../src/envelope/types.ts'
 import { dropReason } from './drop-reason.ts'
@@ -113,7 +115,10 @@ function hostComponent (host: string): string {
 /** Starts a relay; resolves once every listener is up. */
 export async function startRelay (opts: RelayOptions): Promise<Relay> {
   const log = opts.logger
-  const privateKey = await loadOrCreatePeerKey(opts.dataDir)
+  // One relay per data dir: a second one would write the same room files (DataDirLockedError instead).
+  await mkdir(opts.dataDir, { recursive: true, mode: 0o700 })
+  const lock = await lockDataDir(opts.dataDir)
+  const privateKey = await loadOrCreatePeerKey(opts.dataDir).catch(async (err: unknown) => { await lock.release(); throw err })
   const tlsMaterial = opts.tls === true ? await (await import('./tls.ts')).loadOrCreateCertificate(opts.dataDir, [opts.host, ...(opts.announce ?? [])]) : undefined
 
   // The public HTTP(S) server first, so the port (maybe random) is known before libp2p announces it.
@@ -339,6 +344,7 @@ export async function startRelay (opts: RelayOptions): Promise<Relay> {
       await new Promise<void>(resolve => server.close(() => resolve()))
       await node.stop()
       await kept.close()
+      await lock.release()
       log.info('relay stopped')
     }
   }

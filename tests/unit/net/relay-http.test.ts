@@ -93,3 +93,16 @@ describe('relay HTTP', () => {
     }
   })
 })
+
+describe('relay data dir', () => {
+  it('refuses a second relay on the same data dir', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cs-relay-lock-'))
+    const first = await startRelay({ dataDir: dir, host: '127.0.0.1', port: 0, tcpPort: null, webDir: null, logger })
+    try {
+      await expect(startRelay({ dataDir: dir, host: '127.0.0.1', port: 0, tcpPort: null, webDir: null, logger })).rejects.toHaveProperty('name', 'DataDirLockedError')
+    } finally {
+      await first.stop()
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})
