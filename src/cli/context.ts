@@ -13,6 +13,8 @@ export interface GlobalOptions {
   data: string
   relay: string[]
   mdns: boolean
+  /** Ask relays to keep our rooms' history (default true). */
+  keep: boolean
   json: boolean
   listen: string[]
   webrtc: boolean
@@ -44,6 +46,7 @@ export function resolveGlobals (raw: Record<string, unknown>): GlobalOptions {
     data: (raw.data as string | undefined) ?? defaultDataDir(),
     relay: relay.length > 0 ? relay : listEnv('CHATSPHERE_RELAYS'),
     mdns: raw.mdns !== false && process.env.CHATSPHERE_NO_MDNS !== '1',
+    keep: raw.keep !== false,
     json: raw.json === true,
     listen: listen.length > 0 ? listen : listEnv('CHATSPHERE_LISTEN'),
     webrtc: raw.webrtc !== false
@@ -55,7 +58,7 @@ export function resolveGlobals (raw: Record<string, unknown>): GlobalOptions {
 /** Opens the chat of the data dir; `online` starts libp2p and the relays. */
 export async function openChat (g: GlobalOptions, options: { online: boolean, createIdentity?: boolean } & Partial<ChatInit>): Promise<Chat> {
   const { online, ...rest } = options
-  const init: ChatInit = { dataDir: g.data, relays: g.relay, mdns: g.mdns, offline: !online, createIdentity: false, webrtc: g.webrtc, ...rest }
+  const init: ChatInit = { dataDir: g.data, relays: g.relay, mdns: g.mdns, keep: g.keep, offline: !online, createIdentity: false, webrtc: g.webrtc, ...rest }
   if (g.listen.length > 0) init.listen = g.listen
   if (g.webrtcBind != null) init.webrtcBindAddress = g.webrtcBind
   const web = g.relay.find(r => /^https?:\/\//i.test(r))

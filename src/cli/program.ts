@@ -20,6 +20,7 @@ export function buildProgram (runRelay: RelayRunner): Command {
     .option('--data <dir>', `data directory (identity, rooms, history) [default: ${defaultDataDir()}]`)
     .option('--relay <url|multiaddr>', 'relay to use: http(s) address (its info document is fetched) or multiaddr with /p2p/ (repeatable)', collect)
     .option('--no-mdns', 'do not look for peers on the local network')
+    .option('--no-keep', 'do not ask relays to keep the history of your rooms')
     .option('--json', 'machine-readable output (JSON lines)')
     .addOption(new Option('--listen <multiaddr>', 'libp2p listen address (repeatable; default: TCP on all interfaces, relay reservation, WebRTC)').argParser(collect))
     .addOption(new Option('--no-webrtc', 'do not use WebRTC'))
