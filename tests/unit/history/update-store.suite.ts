@@ -57,6 +57,15 @@ export function updateStoreSuite (name: string, setup: () => Promise<StorePlace>
       await r.close()
     })
 
+    it('compacts a store that holds nothing yet', async () => {
+      const s = await place.open()
+      await s.compact(bytes(6, 4))
+      await s.close()
+      const r = await place.open()
+      expect((await r.load()).map(u => [u.length, u[0]])).toEqual([[6, 4]])
+      await r.close()
+    })
+
     it('does not alias the caller\'s buffer', async () => {
       const s = await place.open()
       const buf = bytes(8, 5)

@@ -1,0 +1,59 @@
+/**
+ * Page of the browser P6 benchmark (bench/history-browser.ts): seeds an IndexedDB room from a snapshot, and
+ * measures a cold open (until the last 50 messages are readable, until all are).
+ */
+import { openStorage } from '#storage'
+import { openRoomLog } from '../../src/history/room-log.ts'
+import { deriveRoomKeys } from '../../src/room/keys.ts'
+import { openFrame } from '../../src/envelope/open.ts'
+import { fromHex } from '../../src/crypto/encoding.ts'
+
+const DB = 'chatsphere-bench'
+
+async function fetchBytes (url: string): Promise<Uint8Array> {
+  return new Uint8Array(await (await fetch(url)).arrayBuffer())
+}
+
+/** Splits the bench's tail file (u32 BE length + bytes, repeated) into frames. */
+function splitTail (bytes: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = []
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  for (let p = 0; p < bytes.length;) { const n = dv.getUint32(p); out.push(bytes.slice(p + 4, p + 4 + n)); p += 4 + n }
+  return out
+}
+
+async function seed (secretHex: string): Promise<void> {
+  const room = deriveRoomKeys(fromHex(secretHex))
+  const storage = await openStorage({ name: DB })
+  const store = await storage.openRoom(room.roomIdText)
+  await store.compact(await fetchBytes('/snapshot.bin'))
+  await store.writeTail?.(splitTail(await fetchBytes('/tail.bin')))
+  await storage.close()
+}
+
+async function coldOpen (secretHex: string, decryptAll: boolean): Promise<Record<string, number>> {
+  const t0 = performance.now()
+  const room = deriveRoomKeys(fromHex(secretHex))
+  const decrypt = async (frames: Uint8Array[]): Promise<void> => {
+    for (let i = 0; i < frames.length; i += 256) await Promise.all(frames.slice(i, i + 256).map(async f => await openFrame(f, room)))
+  }
+  const storage = await openStorage({ name: DB })
+  let tailMs = -1
+  const log = await openRoomLog({
+    store: await storage.openRoom(room.roomIdText),
+    roomId: room.roomId,
+    writePublicKey: room.writePublicKey,
+    onTail: async (tail) => { await decrypt(tail.slice(-50)); tailMs = performance.now() - t0 }
+  })
+  const openMs = performance.now() - t0
+  await decrypt(log.frames(-50))
+  const last50Ms = performance.now() - t0
+  let allMs = -1
+  if (decryptAll) { await decrypt(log.frames()); allMs = performance.now() - t0 }
+  const length = log.length
+  await log.close()
+  await storage.close()
+  return { length, tailMs, openMs, last50Ms, allMs }
+}
+
+Object.assign(window, { __bench: { seed, coldOpen } })

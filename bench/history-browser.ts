@@ -1,0 +1,82 @@
+/**
+ * P6 in headless Chromium: cold open of a 100k-message room from IndexedDB (the `#storage` browser backend):
+ * time until the last 50 messages are readable (from the tail cache, and after the log loaded) and until all are.
+ * The room is sealed in Node, compacted to one snapshot, written into the page's IndexedDB, then the browser is
+ * closed and started again on the same profile, so the measured open is cold. Writes bench/results/history-browser.json.
+ * Run: node scripts/node22.mjs bench/history-browser.ts   (BENCH_HISTORY_N to change the size)
+ */
+import { createServer } from 'node:http'
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, extname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { build } from 'vite'
+import { openUser } from '../tests/browser/support/browser.ts'
+import { openRoomLog } from '../src/history/room-log.ts'
+import { memoryUpdateStore } from '../src/storage/memory-update-store.ts'
+import { createIdentity } from '../src/identity/identity.ts'
+import { createRoomSecret, deriveRoomKeys } from '../src/room/keys.ts'
+import { sealMessage } from '../src/envelope/index.ts'
+import { printTable, writeResults } from './lib/report.ts'
+
+const N = Number(process.env.BENCH_HISTORY_N ?? 100_000)
+const here = fileURLToPath(new URL('./browser/', import.meta.url))
+const out = mkdtempSync(join(tmpdir(), 'cs-bench-browser-'))
+
+const secret = createRoomSecret()
+const room = deriveRoomKeys(secret)
+const identity = createIdentity()
+const log = await openRoomLog({ store: memoryUpdateStore(), roomId: room.roomId, writePublicKey: room.writePublicKey })
+for (let i = 1; i <= N; i++) {
+  await log.append((await sealMessage({ identity, room, device: 7, seq: i, body: { k: 'text', text: `${i} ${'x'.repeat(120)}` } })).frame)
+}
+const snapshot = log.missingFor(new Uint8Array([0]), 1 << 30)[0] as Uint8Array
+const tailFrames = log.frames(-100)
+const tail = Buffer.concat(tailFrames.flatMap(f => { const h = Buffer.alloc(4); h.writeUInt32BE(f.length); return [h, Buffer.from(f)] }))
+await log.close()
+
+await build({
+  root: here,
+  logLevel: 'warn',
+  resolve: { conditions: ['browser', 'module', 'import', 'default'] },
+  build: { outDir: join(out, 'dist'), emptyOutDir: true, rollupOptions: { input: join(here, 'history-p6.html') } }
+})
+const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.bin': 'application/octet-stream' }
+const server = createServer((req, res) => {
+  const path = (req.url ?? '/').split('?')[0] as string
+  let body: Uint8Array | undefined
+  if (path === '/snapshot.bin') body = snapshot
+  else if (path === '/tail.bin') body = tail
+  else {
+    const file = join(out, 'dist', path === '/' ? 'history-p6.html' : path)
+    if (existsSync(file)) body = readFileSync(file)
+  }
+  if (body === undefined) { res.writeHead(404).end(); return }
+  res.writeHead(200, { 'content-type': types[extname(path)] ?? 'text/html' }).end(body)
+})
+await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`
+const secretHex = Buffer.from(secret).toString('hex')
+
+const profileDir = mkdtempSync(join(tmpdir(), 'cs-chromium-bench-'))
+let result: Record<string, number>
+try {
+  const first = await openUser({ profileDir })
+  await first.page.goto(url)
+  await first.page.waitForFunction(() => (window as unknown as { __bench?: unknown }).__bench !== undefined)
+  await first.page.evaluate(async (s) => { await (window as unknown as { __bench: { seed: (s: string) => Promise<void> } }).__bench.seed(s) }, secretHex)
+  await first.close()
+  const second = await openUser({ profileDir })
+  await second.page.goto(url)
+  await second.page.waitForFunction(() => (window as unknown as { __bench?: unknown }).__bench !== undefined)
+  result = await second.page.evaluate(async (s) => await (window as unknown as { __bench: { coldOpen: (s: string, all: boolean) => Promise<Record<string, number>> } }).__bench.coldOpen(s, true), secretHex)
+  if (result.length !== N) throw new Error(`opened ${result.length} of ${N} messages; page log: ${second.logs.join('\n')}`)
+  await second.close()
+} finally {
+  server.close()
+  rmSync(profileDir, { recursive: true, force: true })
+  rmSync(out, { recursive: true, force: true })
+}
+const row = { messages: N, snapshotMiB: snapshot.length / 2 ** 20, last50FromTailCacheMs: result.tailMs, openMs: result.openMs, last50ReadableMs: result.last50Ms, allReadableMs: result.allMs, goal: '100 / 1000' }
+printTable('P6 cold open in headless Chromium (IndexedDB)', [row])
+console.log(`wrote ${writeResults('history-browser', { p6: [row] })}`)
