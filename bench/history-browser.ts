@@ -77,6 +77,6 @@ try {
   rmSync(profileDir, { recursive: true, force: true })
   rmSync(out, { recursive: true, force: true })
 }
-const row = { messages: N, snapshotMiB: snapshot.length / 2 ** 20, last50FromTailCacheMs: result.tailMs, openMs: result.openMs, last50ReadableMs: result.last50Ms, allReadableMs: result.allMs, goal: '100 / 1000' }
+const row = { messages: N, snapshotMiB: snapshot.length / 2 ** 20, last50FromTailCacheMs: result.tailMs ?? -1, openMs: result.openMs ?? -1, last50ReadableMs: result.last50Ms ?? -1, allReadableMs: result.allMs ?? -1, goal: '100 / 1000' }
 printTable('P6 cold open in headless Chromium (IndexedDB)', [row])
 console.log(`wrote ${writeResults('history-browser', { p6: [row] })}`)

@@ -2,7 +2,7 @@
  * Page of the browser P6 benchmark (bench/history-browser.ts): seeds an IndexedDB room from a snapshot, and
  * measures a cold open (until the last 50 messages are readable, until all are).
  */
-import { openStorage } from '#storage'
+import { openStorage } from '../../src/storage/browser.ts'
 import { openRoomLog } from '../../src/history/room-log.ts'
 import { deriveRoomKeys } from '../../src/room/keys.ts'
 import { openFrame } from '../../src/envelope/open.ts'
