@@ -2,7 +2,8 @@
  * History sync on the relay: serves SYNC_PROTOCOL for every kept room, and keeps federated relays in step: when a
  * relay named by --peer subscribes to a topic we keep (or we start keeping a topic it has), we start a sync session,
  * so both end with the union of what either kept; frames that arrive that way are then pushed to the room's member
- * peers by syncing with them (sync results are not gossiped).
+ * peers and to the other peer relays by syncing with them (sync results are not gossiped). Pushes follow only syncs
+ * that brought something new, so relays pushing to each other stop as soon as both hold the same log.
  */
 import { CATCH_UP_MS } from '../src/constants.ts'
 
@@ -42,9 +43,9 @@ export function relaySync (init: RelaySyncInit): RelaySync {
   let stopped = false
 
   /**
-   * Pushes a room to its subscribed member peers by syncing with them: what arrives by sync (a member catching up
-   * after being offline, a federated relay) is not gossiped, and members online now should not wait for their next
-   * keep refresh. Coalesced per room (so it goes to every subscriber, the sender included: whoever triggered the
+   * Pushes a room to its subscribers (member peers and peer relays) by syncing with them: what arrives by sync (a
+   * member catching up after being offline, a federated relay) is not gossiped, and nobody online now should wait
+   * for their next keep refresh or for the next message to notice the gap. Coalesced per room (so it goes to every subscriber, the sender included: whoever triggered the
    * first push may not be the only one who brought something).
    */
   const pushing = new Map<string, ReturnType<typeof setTimeout>>()
@@ -54,7 +55,7 @@ export function relaySync (init: RelaySyncInit): RelaySync {
       pushing.delete(room.topic)
       for (const peer of node.services.pubsub.getSubscribers(room.topic)) {
         const id = peer.toString()
-        if (init.isPeerRelay(id)) continue
+        if (init.isPeerRelay(id)) { void syncWith(id, room); continue }
         sync.syncRoom(node, id, room.topic, room.log).then((r) => {
           metrics.syncSessions++
           log.debug({ peer: id, room: room.roomIdText, sent: r.sent }, 'pushed room to member')
