@@ -251,3 +251,11 @@ export const CATCH_UP_MS = 1_000
 export const GOSSIP_RELAY_D = 128
 export const GOSSIP_RELAY_D_LOW = 64
 export const GOSSIP_RELAY_D_HIGH = 256
+
+// ── Room history export/import (issue 5, web helper) ──
+/** Largest room archive file accepted by `importRoom` (checked before decoding). */
+export const MAX_ROOM_ARCHIVE_BYTES = 256 * 1024 * 1024
+/** Most Yjs update chunks in one room archive (each at most MAX_UPDATE_BYTES). */
+export const MAX_ROOM_ARCHIVE_UPDATES = 65_536
+/** Version written in (and the only one read from) room archives. */
+export const ROOM_ARCHIVE_VERSION = 1

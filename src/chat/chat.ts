@@ -26,7 +26,9 @@ import { requestKeep } from './keep-client.ts'
 import { MAX_KEEP_IDS } from '../net/keep-request.ts'
 import { legacyRoomSeq, loadDevice, loadIdentity, loadName, loadPeerKey, loadRooms, saveName, saveRooms, SequenceCounter } from './local-state.ts'
 import { roomSync } from './room-sync.ts'
-import type { Chat, ChatEvents, ChatInit, ConnectionInfo, PresenceInfo, RoomInfo, SentMessage } from './types.ts'
+import { archiveUpdates, decodeRoomArchive, encodeRoomArchive, importUpdates } from './room-archive.ts'
+import { loadAvatar, saveAvatar } from './profile-state.ts'
+import type { Chat, ChatEvents, ChatInit, ConnectionInfo, ImportedRoom, MemberInfo, PresenceInfo, RoomInfo, SentMessage } from './types.ts'
 import type { Body, OpenedMessage } from '../envelope/types.ts'
 import type { RoomLog } from '../history/room-log.ts'
 import type { DeliveryState, Gap, MessageView, StorageBackend } from '../history/types.ts'
@@ -72,7 +74,7 @@ interface JoinedRoom {
    */
   nextSeq: number
   /** Display names from profile messages (latest by author time), kept up to date as frames are opened. */
-  names: Map<string, { name: string, time: number }>
+  names: Map<string, { name: string, time: number, avatar?: string }>
 }
 
 /** Storage opener for `dataDir`, chosen by platform (`#storage`). */
@@ -91,6 +93,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   readonly #dropped = new Map<string, number>()
   readonly #init: ChatInit
   #name: string | undefined
+  #avatar: string | undefined
   #node: ChatNode | undefined
   #connector: RelayConnector | undefined
   #timers: Array<ReturnType<typeof setInterval>> = []
@@ -122,6 +125,11 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
         name = init.displayName
       }
       const chat = new ChatPeer(init, storage, init.storage == null, identity, device, name)
+      chat.#avatar = await loadAvatar(storage)
+      if (init.avatar != null && init.avatar !== chat.#avatar) {
+        await saveAvatar(storage, init.avatar)
+        chat.#avatar = init.avatar
+      }
       for (const r of await loadRooms(storage)) await chat.#openRoom(r)
       if (init.offline !== true) await chat.#startNetwork()
       return chat
@@ -331,7 +339,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
           }
           if (m.body.k === 'profile') {
             const prev = room.names.get(m.authorId)
-            if (prev == null || prev.time <= m.time) room.names.set(m.authorId, { name: m.body.name, time: m.time })
+            if (prev == null || prev.time <= m.time) room.names.set(m.authorId, { name: m.body.name, time: m.time, ...(m.body.avatar != null ? { avatar: m.body.avatar } : {}) })
           }
           fresh.push(m)
         } catch (err) {
@@ -419,7 +427,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     const room = await this.#openRoom(stored)
     await saveRooms(this.#storage, [...this.#rooms.values()].map(r => r.stored))
     this.#subscribe(room)
-    if (this.#name != null) await this.#sendBody(room, { k: 'profile', name: this.#name }).catch(() => {})
+    const profile = this.#profileBody()
+    if (profile != null) await this.#sendBody(room, profile).catch(() => {})
     for (const relay of this.#connector?.connectedRelays() ?? []) void this.#keepAndSync(relay, room)
     return { ...room.info }
   }
@@ -460,7 +469,48 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   async setName (name: string): Promise<void> {
     await saveName(this.#storage, name)
     this.#name = name
-    for (const room of this.#rooms.values()) await this.#sendBody(room, { k: 'profile', name })
+    for (const room of this.#rooms.values()) await this.#sendBody(room, this.#profileBody() as Body)
+  }
+
+  async setProfile (profile: { name?: string, avatar?: string | null }): Promise<void> {
+    if (profile.avatar !== undefined) {
+      this.#avatar = profile.avatar ?? undefined
+      await saveAvatar(this.#storage, this.#avatar)
+    }
+    const name = profile.name ?? this.#name
+    if (name == null) throw new InvalidArgumentError('set a display name before an avatar')
+    await this.setName(name)
+  }
+
+  /** Our profile message (name and avatar), or undefined before we have a name. */
+  #profileBody (): Body | undefined {
+    if (this.#name == null) return undefined
+    return this.#avatar != null ? { k: 'profile', name: this.#name, avatar: this.#avatar } : { k: 'profile', name: this.#name }
+  }
+
+  members (ref: string): MemberInfo[] {
+    return [...this.#get(ref).names].map(([userId, p]) => (p.avatar != null ? { userId, name: p.name, authorAvatar: p.avatar } : { userId, name: p.name }))
+  }
+
+  readMarkers (ref: string): Record<string, string> {
+    return Object.fromEntries(this.#get(ref).readMarkers)
+  }
+
+  async exportRoom (ref: string): Promise<Uint8Array> {
+    const room = this.#get(ref)
+    return encodeRoomArchive({ name: room.info.name, secret: room.stored.secret, updates: archiveUpdates(room.log), exportedAt: Date.now() })
+  }
+
+  async importRoom (bytes: Uint8Array): Promise<ImportedRoom> {
+    const archive = decodeRoomArchive(bytes)
+    const info = await this.#join({ secret: archive.secret, name: archive.name, joinedAt: Date.now() })
+    const room = this.#rooms.get(info.id) as JoinedRoom
+    const res = await importUpdates(room.log, archive.updates, 'import')
+    for (const [reason, n] of Object.entries(res.reasons)) for (let i = 0; i < n; i++) this.#count(`import-${reason}`, room)
+    await room.openQueue
+    // What the archive brought is offered to the relays (and through them to the room) right away.
+    if (res.added > 0) for (const relay of this.#connector?.connectedRelays() ?? []) void this.#keepAndSync(relay, room)
+    return { room: { ...room.info }, added: res.added, rejected: res.rejected }
   }
 
   #idBytes (id: string): Uint8Array {
@@ -530,8 +580,11 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       if (name != null) detail.name = name
       this.safeDispatchEvent('typing', { detail })
     } else if (b.k === 'read') {
-      room.readMarkers.set(m.authorId, toHex(b.upTo))
+      const upTo = toHex(b.upTo)
+      const changed = room.readMarkers.get(m.authorId) !== upTo
+      room.readMarkers.set(m.authorId, upTo)
       this.#updateSeen(room)
+      if (changed) this.safeDispatchEvent('read', { detail: { room: room.info.id, userId: m.authorId, upTo } })
     }
   }
 

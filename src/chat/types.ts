@@ -36,6 +36,8 @@ export interface ChatInit {
   inviteOrigin?: string
   /** Display name announced (as a signed profile message) in the rooms we are in. */
   displayName?: string
+  /** Avatar announced with the display name (a small data URL, at most MAX_AVATAR_BYTES); stored like the name. */
+  avatar?: string
 }
 
 /** A room we are in. */
@@ -83,6 +85,23 @@ export interface PresenceInfo {
   lastSeen: number
 }
 
+/** What the room's profile messages say about one member (latest profile by author time). */
+export interface MemberInfo {
+  userId: string
+  name: string
+  /** The avatar from their profile (a data URL or reference, at most MAX_AVATAR_BYTES); shown only if safe. */
+  authorAvatar?: string
+}
+
+/** What `importRoom` did. */
+export interface ImportedRoom {
+  room: RoomInfo
+  /** Messages new to the log. */
+  added: number
+  /** Update chunks refused by the same checks as the network (nothing of them applied). */
+  rejected: number
+}
+
 /** Events of a Chat. */
 export interface ChatEvents {
   /**
@@ -104,6 +123,8 @@ export interface ChatEvents {
   relay: CustomEvent<{ peerId: string, connected: boolean }>
   /** A catch-up sync of a room with a peer (or relay) finished. */
   sync: CustomEvent<{ room: string, peerId: string, relay: boolean }>
+  /** Another member's read marker moved (see `readMarkers`). */
+  read: CustomEvent<{ room: string, userId: string, upTo: string }>
   /** Something from the network was dropped (counted in `dropped()`). */
   dropped: CustomEvent<{ room?: string, reason: string }>
 }
@@ -134,6 +155,22 @@ export interface Chat extends TypedEventTarget<ChatEvents> {
   react (room: string, target: string, emoji: string, on?: boolean): Promise<SentMessage>
   /** Sets our display name and announces it in every room. */
   setName (name: string): Promise<void>
+  /** Sets our display name and/or avatar (null removes it) and announces the profile in every room. */
+  setProfile (profile: { name?: string, avatar?: string | null }): Promise<void>
+  /** Members known from their profile messages in the room, with name and avatar. */
+  members (room: string): MemberInfo[]
+  /** Other members' read markers: user id → id of the last message they said they have read. */
+  readMarkers (room: string): Record<string, string>
+  /**
+   * The room's whole encrypted history as a portable file (PROTOCOL.md, "Room archives"). It contains the room
+   * secret: whoever holds the file can join and read the room.
+   */
+  exportRoom (room: string): Promise<Uint8Array>
+  /**
+   * Joins the room of an archive (if not in it yet) and applies its history through the same checks as the network.
+   * Throws MalformedError / OversizedError for a file that is not a valid archive.
+   */
+  importRoom (archive: Uint8Array): Promise<ImportedRoom>
   /** The room's messages in converged log order, edits/deletes/reactions folded. `limit` keeps the last N. */
   messages (room: string, options?: { limit?: number }): MessageView[]
   /** Known gaps (authors whose sequence numbers have holes). */
