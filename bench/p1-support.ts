@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import type { ChildProcessWithoutNullStreams } from 'node:child_process'
 
 const ROOT = join(import.meta.dirname, '..')
-const FLAGS = ['--disable-warning=ExperimentalWarning']
+// BENCH_CHILD_FLAGS: extra node flags for the relay and worker processes (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+const FLAGS = ['--disable-warning=ExperimentalWarning', ...(process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter(f => f.length > 0)]
 
 /** The p-th percentile (nearest rank) of values, in their unit, 3 decimals. */
 export function percentile (values: number[], p: number): number {

@@ -20,6 +20,7 @@ import { RelayConnector } from '../net/relay-connector.ts'
 import { createInviteLink, parseInviteLink } from '../room/invite.ts'
 import { createRoomSecret, deriveRoomKeys } from '../room/keys.ts'
 import { describeConnection } from './connection-info.ts'
+import { durableStore } from './durable-store.ts'
 import { dropReasonOf } from './drop-reasons.ts'
 import { foldMessages } from '../history/read-model.ts'
 import { requestKeep } from './keep-client.ts'
@@ -36,6 +37,7 @@ import type { Identity } from '../identity/identity.ts'
 import type { ChatNode } from '../net/node-types.ts'
 import type { RoomKeys } from '../room/keys.ts'
 import type { StoredRoom } from './local-state.ts'
+import type { DurableStore } from './durable-store.ts'
 import type { ReadModel } from '../history/read-model.ts'
 import type { Message } from '@libp2p/gossipsub'
 import type { KeepResponse } from '../net/keep-request.ts'
@@ -54,6 +56,8 @@ interface JoinedRoom {
   stored: StoredRoom
   keys: RoomKeys
   log: RoomLog
+  /** The log's store: says when one of our updates is durable (the log itself goes on before that). */
+  store: DurableStore
   /** Opened messages by id (hex); null = the frame did not open (counted). */
   opened: Map<string, OpenedMessage | null>
   ephemeralGuard: ReplayGuard
@@ -305,11 +309,11 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     const keys = deriveRoomKeys(stored.secret)
     const existing = this.#rooms.get(keys.roomIdText)
     if (existing != null) return existing
-    const store = await this.#storage.openRoom(keys.roomIdText)
+    const store = durableStore(await this.#storage.openRoom(keys.roomIdText), () => { this.#count('store-failed') })
     const log = await openRoomLog({ store, roomId: keys.roomId, writePublicKey: keys.writePublicKey, verifyFrame: roomFrameVerifier(keys.writePublicKey, keys.roomId) })
     const info: RoomInfo = { id: keys.roomIdText, name: stored.name, invite: createInviteLink(this.#inviteInit(stored)), topic: keys.topic, joinedAt: stored.joinedAt }
     const room: JoinedRoom = {
-      info, stored, keys, log, opened: new Map(), ephemeralGuard: new ReplayGuard(), mine: new Map(), readMarkers: new Map(),
+      info, stored, keys, log, store, opened: new Map(), ephemeralGuard: new ReplayGuard(), mine: new Map(), readMarkers: new Map(),
       presence: new Map(), typing: new Map(), unsubscribeFrames: () => {}, openQueue: Promise.resolve(), syncedWithRelay: false, nextSeq: 1, names: new Map()
     }
     room.unsubscribeFrames = log.onFrames((frames) => { this.#enqueueOpen(room, frames, true) })
@@ -333,6 +337,9 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
         try {
           const m = await openFrame(frame, room.keys, { now: Number.MAX_SAFE_INTEGER / 2 })
           room.opened.set(id, m)
+          // Our frames are published while their fsync runs: after a crash in that window a relay or peer may hand
+          // back a number the disk lost, and it must not be used again (same id = a dropped duplicate).
+          if (m.device === this.#device && m.authorId === this.#identity.userId && m.seq >= room.nextSeq) room.nextSeq = m.seq + 1
           if (m.authorId === this.#identity.userId && !room.mine.has(id)) {
             // Ours (from this or another device): the relays are asked whether they hold it.
             room.mine.set(id, { relays: new Set(), delivery: { state: 'local' } })
@@ -530,17 +537,18 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     const sealed = await sealMessage({ identity: this.#identity, room: room.keys, device: this.#device, seq, body })
     const mine: Mine = { relays: new Set(), delivery: { state: 'local' } }
     room.mine.set(sealed.idText, mine)
+    // append resolves once the store has the update in hand, before its fsync: the network hop and the fsync
+    // overlap, and "sent" is still reported only after both (durable() rejects if the write failed).
     const update = await room.log.append(sealed.frame)
     let handedToNetwork = false
     const pubsub = this.#node?.services.pubsub
-    if (pubsub != null) {
-      try {
-        const res = await pubsub.publish(room.keys.topic, update)
-        handedToNetwork = res.recipients.length > 0
-      } catch {
+    const published = pubsub == null
+      ? Promise.resolve()
+      : pubsub.publish(room.keys.topic, update).then((res) => { handedToNetwork = res.recipients.length > 0 }, () => {
         // Not fatal: the message is in the log, and catch-up sync delivers it when a path appears.
-      }
-    }
+      })
+    await room.store.durable(update)
+    await published
     this.#scheduleDeliveryCheck(50)
     await room.openQueue
     return { id: sealed.idText, room: room.info.id, delivery: { ...mine.delivery }, handedToNetwork }
