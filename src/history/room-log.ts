@@ -103,12 +103,15 @@ export async function openRoomLog (init: RoomLogInit): Promise<RoomLog> {
   let lastLocalUpdate: Uint8Array | undefined
   /** Set while applyRemote applies an update: gathers the frames it made new. */
   let collected: Uint8Array[] | undefined
-  // Store writes run one after another so the file holds updates in the order the doc produced them.
-  let queue: Promise<unknown> = Promise.resolve()
-  const enqueue = <T>(task: () => Promise<T>): Promise<T> => {
-    const run = queue.then(task)
-    queue = run.catch(() => {})
-    return run
+  // Store calls are made synchronously right after the doc changed, so the store receives updates in the order the
+  // doc produced them (stores keep call order). They are not awaited one after another: concurrent appends share one
+  // fsync / transaction in the store (group commit). In-flight writes are tracked so close() can wait for them.
+  const inflight = new Set<Promise<unknown>>()
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    const settled = p.then(() => {}, () => {})
+    inflight.add(settled)
+    void settled.then(() => { inflight.delete(settled) })
+    return p
   }
 
   doc.on('update', (update: Uint8Array, origin: unknown) => {
@@ -234,7 +237,7 @@ export async function openRoomLog (init: RoomLogInit): Promise<RoomLog> {
       }, LOCAL_ORIGIN)
       const update = lastLocalUpdate as Uint8Array | undefined
       if (update === undefined) throw new Error('Yjs produced no update for a local insert')
-      await enqueue(async () => { await store.append(update) })
+      await track(store.append(update))
       return update
     },
 
@@ -262,7 +265,7 @@ export async function openRoomLog (init: RoomLogInit): Promise<RoomLog> {
         log('dropping %d bytes of unresolvable pending items', pending.update.length)
         doc.store.pendingStructs = null
       }
-      await enqueue(async () => { await store.append(update) })
+      await track(store.append(update))
       return fresh
     },
 
@@ -311,14 +314,15 @@ export async function openRoomLog (init: RoomLogInit): Promise<RoomLog> {
 
     async compact () {
       checkOpen()
-      await enqueue(async () => { await store.compact(Y.encodeStateAsUpdate(doc)) })
+      // The store orders it after the appends already called (their updates are in the snapshot anyway).
+      await track(store.compact(Y.encodeStateAsUpdate(doc)))
       await saveTail()
     },
 
     async close () {
       if (closed) return
       closed = true
-      await queue
+      while (inflight.size > 0) await Promise.all(inflight)
       await saveTail()
       listeners.clear()
       await store.close()

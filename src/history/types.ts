@@ -11,7 +11,11 @@ import type { OpenedMessage, MessageRef } from '../envelope/types.ts'
 export interface UpdateStore {
   /** All stored updates, oldest first (a torn last record is dropped, never returned). */
   load (): Promise<Uint8Array[]>
-  /** Appends one update; resolves only once it is durable (fsync / strict IndexedDB transaction). */
+  /**
+   * Appends one update; resolves only once it is durable (fsync / strict IndexedDB transaction). Concurrent calls
+   * are allowed and kept in call order (a later update may depend on an earlier one); a store may make a batch of
+   * them durable together. A `compact` call is ordered after the appends called before it.
+   */
   append (update: Uint8Array): Promise<void>
   /** Replaces everything stored with one merged update (crash-safe: old data stays until the new is durable). */
   compact (merged: Uint8Array): Promise<void>

@@ -38,13 +38,17 @@ export interface FileUpdateStoreInit {
 }
 
 /** Opens a room file, repairing a torn tail. Throws CorruptStoreError when the file is not an update file. */
-export async function openFileUpdateStore (init: FileUpdateStoreInit): Promise<UpdateStore & { readonly path: string }> {
+export async function openFileUpdateStore (init: FileUpdateStoreInit): Promise<UpdateStore & { readonly path: string, readonly durableWrites: number }> {
   const { path } = init
   let fh: FileHandle | undefined
   let closed = false
   let pending: Array<{ bytes: Uint8Array, resolve: () => void, reject: (err: unknown) => void }> = []
   let flushing: Promise<void> | undefined
   let compacting: Promise<void> = Promise.resolve()
+  /** Appending write + fdatasync pairs done (one per group-committed batch), for tests and benchmarks. */
+  let durableWrites = 0
+  /** Tail of the admission chain of appends (never rejects). */
+  let admit: Promise<void> = Promise.resolve()
 
   async function handle (): Promise<FileHandle> {
     if (fh === undefined) fh = await open(path, 'a')
@@ -114,6 +118,7 @@ export async function openFileUpdateStore (init: FileUpdateStoreInit): Promise<U
         for (const p of parts) { buf.set(p, off); off += p.length }
         await writeAll(f, buf)
         await f.datasync()
+        durableWrites++
         for (const p of batch) p.resolve()
       } catch (err) {
         for (const p of batch) p.reject(err)
@@ -124,6 +129,7 @@ export async function openFileUpdateStore (init: FileUpdateStoreInit): Promise<U
 
   return {
     path,
+    get durableWrites () { return durableWrites },
     async load () {
       await ensureReady()
       if (!consumed) {
@@ -138,37 +144,51 @@ export async function openFileUpdateStore (init: FileUpdateStoreInit): Promise<U
       return scan.records
     },
 
-    async append (update) {
-      if (closed) throw new InvalidArgumentError('store is closed')
-      if (update.length === 0) throw new InvalidArgumentError('empty update')
-      await ensureReady()
-      await compacting
+    append (update) {
+      if (closed) return Promise.reject(new InvalidArgumentError('store is closed'))
+      if (update.length === 0) return Promise.reject(new InvalidArgumentError('empty update'))
+      // Encoded now (a copy): the caller may reuse its buffer once append returns.
       const bytes = encodeRecord(update)
-      const done = new Promise<void>((resolve, reject) => { pending.push({ bytes, resolve, reject }) })
-      flushing ??= Promise.resolve().then(flush)
-      return done
+      return new Promise<void>((resolve, reject) => {
+        // Admission is an explicit chain so records reach the file in call order (a later update may depend on an
+        // earlier one: a record on disk without its predecessor would be unreadable), whatever the awaits inside.
+        // Only admission is ordered; durability is shared: every record admitted while a sync runs joins the next
+        // write + fdatasync (group commit), and each promise resolves after the sync that covers its record.
+        admit = admit.then(async () => {
+          try { await ensureReady() } catch (err) { reject(err); return }
+          pending.push({ bytes, resolve, reject })
+          flushing ??= Promise.resolve().then(flush)
+        })
+      })
     },
 
     async compact (merged) {
       if (closed) throw new InvalidArgumentError('store is closed')
-      await ensureReady()
-      const run = compacting.then(async () => {
-        if (flushing !== undefined) await flushing
-        const tmp = join(dirname(path), `.${basename(path)}.compact`)
-        const f = await open(tmp, 'w')
-        try {
-          await writeAll(f, FILE_MAGIC)
-          await writeAll(f, encodeRecord(merged))
-          await f.datasync()
-        } finally { await f.close() }
-        if (fh !== undefined) { await fh.close(); fh = undefined }
-        await rename(tmp, path)
-        await syncDir(dirname(path))
-        initial = []
-        consumed = true
+      // In the admission chain: appends called before it are flushed into the old file first (their updates are
+      // also in `merged`), appends called after it go to the new file.
+      const run = new Promise<void>((resolve, reject) => {
+        admit = admit.then(async () => {
+          try {
+            await ensureReady()
+            while (flushing !== undefined) await flushing
+            const tmp = join(dirname(path), `.${basename(path)}.compact`)
+            const f = await open(tmp, 'w')
+            try {
+              await writeAll(f, FILE_MAGIC)
+              await writeAll(f, encodeRecord(merged))
+              await f.datasync()
+            } finally { await f.close() }
+            if (fh !== undefined) { await fh.close(); fh = undefined }
+            await rename(tmp, path)
+            await syncDir(dirname(path))
+            initial = []
+            consumed = true
+            resolve()
+          } catch (err) { reject(err) }
+        })
       })
       compacting = run.catch(() => {})
-      return run
+      return await run
     },
 
     async readTail () {
@@ -191,7 +211,7 @@ export async function openFileUpdateStore (init: FileUpdateStoreInit): Promise<U
     async close () {
       if (closed) return
       closed = true
-      await compacting
+      await admit
       if (flushing !== undefined) await flushing
       if (fh !== undefined) { await fh.close(); fh = undefined }
     }

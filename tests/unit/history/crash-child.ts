@@ -1,6 +1,7 @@
 /**
  * Child process of the kill -9 test: appends sealed frames to a room log in a data dir as fast as it can and
- * prints `ack <message id hex>` after each append resolved (that is, after the record is fsynced).
+ * prints `ack <message id hex>` after each append resolved (that is, after the record is fsynced). Appends run in
+ * concurrent bursts, as a chat does when several messages are sent or arrive at once.
  * argv: dataDir roomSecretHex compactAfterRecords
  */
 import { openStorage } from '../../../src/storage/node.ts'
@@ -17,8 +18,15 @@ const log = await openRoomLog({ store, roomId: room.roomId, writePublicKey: room
 const identity = createIdentity()
 const device = Math.floor(Math.random() * 0xffff_ffff)
 process.stdout.write('ready\n')
-for (let seq = 1; ; seq++) {
-  const sealed = await sealMessage({ identity, room, device, seq, body: { k: 'text', text: `crash test ${seq} ${'z'.repeat(seq % 200)}` } })
-  await log.append(sealed.frame)
-  process.stdout.write(`ack ${sealed.idText}\n`)
+// Bursts of concurrent appends (1 to 8), so group commit (several records per fdatasync) is killed mid-way too.
+for (let seq = 1; ;) {
+  const burst = 1 + (seq % 8)
+  const sealed = []
+  for (let i = 0; i < burst; i++, seq++) {
+    sealed.push(await sealMessage({ identity, room, device, seq, body: { k: 'text', text: `crash test ${seq} ${'z'.repeat(seq % 200)}` } }))
+  }
+  await Promise.all(sealed.map(async s => {
+    await log.append(s.frame)
+    process.stdout.write(`ack ${s.idText}\n`)
+  }))
 }

@@ -57,6 +57,18 @@ export function updateStoreSuite (name: string, setup: () => Promise<StorePlace>
       await r.close()
     })
 
+    it('orders a compact called while appends are in flight after them, and later appends after it', async () => {
+      const s = await place.open()
+      const writes = Array.from({ length: 20 }, (_, i) => s.append(Uint8Array.of(i + 1)))
+      const compacted = s.compact(bytes(10, 9))
+      const after = s.append(Uint8Array.of(99))
+      await Promise.all([...writes, compacted, after])
+      await s.close()
+      const r = await place.open()
+      expect((await r.load()).map(u => [u.length, u[0]])).toEqual([[10, 9], [1, 99]])
+      await r.close()
+    })
+
     it('compacts a store that holds nothing yet', async () => {
       const s = await place.open()
       await s.compact(bytes(6, 4))

@@ -5,6 +5,8 @@ import { join } from 'node:path'
 import { openFileUpdateStore } from '../../../src/storage/file-update-store.ts'
 import { encodeRecord, FILE_MAGIC } from '../../../src/storage/record-file.ts'
 import { updateStoreSuite } from '../history/update-store.suite.ts'
+import { openRoomLog } from '../../../src/history/room-log.ts'
+import { makeRoom, makeAuthor, frameOf, idsOf } from '../history/fixtures.ts'
 
 updateStoreSuite('node file', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'cs-store-'))
@@ -110,5 +112,49 @@ describe('node file store: crash damage', () => {
     const r = await openFileUpdateStore({ path })
     expect((await r.load()).map(u => u[0])).toEqual([7])
     await r.close()
+  })
+})
+
+describe('node file store: group commit', () => {
+  let dir: string
+  let path: string
+  beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'cs-store-')); path = join(dir, 'room.log') })
+  afterEach(async () => { await rm(dir, { recursive: true, force: true }) })
+
+  it('concurrent appends share write + fdatasync pairs, and each resolves only once its record is synced', async () => {
+    const s = await openFileUpdateStore({ path })
+    await s.load()
+    const base = s.durableWrites
+    const resolvedAt: number[] = []
+    await Promise.all(Array.from({ length: 100 }, async (_, i) => {
+      await s.append(Uint8Array.of(i + 1))
+      resolvedAt.push(s.durableWrites)
+    }))
+    // The first record may start a sync alone; everything admitted meanwhile joins the next one.
+    expect(s.durableWrites - base).toBeLessThanOrEqual(2)
+    // No promise resolved before a sync had completed.
+    expect(resolvedAt.every(n => n > base)).toBe(true)
+    await s.close()
+    const r = await openFileUpdateStore({ path })
+    expect((await r.load()).map(u => u[0])).toEqual(Array.from({ length: 100 }, (_, i) => i + 1))
+    await r.close()
+  })
+
+  it('a room log does not serialize concurrent appends: a burst costs a few syncs, not one per frame', async () => {
+    const room = makeRoom()
+    const author = makeAuthor()
+    const frames: Uint8Array[] = []
+    for (let i = 0; i < 50; i++) frames.push(await frameOf(room, author, `burst ${i}`))
+    const store = await openFileUpdateStore({ path })
+    const log = await openRoomLog({ store, roomId: room.roomId, writePublicKey: room.writePublicKey })
+    const base = store.durableWrites
+    await Promise.all(frames.map(async f => await log.append(f)))
+    expect(store.durableWrites - base).toBeLessThanOrEqual(2)
+    const ids = idsOf(log)
+    await log.close()
+    const again = await openRoomLog({ store: await openFileUpdateStore({ path }), roomId: room.roomId, writePublicKey: room.writePublicKey })
+    expect(idsOf(again)).toEqual(ids)
+    expect(again.length).toBe(50)
+    await again.close()
   })
 })

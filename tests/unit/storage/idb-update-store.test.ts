@@ -1,6 +1,7 @@
 import 'fake-indexeddb/auto'
 import { describe, it, expect } from 'vitest'
 import { openStorage } from '../../../src/storage/browser.ts'
+import { openIdbUpdateStore, UPDATES_STORE } from '../../../src/storage/idb-update-store.ts'
 import { updateStoreSuite } from '../history/update-store.suite.ts'
 import type { StorageBackend } from '../../../src/history/types.ts'
 import { openRoomLog } from '../../../src/history/room-log.ts'
@@ -61,5 +62,23 @@ describe('room log on IndexedDB', () => {
     expect(idsOf(reopened)).toEqual(ids)
     await reopened.close()
     await again.close()
+  })
+})
+
+describe('IndexedDB store: group commit', () => {
+  it('concurrent appends share strict transactions, in call order', async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open('cs-group-1', 1)
+      req.onupgradeneeded = () => { req.result.createObjectStore(UPDATES_STORE) }
+      req.onsuccess = () => { resolve(req.result) }
+      req.onerror = () => { reject(req.error) }
+    })
+    const s = await openIdbUpdateStore(db, 'g')
+    await Promise.all(Array.from({ length: 100 }, async (_, i) => { await s.append(Uint8Array.of(i + 1)) }))
+    // The first append may start a transaction alone; all the others join the next one.
+    expect(s.durableWrites).toBeLessThanOrEqual(2)
+    expect((await s.load()).map(u => u[0])).toEqual(Array.from({ length: 100 }, (_, i) => i + 1))
+    await s.close()
+    db.close()
   })
 })
