@@ -316,3 +316,60 @@ describe('key epochs', () => {
     expect(await errorOf(openFrame(relabelled, room, { now: NOW, keyForEpoch }))).toBeInstanceOf(BadSignatureError)
   })
 })
+
+describe('openFrame with writeSignatureVerified (the caller verified the room write signature already)', () => {
+  const trusted = { now: NOW, writeSignatureVerified: true }
+
+  it('opens a valid frame exactly as the full check does', async () => {
+    const frame = await seal(40, 'verified elsewhere')
+    expect(await openFrame(frame, room, trusted)).toEqual(await openFrame(frame, room, { now: NOW }))
+  })
+
+  it('skips only the room write signature: a frame whose write signature is broken opens (the caller vouched for it)', async () => {
+    const frame = await seal(41, 'skip')
+    frame[frame.length - 1] = (frame[frame.length - 1] as number) ^ 1
+    expect(await errorOf(openFrame(frame, room, { now: NOW }))).toBeInstanceOf(BadSignatureError)
+    expect((await openFrame(frame, room, trusted)).body).toEqual({ k: 'text', text: 'skip' })
+  })
+
+  it('still checks the author signature, the id binding and the author\'s room', async () => {
+    const impersonated = await craftFrame({ identity: alice, signer: bob, room, time: NOW })
+    expect(await errorOf(openFrame(impersonated, room, trusted))).toBeInstanceOf(BadSignatureError)
+    const squatted = await craftFrame({ identity: alice, room, id: messageIdOf(room, bob.publicKey, 1, 1), time: NOW })
+    const err = await errorOf(openFrame(squatted, room, trusted))
+    expect(err).toBeInstanceOf(BadSignatureError)
+    expect(err.message).toMatch(/message id/)
+    const rewrapped = await craftFrame({ identity: alice, room, signRoomId: otherRoom.roomId, time: NOW })
+    expect(await errorOf(openFrame(rewrapped, room, trusted))).toBeInstanceOf(BadSignatureError)
+    // A byte changed inside the ciphertext is no longer covered by the write signature: secretbox catches it.
+    const frame = await seal(42, 'tampered inside')
+    frame[40] = (frame[40] as number) ^ 1
+    expect(await errorOf(openFrame(frame, room, trusted))).toBeInstanceOf(DecryptionError)
+  })
+
+  it('still checks size, version, kind, epoch, decryption, fields, body and clock skew', async () => {
+    const frame = await seal(43)
+    const badVersion = Uint8Array.from(frame)
+    badVersion[0] = (badVersion[0] as number) ^ 0x04
+    expect(await errorOf(openFrame(badVersion, room, trusted))).toBeInstanceOf(MalformedError)
+    expect(await errorOf(openFrame(new Uint8Array(MAX_FRAME_BYTES + 1), room, trusted))).toBeInstanceOf(OversizedError)
+    expect(await errorOf(openFrame(frame.subarray(0, MIN_FRAME_BYTES - 1), room, trusted))).toBeInstanceOf(MalformedError)
+    const undecryptable = await craftFrame({ identity: alice, room, key: randomBytes(32), time: NOW })
+    expect(await errorOf(openFrame(undecryptable, room, trusted))).toBeInstanceOf(DecryptionError)
+    const malformed = await craftFrame({ identity: alice, room, time: NOW, innerMap: { v: MESSAGE_VERSION, a: alice.publicKey, d: 1, s: 0, t: NOW, b: { k: 'text', text: 'x' } } })
+    expect(await errorOf(openFrame(malformed, room, trusted))).toBeInstanceOf(MalformedError)
+    const oversized = await craftFrame({ identity: alice, room, time: NOW, body: { k: 'text', text: 'y'.repeat(MAX_TEXT_BYTES + 1) } })
+    expect(await errorOf(openFrame(oversized, room, trusted))).toBeInstanceOf(OversizedError)
+    const ahead = await craftFrame({ identity: alice, room, time: NOW + MAX_CLOCK_SKEW_MS + 1 })
+    expect(await errorOf(openFrame(ahead, room, trusted))).toBeInstanceOf(ClockSkewError)
+    const later = await craftFrame({ identity: alice, room, epoch: 3, time: NOW })
+    expect(await errorOf(openFrame(later, room, trusted))).toBeInstanceOf(OldEpochError)
+  })
+
+  it('still records and checks replays', async () => {
+    const guard = new ReplayGuard()
+    const frame = await seal(44)
+    await openFrame(frame, room, { ...trusted, replay: guard })
+    expect(await errorOf(openFrame(frame, room, { ...trusted, replay: guard }))).toBeInstanceOf(ReplayError)
+  })
+})
