@@ -9,6 +9,7 @@ import { openRoomLog, roomFrameVerifier } from '../src/history/room-log.ts'
 import { fromHex, toHex } from '../src/crypto/encoding.ts'
 import { openFileUpdateStore } from '../src/storage/file-update-store.ts'
 import { createUpdateGuard } from '../src/history/guard.ts'
+import { cachedVerifier, recordingVerifier, VerifiedFrames } from '../src/net/verified-frames.ts'
 import type { RoomLog } from '../src/history/room-log.ts'
 import type { UpdateGuard } from '../src/history/guard.ts'
 
@@ -68,8 +69,11 @@ export class KeptRooms {
     await mkdir(join(this.#dir, 'rooms'), { recursive: true, mode: 0o700 })
     const store = await openFileUpdateStore({ path: join(this.#dir, 'rooms', `${roomIdText}.log`) })
     const verifyFrame = roomFrameVerifier(init.writePublicKey, init.roomId)
-    const log = await openRoomLog({ store, roomId: init.roomId, writePublicKey: init.writePublicKey, verifyFrame })
-    const room: KeptRoom = { ...init, roomIdText, log, guard: createUpdateGuard({ verifyFrame }) }
+    // The live path checks a frame with `guard` before forwarding it, then stores it through the log's own guard:
+    // the second check of the same bytes is served from the cache instead of verifying the signature again.
+    const verified = new VerifiedFrames()
+    const log = await openRoomLog({ store, roomId: init.roomId, writePublicKey: init.writePublicKey, verifyFrame: cachedVerifier(verifyFrame, verified) })
+    const room: KeptRoom = { ...init, roomIdText, log, guard: createUpdateGuard({ verifyFrame: recordingVerifier(verifyFrame, verified) }) }
     this.#byTopic.set(room.topic, room)
     this.#byEphemeral.set(room.ephemeralTopic, room)
     return room

@@ -17,6 +17,7 @@ import { decodeStateVector } from '../history/state-vector.ts'
 import { fingerprint } from '../identity/user-id.ts'
 import { scoreTopic, unscoreTopic } from '../net/gossipsub-options.ts'
 import { RelayConnector } from '../net/relay-connector.ts'
+import { recordingVerifier, VerifiedFrames } from '../net/verified-frames.ts'
 import { createInviteLink, parseInviteLink } from '../room/invite.ts'
 import { createRoomSecret, deriveRoomKeys } from '../room/keys.ts'
 import { describeConnection } from './connection-info.ts'
@@ -58,6 +59,8 @@ interface JoinedRoom {
   log: RoomLog
   /** The log's store: says when one of our updates is durable (the log itself goes on before that). */
   store: DurableStore
+  /** Frames whose room write signature the history guard just verified (or that we sealed): openFrame skips it. */
+  verified: VerifiedFrames
   /** Opened messages by id (hex); null = the frame did not open (counted). */
   opened: Map<string, OpenedMessage | null>
   ephemeralGuard: ReplayGuard
@@ -310,10 +313,12 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     const existing = this.#rooms.get(keys.roomIdText)
     if (existing != null) return existing
     const store = durableStore(await this.#storage.openRoom(keys.roomIdText), () => { this.#count('store-failed') })
-    const log = await openRoomLog({ store, roomId: keys.roomId, writePublicKey: keys.writePublicKey, verifyFrame: roomFrameVerifier(keys.writePublicKey, keys.roomId) })
+    const verified = new VerifiedFrames()
+    const verifyFrame = recordingVerifier(roomFrameVerifier(keys.writePublicKey, keys.roomId), verified)
+    const log = await openRoomLog({ store, roomId: keys.roomId, writePublicKey: keys.writePublicKey, verifyFrame })
     const info: RoomInfo = { id: keys.roomIdText, name: stored.name, invite: createInviteLink(this.#inviteInit(stored)), topic: keys.topic, joinedAt: stored.joinedAt }
     const room: JoinedRoom = {
-      info, stored, keys, log, store, opened: new Map(), ephemeralGuard: new ReplayGuard(), mine: new Map(), readMarkers: new Map(),
+      info, stored, keys, log, store, verified, opened: new Map(), ephemeralGuard: new ReplayGuard(), mine: new Map(), readMarkers: new Map(),
       presence: new Map(), typing: new Map(), unsubscribeFrames: () => {}, openQueue: Promise.resolve(), syncedWithRelay: false, nextSeq: 1, names: new Map()
     }
     room.unsubscribeFrames = log.onFrames((frames) => { this.#enqueueOpen(room, frames, true) })
@@ -335,7 +340,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
         const id = toHex(frame.subarray(FRAME_ID_START, FRAME_ID_END))
         if (room.opened.has(id)) continue
         try {
-          const m = await openFrame(frame, room.keys, { now: Number.MAX_SAFE_INTEGER / 2 })
+          // Every other check (decryption, author signature, id binding, body) still runs on every frame.
+          const m = await openFrame(frame, room.keys, { now: Number.MAX_SAFE_INTEGER / 2, writeSignatureVerified: room.verified.take(frame) })
           room.opened.set(id, m)
           // Our frames are published while their fsync runs: after a crash in that window a relay or peer may hand
           // back a number the disk lost, and it must not be used again (same id = a dropped duplicate).
@@ -537,6 +543,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     const sealed = await sealMessage({ identity: this.#identity, room: room.keys, device: this.#device, seq, body })
     const mine: Mine = { relays: new Set(), delivery: { state: 'local' } }
     room.mine.set(sealed.idText, mine)
+    room.verified.add(sealed.frame)
     // append resolves once the store has the update in hand, before its fsync: the network hop and the fsync
     // overlap, and "sent" is still reported only after both (durable() rejects if the write failed).
     const update = await room.log.append(sealed.frame)
