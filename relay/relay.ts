@@ -207,6 +207,16 @@ export async function startRelay (opts: RelayOptions): Promise<Relay> {
   const kept = new KeptRooms(opts.dataDir)
   const pubsub = node.services.pubsub
 
+  // Frames of a room are checked in parallel but accepted (forwarded, stored) in arrival order: a member that gets
+  // them out of order parks the later ones in Yjs' pending store and re-merges it on every update.
+  const chains = new WeakMap<KeptRoom, Promise<void>>()
+  const inOrder = async <T>(room: KeptRoom, check: Promise<T>): Promise<T> => {
+    check.catch(() => {})
+    const run = (chains.get(room) ?? Promise.resolve()).then(async () => await check)
+    chains.set(room, run.then(() => {}, () => {}))
+    return await run
+  }
+
   const keepRoom = (room: KeptRoom): void => {
     scoreTopic(pubsub, room.topic)
     scoreTopic(pubsub, room.ephemeralTopic)
@@ -214,7 +224,7 @@ export async function startRelay (opts: RelayOptions): Promise<Relay> {
       try {
         // Check (signatures, shape, no deletes), forward, and store in the background: members should not wait for
         // the relay's fsync. A member learns the relay holds the message only once it is in the log (keep status).
-        await room.guard.check(msg.data)
+        await inOrder(room, room.guard.check(msg.data))
         metrics.framesRelayed++
         room.log.applyRemote(msg.data).then((fresh) => {
           if (fresh.length === 0) sync.catchUp(peer.toString(), room)

@@ -17,7 +17,8 @@ import { decodeStateVector } from '../history/state-vector.ts'
 import { fingerprint } from '../identity/user-id.ts'
 import { scoreTopic, unscoreTopic } from '../net/gossipsub-options.ts'
 import { RelayConnector } from '../net/relay-connector.ts'
-import { recordingVerifier, VerifiedFrames } from '../net/verified-frames.ts'
+import { cachedVerifier, recordingVerifier, VerifiedFrames } from '../net/verified-frames.ts'
+import { createUpdateGuard } from '../history/guard.ts'
 import { createInviteLink, parseInviteLink } from '../room/invite.ts'
 import { createRoomSecret, deriveRoomKeys } from '../room/keys.ts'
 import { describeConnection } from './connection-info.ts'
@@ -33,6 +34,7 @@ import { loadAvatar, saveAvatar } from './profile-state.ts'
 import type { Chat, ChatEvents, ChatInit, ConnectionInfo, ImportedRoom, MemberInfo, PresenceInfo, RoomInfo, SentMessage } from './types.ts'
 import type { Body, OpenedMessage } from '../envelope/types.ts'
 import type { RoomLog } from '../history/room-log.ts'
+import type { UpdateGuard } from '../history/guard.ts'
 import type { DeliveryState, Gap, MessageView, StorageBackend } from '../history/types.ts'
 import type { Identity } from '../identity/identity.ts'
 import type { ChatNode } from '../net/node-types.ts'
@@ -59,6 +61,10 @@ interface JoinedRoom {
   log: RoomLog
   /** The log's store: says when one of our updates is durable (the log itself goes on before that). */
   store: DurableStore
+  /** Checks live updates before they queue for the log (verifying in parallel); the log's guard reuses its result. */
+  precheck: UpdateGuard
+  /** Live updates are applied one after another in arrival order (out of order, Yjs parks and re-merges them). */
+  applyChain: Promise<void>
   /** Frames whose room write signature the history guard just verified (or that we sealed): openFrame skips it. */
   verified: VerifiedFrames
   /** Opened messages by id (hex); null = the frame did not open (counted). */
@@ -265,7 +271,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     scoreTopic(pubsub, room.keys.ephemeralTopic)
     pubsub.topicValidators.set(room.keys.topic, async (peer: PeerId, msg: Message) => {
       try {
-        const fresh = await room.log.applyRemote(msg.data, peer.toString())
+        const fresh = await this.#applyLive(room, msg.data, peer.toString())
         // Nothing new to show: a duplicate, or an update that depends on something we lack (Yjs holds it pending
         // until its predecessors arrive). Catch up with the peer that forwarded it.
         if (fresh.length === 0) this.#catchUp(peer.toString(), room)
@@ -288,6 +294,22 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     })
     pubsub.subscribe(room.keys.topic)
     pubsub.subscribe(room.keys.ephemeralTopic)
+  }
+
+  /**
+   * Checks a live update at once (signatures verified in parallel with other updates) but applies it only after the
+   * updates that arrived before it: the relay forwards a room's frames in order, and an update applied before its
+   * predecessor waits in Yjs' pending store, which is re-merged on every later update.
+   */
+  async #applyLive (room: JoinedRoom, update: Uint8Array, origin: string): Promise<Uint8Array[]> {
+    const checked = room.precheck.check(update)
+    checked.catch(() => {})
+    const run = room.applyChain.then(async () => {
+      await checked
+      return await room.log.applyRemote(update, origin)
+    })
+    room.applyChain = run.then(() => {}, () => {})
+    return await run
   }
 
   #unsubscribe (room: JoinedRoom): void {
@@ -314,11 +336,14 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     if (existing != null) return existing
     const store = durableStore(await this.#storage.openRoom(keys.roomIdText), () => { this.#count('store-failed') })
     const verified = new VerifiedFrames()
-    const verifyFrame = recordingVerifier(roomFrameVerifier(keys.writePublicKey, keys.roomId), verified)
+    const prechecked = new VerifiedFrames()
+    const baseVerifier = roomFrameVerifier(keys.writePublicKey, keys.roomId)
+    const precheck = createUpdateGuard({ verifyFrame: recordingVerifier(baseVerifier, prechecked) })
+    const verifyFrame = recordingVerifier(cachedVerifier(baseVerifier, prechecked), verified)
     const log = await openRoomLog({ store, roomId: keys.roomId, writePublicKey: keys.writePublicKey, verifyFrame })
     const info: RoomInfo = { id: keys.roomIdText, name: stored.name, invite: createInviteLink(this.#inviteInit(stored)), topic: keys.topic, joinedAt: stored.joinedAt }
     const room: JoinedRoom = {
-      info, stored, keys, log, store, verified, opened: new Map(), ephemeralGuard: new ReplayGuard(), mine: new Map(), readMarkers: new Map(),
+      info, stored, keys, log, store, precheck, applyChain: Promise.resolve(), verified, opened: new Map(), ephemeralGuard: new ReplayGuard(), mine: new Map(), readMarkers: new Map(),
       presence: new Map(), typing: new Map(), unsubscribeFrames: () => {}, openQueue: Promise.resolve(), syncedWithRelay: false, nextSeq: 1, names: new Map()
     }
     room.unsubscribeFrames = log.onFrames((frames) => { this.#enqueueOpen(room, frames, true) })
