@@ -161,12 +161,13 @@ export class CsSettings extends LitElement {
 
   #historySection (): unknown {
     const backend = this.store.backend
-    if (backend?.exportRoom === undefined || backend.importRoom === undefined) return ''
+    if (backend === undefined) return ''
     const rooms = backend.rooms()
     return html`
       <section aria-labelledby="s-history">
         <h2 id="s-history">${t('roomHistory')}</h2>
         <p>${t('roomHistoryExplain')}</p>
+        <p>${t('archiveSecret')}</p>
         <div class="field">
           <label for="h-room">${t('chooseRoom')}</label>
           <select id="h-room">${rooms.map((r) => html`<option value=${r.id}>${r.name}</option>`)}</select>
@@ -234,7 +235,7 @@ export class CsSettings extends LitElement {
   async #exportHistory (): Promise<void> {
     const backend = this.store.backend
     const roomId = this.renderRoot.querySelector<HTMLSelectElement>('#h-room')?.value
-    if (backend?.exportRoom === undefined || roomId === undefined || roomId === '') return
+    if (backend === undefined || roomId === undefined || roomId === '') return
     const name = backend.rooms().find((r) => r.id === roomId)?.name ?? 'room'
     downloadBytes(await backend.exportRoom(roomId), `${name.replace(/[^\p{L}\p{N}_-]+/gu, '-').slice(0, 40)}.chatsphere-room`, 'application/octet-stream')
     this.#setStatus('history', 'done')
@@ -242,13 +243,19 @@ export class CsSettings extends LitElement {
 
   async #importHistory (e: Event): Promise<void> {
     const file = (e.target as HTMLInputElement).files?.[0]
-    const importRoom = this.store.backend?.importRoom
-    if (file === undefined || importRoom === undefined) return
+    const input = e.target as HTMLInputElement
+    const backend = this.store.backend
+    if (file === undefined || backend === undefined) return
     try {
-      const room = await importRoom(new Uint8Array(await file.arrayBuffer()))
-      this.#setStatus('history', `${t('imported')}: ${room.name}`, true)
-    } catch (err) {
-      this.#setStatus('history', err instanceof Error ? err.message : String(err), true)
+      const room = await backend.importRoom(new Uint8Array(await file.arrayBuffer()))
+      this.#setStatus('history', room.rejected > 0
+        ? t('errArchiveRejected', { room: room.name, count: room.rejected })
+        : t('importedRoom', { room: room.name, count: room.added }), true)
+    } catch {
+      // The core's reason is for developers (dropped() counts it); people get one clear sentence.
+      this.#setStatus('history', 'errArchive')
+    } finally {
+      input.value = ''
     }
   }
 

@@ -6,6 +6,13 @@ import type { DeliveryState, Gap, MessageView } from '../../../src/history/types
 
 export type { DeliveryState, Gap, MessageView }
 
+export interface ImportedRoom extends RoomInfo {
+  /** Messages new to this device. */
+  added: number
+  /** Damaged parts of the file that were skipped. */
+  rejected: number
+}
+
 export interface RoomInfo {
   id: string
   name: string
@@ -60,8 +67,9 @@ export interface ChatBackend extends EventTarget {
   connection (): ConnectionInfo
   person (userId: string): Person | undefined
   setProfile (name: string, avatar?: string): Promise<void>
-  /** Export of a room's encrypted history; absent while the core offers none. */
-  exportRoom?: (roomId: string) => Promise<Uint8Array>
-  importRoom?: (bytes: Uint8Array) => Promise<RoomInfo>
+  /** A room's encrypted history as a file (it contains the room secret). */
+  exportRoom (roomId: string): Promise<Uint8Array>
+  /** Joins the room of a history file and adds its messages; throws for a file that is not one. */
+  importRoom (bytes: Uint8Array): Promise<ImportedRoom>
   close (): Promise<void>
 }

@@ -1,5 +1,5 @@
 import type { Chat, ConnectionInfo as CoreConnection } from '../../../src/chat/types.ts'
-import type { ChatBackend, ConnectionInfo, DeliveryState, Gap, MessageView, Person, PresenceState, RoomInfo } from './backend.ts'
+import type { ChatBackend, ConnectionInfo, DeliveryState, Gap, ImportedRoom, MessageView, Person, PresenceState, RoomInfo } from './backend.ts'
 
 /** A typing signal not renewed within this many ms is dropped (a peer that vanished mid-sentence). */
 const TYPING_TTL_MS = 8000
@@ -20,6 +20,8 @@ export class ChatAdapter extends EventTarget implements ChatBackend {
   readonly #messages = new Map<string, MessageView[]>()
   readonly #typing = new Map<string, Map<string, number>>()
   readonly #names = new Map<string, string>()
+  /** userId → avatar from the rooms' profile messages; rebuilt after the core reports a change. */
+  #avatars: Map<string, string> | undefined
   /** room → user → last live activity (message or typing) we saw, ms. */
   readonly #activity = new Map<string, Map<string, number>>()
   #typingTimer: ReturnType<typeof setInterval> | undefined
@@ -33,6 +35,7 @@ export class ChatAdapter extends EventTarget implements ChatBackend {
     chat.addEventListener('message', (e) => {
       const { room, messages } = e.detail
       this.#messages.delete(room)
+      this.#avatars = undefined
       for (const m of messages) {
         if (m.authorName !== undefined) this.#names.set(m.authorId, m.authorName)
         // A message ends that author's typing.
@@ -42,7 +45,8 @@ export class ChatAdapter extends EventTarget implements ChatBackend {
       }
       this.#changed(room)
     })
-    chat.addEventListener('change', (e) => { this.#messages.delete(e.detail.room); this.#changed(e.detail.room) })
+    chat.addEventListener('change', (e) => { this.#messages.delete(e.detail.room); this.#avatars = undefined; this.#changed(e.detail.room) })
+    chat.addEventListener('read', (e) => { this.#changed(e.detail.room) })
     chat.addEventListener('presence', (e) => {
       if (e.detail.name !== undefined) this.#names.set(e.detail.userId, e.detail.name)
       this.#changed(e.detail.room)
@@ -143,9 +147,8 @@ export class ChatAdapter extends EventTarget implements ChatBackend {
     users.set(userId, Date.now())
   }
 
-  readMarkers (_roomId: string): Map<string, string> {
-    // The core's API takes our read marker (markRead) but does not yet report others'.
-    return new Map()
+  readMarkers (roomId: string): Map<string, string> {
+    return new Map(Object.entries(this.#chat.readMarkers(roomId)))
   }
 
   delivery (roomId: string, messageId: string): DeliveryState | undefined { return this.#chat.delivery(roomId, messageId) }
@@ -160,8 +163,36 @@ export class ChatAdapter extends EventTarget implements ChatBackend {
 
   person (userId: string): Person | undefined {
     if (userId === this.me.userId) return this.me
+    // Profiles first: they also fill in names of members who have not written or announced presence yet.
+    const avatar = this.#avatarOf(userId)
     const name = this.#names.get(userId)
-    return name === undefined ? undefined : { userId, name }
+    if (name === undefined) return undefined
+    return avatar === undefined ? { userId, name } : { userId, name, avatar }
+  }
+
+  #avatarOf (userId: string): string | undefined {
+    if (this.#avatars === undefined) {
+      this.#avatars = new Map()
+      for (const r of this.#chat.rooms()) {
+        for (const m of this.#chat.members(r.id)) {
+          this.#names.set(m.userId, m.name)
+          if (m.authorAvatar !== undefined) this.#avatars.set(m.userId, m.authorAvatar)
+        }
+      }
+    }
+    return this.#avatars.get(userId)
+  }
+
+  async exportRoom (roomId: string): Promise<Uint8Array> {
+    return await this.#chat.exportRoom(roomId)
+  }
+
+  async importRoom (bytes: Uint8Array): Promise<ImportedRoom> {
+    const { room, added, rejected } = await this.#chat.importRoom(bytes)
+    this.#messages.delete(room.id)
+    this.#avatars = undefined
+    this.#changed(room.id)
+    return { id: room.id, name: room.name, added, rejected }
   }
 
   async setProfile (name: string, avatar?: string): Promise<void> {
@@ -169,7 +200,7 @@ export class ChatAdapter extends EventTarget implements ChatBackend {
     if (avatar !== undefined) this.me.avatar = avatar
     else delete this.me.avatar
     this.#names.set(this.me.userId, name)
-    await this.#chat.setName(name)
+    await this.#chat.setProfile({ name, avatar: avatar ?? null })
     this.#changed()
   }
 

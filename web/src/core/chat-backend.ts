@@ -23,7 +23,8 @@ export async function startBackend (options: StartOptions): Promise<ChatBackend>
       storage,
       identity: options.identity,
       relays: [location.origin, ...options.relays],
-      displayName: options.profile.name
+      displayName: options.profile.name,
+      ...(options.profile.avatar !== undefined ? { avatar: options.profile.avatar } : {})
     })
     return new ChatAdapter(chat, options.profile)
   } catch (err) {
