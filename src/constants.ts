@@ -259,3 +259,7 @@ export const MAX_ROOM_ARCHIVE_BYTES = 256 * 1024 * 1024
 export const MAX_ROOM_ARCHIVE_UPDATES = 65_536
 /** Version written in (and the only one read from) room archives. */
 export const ROOM_ARCHIVE_VERSION = 1
+
+// ── Opened-frames cache (issue 4, storage/perf helper) ──
+/** Most fingerprints of already-opened frames kept per room (16 B each); beyond it frames are verified in full. */
+export const MAX_OPENED_FRAMES_CACHED = 4_000_000

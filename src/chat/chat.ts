@@ -13,6 +13,7 @@ import { fromHex, toHex } from '../crypto/encoding.ts'
 import { openFrame, sealMessage, ReplayGuard } from '../envelope/index.ts'
 import { InvalidArgumentError, NotFoundError } from '../errors.ts'
 import { openRoomLog, roomFrameVerifier } from '../history/room-log.ts'
+import { loadOpenedFrames, OpenedFrames, saveOpenedFrames } from '../history/opened-frames.ts'
 import { decodeStateVector } from '../history/state-vector.ts'
 import { fingerprint } from '../identity/user-id.ts'
 import { scoreTopic, unscoreTopic } from '../net/gossipsub-options.ts'
@@ -103,6 +104,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   readonly #device: number
   readonly #seq: SequenceCounter
   readonly #rooms = new Map<string, JoinedRoom>()
+  /** Per room: frames this device already opened with every check; a cold open only decrypts them. */
+  readonly #openedFrames = new Map<string, OpenedFrames>()
   readonly #dropped = new Map<string, number>()
   readonly #init: ChatInit
   #name: string | undefined
@@ -334,6 +337,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     const keys = deriveRoomKeys(stored.secret)
     const existing = this.#rooms.get(keys.roomIdText)
     if (existing != null) return existing
+    this.#openedFrames.set(keys.roomIdText, await loadOpenedFrames(this.#storage, keys.roomIdText))
     const store = durableStore(await this.#storage.openRoom(keys.roomIdText), () => { this.#count('store-failed') })
     const verified = new VerifiedFrames()
     const prechecked = new VerifiedFrames()
@@ -365,8 +369,11 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
         const id = toHex(frame.subarray(FRAME_ID_START, FRAME_ID_END))
         if (room.opened.has(id)) continue
         try {
-          // Every other check (decryption, author signature, id binding, body) still runs on every frame.
-          const m = await openFrame(frame, room.keys, { now: Number.MAX_SAFE_INTEGER / 2, writeSignatureVerified: room.verified.take(frame) })
+          // Every other check (decryption, author signature, id binding, body) still runs on every frame, except on
+          // frames this device already opened with every check (OpenedFrames: a cold open only decrypts those).
+          const now = Number.MAX_SAFE_INTEGER / 2
+          const cache = this.#openedFrames.get(room.info.id) ?? new OpenedFrames()
+          const m = await cache.open(frame, room.keys, async () => await openFrame(frame, room.keys, { now, writeSignatureVerified: room.verified.take(frame) }), { now })
           room.opened.set(id, m)
           // Our frames are published while their fsync runs: after a crash in that window a relay or peer may hand
           // back a number the disk lost, and it must not be used again (same id = a dropped duplicate).
@@ -814,6 +821,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       r.unsubscribeFrames()
       await r.openQueue
       await r.log.close()
+      await saveOpenedFrames(this.#storage, r.info.id, this.#openedFrames.get(r.info.id))
     }
     this.#rooms.clear()
     if (this.#ownsStorage) await this.#storage.close()

@@ -85,8 +85,19 @@ function writeSignatureError (): Error {
   return new BadSignatureError('room write signature does not verify (forged, altered, or from another room)')
 }
 
-async function openInner (header: FrameHeader, room: RoomKeys, opts: OpenOptions): Promise<OpenedMessage> {
-  const { epoch, id, kind } = header
+/** What the plaintext of a frame says, decoded and field-checked, before any signature is looked at. */
+interface DecodedInner {
+  innerBytes: Uint8Array
+  authorSignature: Uint8Array
+  inner: Record<string, unknown>
+  author: Uint8Array
+  device: number
+  seq: number
+  time: number
+}
+
+function decodeInner (header: FrameHeader, room: RoomKeys, opts: OpenOptions): DecodedInner {
+  const { epoch } = header
   const key = opts.keyForEpoch !== undefined ? opts.keyForEpoch(epoch) : (epoch === 0 ? room.key : undefined)
   if (key === undefined) throw new OldEpochError(`key epoch ${epoch} is not accepted`)
   const plaintext = secretboxOpen(header.ciphertext, header.nonce, key)
@@ -107,18 +118,28 @@ async function openInner (header: FrameHeader, room: RoomKeys, opts: OpenOptions
   if (typeof device !== 'number' || !Number.isInteger(device) || device < 0 || device > MAX_DEVICE) throw new MalformedError('device must be a u32')
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1 || seq > MAX_SEQ) throw new MalformedError('seq must be an integer ≥ 1')
   if (typeof time !== 'number' || !Number.isSafeInteger(time) || time < 0) throw new MalformedError('time must be a non-negative integer')
+  return { innerBytes, authorSignature, inner, author, device, seq, time }
+}
 
-  if (!await verify(author, authorSigningInput(room.roomId, epoch, id, innerBytes), authorSignature)) {
+async function openInner (header: FrameHeader, room: RoomKeys, opts: OpenOptions): Promise<OpenedMessage> {
+  const d = decodeInner(header, room, opts)
+  if (!await verify(d.author, authorSigningInput(room.roomId, header.epoch, header.id, d.innerBytes), d.authorSignature)) {
     throw new BadSignatureError('author signature does not verify')
   }
-  if (!bytesEqual(messageIdOf(room, author, device, seq), id)) {
+  if (!bytesEqual(messageIdOf(room, d.author, d.device, d.seq), header.id)) {
     throw new BadSignatureError('message id is not bound to its author, device and seq')
   }
-  const body = validateBody(inner.b, kind)
-  const now = opts.now ?? Date.now()
-  if (time > now + MAX_CLOCK_SKEW_MS) throw new ClockSkewError(`message time is ${time - now} ms ahead of this clock`)
+  return finish(header, d, opts)
+}
 
-  const ownAuthor = Uint8Array.from(author)
+/** The checks after the signatures (body, clock skew) and the result, with copies the caller may keep. */
+function finish (header: FrameHeader, d: DecodedInner, opts: OpenOptions): OpenedMessage {
+  const { kind, epoch, id } = header
+  const body = validateBody(d.inner.b, kind)
+  const now = opts.now ?? Date.now()
+  if (d.time > now + MAX_CLOCK_SKEW_MS) throw new ClockSkewError(`message time is ${d.time - now} ms ahead of this clock`)
+
+  const ownAuthor = Uint8Array.from(d.author)
   const ownId = Uint8Array.from(id)
   return {
     id: ownId,
@@ -126,10 +147,42 @@ async function openInner (header: FrameHeader, room: RoomKeys, opts: OpenOptions
     kind,
     epoch,
     author: ownAuthor,
-    authorId: userIdFromPublicKey(ownAuthor),
-    device,
-    seq,
-    time,
+    authorId: userIdOf(ownAuthor),
+    device: d.device,
+    seq: d.seq,
+    time: d.time,
     body
   }
+}
+
+/**
+ * Re-opens a frame whose every signature THIS device has already verified (openFrame succeeded on these exact
+ * bytes earlier, e.g. when it arrived; see src/history/opened-frames.ts): decrypts and decodes it and runs the
+ * cheap checks (size, version, kind, epoch, decryption, fields, body, clock skew, replay) but not the room write
+ * signature, the author signature or the id binding, which only depend on the frame's bytes and the room. Sync:
+ * ~10 µs instead of two Ed25519 verifications (~100+ µs). Never call it for a frame not known to have passed
+ * openFrame: anyone holding the room key could then make it show a message under someone else's name.
+ */
+export function reopenFrame (frame: Uint8Array, room: RoomKeys, opts: OpenOptions = {}): OpenedMessage {
+  const header = parseFrame(frame)
+  const opened = finish(header, decodeInner(header, room, opts), opts)
+  opts.replay?.check(opened.id)
+  return opened
+}
+
+/**
+ * User ids of recent authors: base58 of a 32-byte key costs more than the rest of a re-open, and a room has few
+ * authors. Bounded (cleared when full).
+ */
+const userIds = new Map<string, string>()
+const USER_ID_MEMO = 4096
+function userIdOf (author: Uint8Array): string {
+  const k = String.fromCharCode.apply(null, author as unknown as number[])
+  let u = userIds.get(k)
+  if (u === undefined) {
+    if (userIds.size >= USER_ID_MEMO) userIds.clear()
+    u = userIdFromPublicKey(author)
+    userIds.set(k, u)
+  }
+  return u
 }

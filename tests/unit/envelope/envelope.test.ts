@@ -373,3 +373,21 @@ describe('openFrame with writeSignatureVerified (the caller verified the room wr
     expect(await errorOf(openFrame(frame, room, { ...trusted, replay: guard }))).toBeInstanceOf(ReplayError)
   })
 })
+
+describe('reopenFrame (frames this device already opened with every check)', () => {
+  it('gives what openFrame gave, and still runs decryption, field, body and skew checks', async () => {
+    const { reopenFrame } = await import('../../../src/envelope/open.ts')
+    const frame = await seal(50, 'again')
+    expect(reopenFrame(frame, room, { now: NOW })).toEqual(await openFrame(frame, room, { now: NOW }))
+    const undecryptable = await craftFrame({ identity: alice, room, key: randomBytes(32), time: NOW })
+    expect(() => reopenFrame(undecryptable, room, { now: NOW })).toThrow(DecryptionError)
+    const ahead = await craftFrame({ identity: alice, room, time: NOW + MAX_CLOCK_SKEW_MS + 1 })
+    expect(() => reopenFrame(ahead, room, { now: NOW })).toThrow(ClockSkewError)
+    const oversized = await craftFrame({ identity: alice, room, time: NOW, body: { k: 'text', text: 'y'.repeat(MAX_TEXT_BYTES + 1) } })
+    expect(() => reopenFrame(oversized, room, { now: NOW })).toThrow(OversizedError)
+    expect(() => reopenFrame(new Uint8Array(MAX_FRAME_BYTES + 1), room)).toThrow(OversizedError)
+    const guard = new ReplayGuard()
+    reopenFrame(frame, room, { now: NOW, replay: guard })
+    expect(() => reopenFrame(frame, room, { now: NOW, replay: guard })).toThrow(ReplayError)
+  })
+})
