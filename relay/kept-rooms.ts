@@ -9,7 +9,7 @@ import { openRoomLog, roomFrameVerifier } from '../src/history/room-log.ts'
 import { fromHex, toHex } from '../src/crypto/encoding.ts'
 import { openFileUpdateStore } from '../src/storage/file-update-store.ts'
 import { createUpdateGuard } from '../src/history/guard.ts'
-import { cachedVerifier, recordingVerifier, VerifiedFrames } from '../src/net/verified-frames.ts'
+import { cachedVerifier, liveFrameVerifier, recordingVerifier, VerifiedFrames } from '../src/net/verified-frames.ts'
 import type { RoomLog } from '../src/history/room-log.ts'
 import type { UpdateGuard } from '../src/history/guard.ts'
 
@@ -73,7 +73,7 @@ export class KeptRooms {
     // the second check of the same bytes is served from the cache instead of verifying the signature again.
     const verified = new VerifiedFrames()
     const log = await openRoomLog({ store, roomId: init.roomId, writePublicKey: init.writePublicKey, verifyFrame: cachedVerifier(verifyFrame, verified) })
-    const room: KeptRoom = { ...init, roomIdText, log, guard: createUpdateGuard({ verifyFrame: recordingVerifier(verifyFrame, verified) }) }
+    const room: KeptRoom = { ...init, roomIdText, log, guard: createUpdateGuard({ verifyFrame: recordingVerifier(liveFrameVerifier(init.writePublicKey, init.roomId), verified) }) }
     this.#byTopic.set(room.topic, room)
     this.#byEphemeral.set(room.ephemeralTopic, room)
     return room

@@ -10,7 +10,10 @@ import type { Duplex } from 'node:stream'
 
 /** Forwards one upgrade request (head already parsed by node:http) to the internal WebSocket listener. */
 export function proxyUpgrade (req: IncomingMessage, socket: Duplex, head: Buffer, target: { host: string, port: number }): void {
-  const upstream = connect(target.port, target.host)
+  // No Nagle on either leg: a chat frame is one small write, and Nagle held it back until the previous one was acked
+  // (with delayed ACKs, tens of ms per browser message through the relay).
+  const upstream = connect({ port: target.port, host: target.host, noDelay: true })
+  ;(socket as Duplex & { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true)
   const fail = (): void => { upstream.destroy(); socket.destroy() }
   upstream.on('error', fail)
   socket.on('error', fail)

@@ -18,7 +18,7 @@ import { decodeStateVector } from '../history/state-vector.ts'
 import { fingerprint } from '../identity/user-id.ts'
 import { scoreTopic, unscoreTopic } from '../net/gossipsub-options.ts'
 import { RelayConnector } from '../net/relay-connector.ts'
-import { cachedVerifier, recordingVerifier, VerifiedFrames } from '../net/verified-frames.ts'
+import { cachedVerifier, liveFrameVerifier, recordingVerifier, VerifiedFrames } from '../net/verified-frames.ts'
 import { createUpdateGuard } from '../history/guard.ts'
 import { createInviteLink, parseInviteLink } from '../room/invite.ts'
 import { createRoomSecret, deriveRoomKeys } from '../room/keys.ts'
@@ -342,7 +342,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     const verified = new VerifiedFrames()
     const prechecked = new VerifiedFrames()
     const baseVerifier = roomFrameVerifier(keys.writePublicKey, keys.roomId)
-    const precheck = createUpdateGuard({ verifyFrame: recordingVerifier(baseVerifier, prechecked) })
+    const precheck = createUpdateGuard({ verifyFrame: recordingVerifier(liveFrameVerifier(keys.writePublicKey, keys.roomId), prechecked) })
     const verifyFrame = recordingVerifier(cachedVerifier(baseVerifier, prechecked), verified)
     const log = await openRoomLog({ store, roomId: keys.roomId, writePublicKey: keys.writePublicKey, verifyFrame })
     const info: RoomInfo = { id: keys.roomIdText, name: stored.name, invite: createInviteLink(this.#inviteInit(stored)), topic: keys.topic, joinedAt: stored.joinedAt }

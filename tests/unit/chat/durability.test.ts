@@ -1,0 +1,147 @@
+/**
+ * When a message counts as sent and when a received one is shown, against a store whose writes can be held:
+ * our own message is reported sent only once its write completed (it is published meanwhile); a received message is
+ * announced once the guard and openFrame accepted it, while its write is still pending.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pino } from 'pino'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startRelay } from '../../../relay/relay.ts'
+import { durableStore } from '../../../src/chat/durable-store.ts'
+import { createChat } from '../../../src/index.ts'
+import { memoryUpdateStore } from '../../../src/storage/memory-update-store.ts'
+import { memoryStorage } from './support/memory-storage.ts'
+import type { Chat } from '../../../src/index.ts'
+import type { StorageBackend, UpdateStore } from '../../../src/history/types.ts'
+import type { Relay } from '../../../relay/relay.ts'
+
+const NET = { mdns: false, webrtc: false, listen: ['/ip4/127.0.0.1/tcp/0'] }
+
+/** Memory storage whose room appends wait while the gate is closed. */
+function gatedStorage (): StorageBackend & { close: () => Promise<void>, hold: () => void, release: () => void, held: () => number, stored: () => number } {
+  const base = memoryStorage()
+  let open = true
+  let waiting: Array<() => void> = []
+  let stored = 0
+  return {
+    ...base,
+    async openRoom (key) {
+      const s = await base.openRoom(key)
+      return {
+        load: async () => await s.load(),
+        append: async (u) => {
+          if (!open) await new Promise<void>(resolve => waiting.push(resolve))
+          await s.append(u)
+          stored++
+        },
+        compact: async (m) => { await s.compact(m) },
+        close: async () => { await s.close() }
+      }
+    },
+    hold: () => { open = false },
+    release: () => { open = true; const w = waiting; waiting = []; for (const r of w) r() },
+    held: () => waiting.length,
+    stored: () => stored
+  }
+}
+
+async function until (check: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time')
+    await new Promise(resolve => setTimeout(resolve, 10))
+  }
+}
+
+describe('durableStore', () => {
+  it('lets the log go on at once, tells when an update is durable, and reports failed writes', async () => {
+    let finish: () => void = () => {}
+    const inner: UpdateStore = { ...memoryUpdateStore([]), append: async () => { await new Promise<void>(resolve => { finish = resolve }) } }
+    const errors: unknown[] = []
+    const store = durableStore(inner, (err) => errors.push(err))
+    const u = new Uint8Array([1, 2, 3])
+    await store.append(u)
+    let durable = false
+    const d = store.durable(u).then(() => { durable = true })
+    await new Promise(resolve => setTimeout(resolve, 20))
+    expect(durable).toBe(false)
+    finish()
+    await d
+    expect(durable).toBe(true)
+    await store.durable(new Uint8Array([9]))
+
+    const failing = durableStore({ ...memoryUpdateStore([]), append: async () => { throw new Error('disk full') } }, (err) => errors.push(err))
+    const v = new Uint8Array([4])
+    await failing.append(v)
+    await expect(failing.durable(v)).rejects.toThrow('disk full')
+    expect(errors).toHaveLength(1)
+  })
+})
+
+describe('send and receive against held writes', () => {
+  let dir: string
+  let relay: Relay
+  let ana: Chat
+  let ben: Chat
+  const anaStorage = gatedStorage()
+  const benStorage = gatedStorage()
+  let roomId: string
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cs-durable-'))
+    relay = await startRelay({ dataDir: dir, host: '127.0.0.1', port: 0, tcpPort: 0, webDir: null, logger: pino({ level: 'silent' }) })
+    ana = await createChat({ storage: anaStorage, relays: [relay.url], displayName: 'Ana', ...NET })
+    ben = await createChat({ storage: benStorage, relays: [relay.url], displayName: 'Ben', ...NET })
+    expect(await ana.waitForRelay(10_000)).toBe(true)
+    expect(await ben.waitForRelay(10_000)).toBe(true)
+    const room = await ana.createRoom('durable')
+    roomId = room.id
+    await ben.joinRoom(room.invite)
+    expect(await ana.waitForRelaySync(roomId, 10_000)).toBe(true)
+    expect(await ben.waitForRelaySync(roomId, 10_000)).toBe(true)
+  }, 60_000)
+
+  afterAll(async () => {
+    anaStorage.release()
+    benStorage.release()
+    await ana?.close()
+    await ben?.close()
+    await relay?.stop()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('reports sent only after the write, while the message already travels', async () => {
+    const got = new Promise<string>(resolve => {
+      ben.addEventListener('message', (e) => { for (const m of e.detail.messages) if (m.text === 'held') resolve(m.id) })
+    })
+    anaStorage.hold()
+    let sent = false
+    const sending = ana.send(roomId, 'held').then((r) => { sent = true; return r })
+    // Ben gets it although Ana's write has not completed: the frame was published while its write is pending.
+    const id = await got
+    expect(anaStorage.held()).toBeGreaterThan(0)
+    expect(sent).toBe(false)
+    const before = anaStorage.stored()
+    anaStorage.release()
+    const res = await sending
+    expect(res.id).toBe(id)
+    expect(anaStorage.stored()).toBeGreaterThan(before)
+  }, 30_000)
+
+  it('announces a received message before its write completes, and stores it after', async () => {
+    benStorage.hold()
+    const got = new Promise<void>(resolve => {
+      ben.addEventListener('message', (e) => { if (e.detail.messages.some(m => m.text === 'shown first')) resolve() })
+    })
+    await ana.send(roomId, 'shown first')
+    await got
+    // Shown, and its write is still held.
+    expect(benStorage.held()).toBeGreaterThan(0)
+    expect(ben.messages(roomId).some(m => m.text === 'shown first')).toBe(true)
+    const before = benStorage.stored()
+    benStorage.release()
+    await until(() => benStorage.stored() > before)
+  }, 30_000)
+})
