@@ -1,23 +1,22 @@
 import { LitElement, css, html, svg } from 'lit'
-import type qrcodeFactory from 'qrcode-generator'
+import type { generate as Generate } from 'lean-qr'
 
 /** Modules of quiet zone around the code (the QR spec asks for 4). */
 const QUIET_ZONE = 4
 
 /** SVG path data for the dark modules of `text` as a QR code (one "h1v1h-1z" square per module). */
-export function qrPath (qrcode: typeof qrcodeFactory, text: string): { size: number, d: string } {
-  const qr = qrcode(0, 'M')
-  qr.addData(text, 'Byte')
-  qr.make()
-  const n = qr.getModuleCount()
+export function qrPath (generate: typeof Generate, correctionM: Parameters<typeof Generate>[1], text: string): { size: number, d: string } {
+  const qr = generate(text, correctionM)
+  const n = qr.size
   const parts: string[] = []
   for (let r = 0; r < n; r++) {
-    for (let c = 0; c < n; c++) if (qr.isDark(r, c)) parts.push(`M${c + QUIET_ZONE} ${r + QUIET_ZONE}h1v1h-1z`)
+    for (let c = 0; c < n; c++) if (qr.get(c, r)) parts.push(`M${c + QUIET_ZONE} ${r + QUIET_ZONE}h1v1h-1z`)
   }
   return { size: n + 2 * QUIET_ZONE, d: parts.join('') }
 }
 
-let factory: typeof qrcodeFactory | undefined
+/** lean-qr (about 3.5 kB gzip, half of qrcode-generator), loaded on first use. */
+let encoder: { generate: typeof Generate, options: Parameters<typeof Generate>[1] } | undefined
 
 /** A QR code drawn as one SVG path through Lit's svg template (no innerHTML, no data URL). The encoder loads on first use. */
 export class CsQrCode extends LitElement {
@@ -42,11 +41,11 @@ export class CsQrCode extends LitElement {
 
   override render (): unknown {
     if (this.value === '') return html``
-    if (factory === undefined) {
-      void import('qrcode-generator').then((m) => { factory = m.default; this.requestUpdate() })
+    if (encoder === undefined) {
+      void import('lean-qr').then((m) => { encoder = { generate: m.generate, options: { minCorrectionLevel: m.correction.M } }; this.requestUpdate() })
       return html`<svg role="img" aria-label=${this.label} aria-busy="true" viewBox="0 0 1 1"></svg>`
     }
-    const { size, d } = qrPath(factory, this.value)
+    const { size, d } = qrPath(encoder.generate, encoder.options, this.value)
     // Dark on white whatever the theme: scanners need the contrast.
     return html`<svg role="img" aria-label=${this.label} viewBox="0 0 ${size} ${size}" shape-rendering="crispEdges">
       ${svg`<path fill="#000" d=${d}></path>`}</svg>`
