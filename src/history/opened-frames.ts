@@ -51,8 +51,8 @@ function cmp (a: Uint8Array, ao: number, b: Uint8Array, bo: number): number {
 export class OpenedFrames {
   /** Known fingerprints, sorted, 16 bytes each (as persisted: no per-entry heap objects for 100k messages). */
   #sorted: Uint8Array
-  /** Recorded since load (keys: fingerprint as a 16-char one-byte string). */
-  readonly #added = new Map<string, Uint8Array>()
+  /** Recorded since load, as 16-char one-byte strings (a string per entry is far lighter than a Uint8Array). */
+  readonly #added = new Set<string>()
   #dirty = false
 
   /** `encoded` is what {@link OpenedFrames.encode} wrote; anything damaged or foreign counts as empty. */
@@ -85,7 +85,7 @@ export class OpenedFrames {
     const fp = frameFingerprint(frame)
     if (fp === undefined || this.has(frame)) return
     if (this.size >= MAX_OPENED_FRAMES_CACHED) return
-    this.#added.set(keyOf(fp), fp.slice())
+    this.#added.add(keyOf(fp))
     this.#dirty = true
   }
 
@@ -95,7 +95,12 @@ export class OpenedFrames {
   /** The persistent form: header, then the fingerprints sorted and deduped. */
   encode (): Uint8Array {
     if (this.#added.size > 0) {
-      const all = [...this.#added.values()]
+      const all: Uint8Array[] = []
+      for (const k of this.#added) {
+        const fp = new Uint8Array(FINGERPRINT_BYTES)
+        for (let i = 0; i < FINGERPRINT_BYTES; i++) fp[i] = k.charCodeAt(i)
+        all.push(fp)
+      }
       const n = this.#sorted.length / FINGERPRINT_BYTES
       for (let i = 0; i < n; i++) all.push(this.#sorted.subarray(i * FINGERPRINT_BYTES, (i + 1) * FINGERPRINT_BYTES))
       all.sort((a, b) => cmp(a, 0, b, 0))
