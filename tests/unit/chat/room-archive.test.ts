@@ -53,6 +53,19 @@ describe('room archives', () => {
     expect(ben.rooms()).toHaveLength(1)
   })
 
+  it('keeps the avatar across a restart and announces it in rooms joined later (archives carry it)', async () => {
+    const storage = memoryStorage()
+    const first = await createChat({ storage, offline: true, displayName: 'Ana' })
+    await first.setProfile({ avatar: 'data:image/png;base64,BBBB' })
+    await first.close()
+    const ana = await createChat({ storage, offline: true })
+    open.push(ana)
+    const room = await ana.createRoom('later')
+    expect(ana.members(room.id)).toEqual([{ userId: ana.user.userId, name: 'Ana', authorAvatar: 'data:image/png;base64,BBBB' }])
+    await ana.setProfile({ avatar: null })
+    expect(ana.members(room.id)).toEqual([{ userId: ana.user.userId, name: 'Ana' }])
+  })
+
   it('refuses files that are not room archives, before joining anything', async () => {
     const ben = await peer('Ben')
     const secret = new Uint8Array(32).fill(7)
