@@ -76,6 +76,8 @@ interface JoinedRoom {
   presence: Map<string, PresenceInfo>
   typing: Map<string, ReturnType<typeof setTimeout>>
   fold?: ReadModel
+  /** Highest seq per `author/device` in `fold` (to extend it without a gap check over the whole room). */
+  foldSeqs?: Map<string, number>
   unsubscribeFrames: () => void
   /** Serializes openFrame calls so messages are opened (and announced) in log order. */
   openQueue: Promise<void>
@@ -393,8 +395,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
         }
       }
       if (fresh.length === 0) return
-      // The full fold is rebuilt lazily by messages(); announcing new messages must not cost O(room size).
-      room.fold = undefined
+      // Announcing new messages must not cost O(room size): the fold is extended, or rebuilt lazily by messages().
+      this.#extendFold(room, fresh)
       if (!announce) return
       const added: MessageView[] = []
       for (const m of fresh) {
@@ -413,12 +415,51 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   #fold (room: JoinedRoom): ReadModel {
     if (room.fold != null) return room.fold
     const opened: OpenedMessage[] = []
+    const seqs = new Map<string, number>()
     for (const frame of room.log.frames()) {
       const m = room.opened.get(toHex(frame.subarray(FRAME_ID_START, FRAME_ID_END)))
-      if (m != null) opened.push(m)
+      if (m == null) continue
+      opened.push(m)
+      const key = `${m.authorId}/${m.device}`
+      if (m.seq > (seqs.get(key) ?? 0)) seqs.set(key, m.seq)
     }
     room.fold = foldMessages(opened)
+    room.foldSeqs = seqs
     return room.fold
+  }
+
+  /**
+   * Keeps the cached fold up to date in the common case, new text messages appended at the end of the log, each the
+   * next seq of its author's device (so views grow by these messages and gaps stay the same: what foldMessages would
+   * give for the longer list). Anything else (edits, reactions, profiles, a frame inserted before others, a seq that
+   * skips or fills a gap, targets still waiting) drops the fold, and the next read folds the room again.
+   */
+  #extendFold (room: JoinedRoom, fresh: OpenedMessage[]): void {
+    const fold = room.fold
+    const seqs = room.foldSeqs
+    room.fold = undefined
+    if (fold == null || seqs == null || fold.ignored.unknownTarget > 0) return
+    const tail = room.log.frames(-fresh.length)
+    if (tail.length !== fresh.length) return
+    const next = new Map<string, number>()
+    for (const [i, m] of fresh.entries()) {
+      const frame = tail[i]
+      if (m.body.k !== 'text' || frame == null || toHex(frame.subarray(FRAME_ID_START, FRAME_ID_END)) !== m.idText) return
+      const key = `${m.authorId}/${m.device}`
+      if (m.seq !== (next.get(key) ?? seqs.get(key) ?? 0) + 1) return
+      if (fold.gaps.some(g => g.authorId === m.authorId && g.device === m.device)) return
+      next.set(key, m.seq)
+    }
+    for (const m of fresh) {
+      if (m.body.k !== 'text') return
+      const v: MessageView = { id: m.idText, authorId: m.authorId, text: m.body.text, time: m.time, index: fold.views.length, edited: false, deleted: false, reactions: {}, body: m.body }
+      if (m.body.reply !== undefined) v.replyTo = toHex(m.body.reply)
+      const name = fold.names.get(m.authorId)
+      if (name !== undefined) v.authorName = name
+      fold.views.push(v)
+    }
+    for (const [key, seq] of next) seqs.set(key, seq)
+    room.fold = fold
   }
 
   #inviteInit (stored: StoredRoom): { secret: Uint8Array, name: string, origin?: string } {

@@ -144,4 +144,28 @@ describe('send and receive against held writes', () => {
     benStorage.release()
     await until(() => benStorage.stored() > before)
   }, 30_000)
+
+  it('keeps the read model up to date without refolding: same views as a full fold of the stored log', async () => {
+    const strip = (views: ReturnType<Chat['messages']>): unknown[] => views.map(v => ({ ...v }))
+    const waitFor = async (text: string): Promise<void> => { await until(() => ben.messages(roomId).some(m => m.text === text)) }
+    ben.messages(roomId)
+    const first = await ana.send(roomId, 'one')
+    await ana.send(roomId, 'two', { replyTo: first.id })
+    await waitFor('two')
+    await ana.react(roomId, first.id, '👍')
+    await until(() => (ben.messages(roomId).find(m => m.id === first.id)?.reactions['👍']?.length ?? 0) === 1)
+    for (const t of ['three', 'four', 'five']) await ana.send(roomId, t)
+    await waitFor('five')
+    const live = strip(ben.messages(roomId))
+    expect(live.map(v => (v as { index: number }).index)).toEqual(live.map((_, i) => i))
+    // A second chat on Ben's storage, offline: it folds the stored log from scratch.
+    await until(() => benStorage.held() === 0)
+    const fresh = await createChat({ storage: benStorage, offline: true, createIdentity: false })
+    try {
+      expect(strip(fresh.messages(roomId))).toEqual(live)
+      expect(fresh.gaps(roomId)).toEqual(ben.gaps(roomId))
+    } finally {
+      await fresh.close()
+    }
+  }, 30_000)
 })
