@@ -263,3 +263,14 @@ export const ROOM_ARCHIVE_VERSION = 1
 // ── Opened-frames cache (issue 4, storage/perf helper) ──
 /** Most fingerprints of already-opened frames kept per room (16 B each); beyond it frames are verified in full. */
 export const MAX_OPENED_FRAMES_CACHED = 4_000_000
+
+// ── Direct WebRTC connections between room members (issue 6, connections/web-media helper) ──
+/** One WebRTC dial through a relay (signalling + ICE) may take this long. */
+export const DIRECT_DIAL_TIMEOUT_MS = 20_000
+/** After a failed upgrade: first retry, and the cap of the backoff (the relay path is used meanwhile). */
+export const DIRECT_RETRY_MIN_MS = 15_000
+export const DIRECT_RETRY_MAX_MS = 5 * 60 * 1000
+/** Of two members, the larger peer id waits this long before dialling, so both rarely open a connection at once. */
+export const DIRECT_SECOND_DIALER_DELAY_MS = 3_000
+/** Most peers whose upgrade state is tracked at once (oldest idle ones forgotten first). */
+export const MAX_DIRECT_PEERS_TRACKED = 1_024
