@@ -274,3 +274,27 @@ export const DIRECT_RETRY_MAX_MS = 5 * 60 * 1000
 export const DIRECT_SECOND_DIALER_DELAY_MS = 3_000
 /** Most peers whose upgrade state is tracked at once (oldest idle ones forgotten first). */
 export const MAX_DIRECT_PEERS_TRACKED = 1_024
+
+// ── Direct messages and contacts (issue 7, DM helper) ──
+/** Signature tag of a contact card (what a contact link and a knock carry: user key, box key, name). */
+export const TAG_CONTACT_SIG = 'chatsphere/v1/contact-card'
+/** Signature tag of a knock's inner record (a contact card bound to its recipient, so it cannot be replayed to others). */
+export const TAG_KNOCK_SIG = 'chatsphere/v1/dm/knock'
+/** Derivation tag of a user's inbox room secret (from the user's public key: anyone who knows the id can knock). */
+export const TAG_INBOX_ROOM = 'chatsphere/v1/room/inbox'
+/** Hash tag of each half of a safety number. */
+export const TAG_SAFETY_NUMBER = 'chatsphere/v1/safety-number'
+/** Version written in (and the only one read from) contact links. */
+export const CONTACT_LINK_VERSION = 1
+/** Longest contact link accepted (checked before decoding). */
+export const MAX_CONTACT_LINK_CHARS = 1024
+/** Largest signed contact card or knock record (key, box key, name of at most MAX_NAME_BYTES, signature). */
+export const MAX_CONTACT_CARD_BYTES = 512
+/** Nonce bytes of a knock's box (nacl.box). */
+export const KNOCK_NONCE_BYTES = 24
+/** Largest knock ciphertext: a knock record plus the box overhead. */
+export const MAX_KNOCK_BOX_BYTES = MAX_CONTACT_CARD_BYTES + 16
+/** Most contacts kept in the local contact book (the oldest unpinned ones are forgotten first). */
+export const MAX_CONTACTS = 5_000
+/** Largest stored contact book (checked before decoding). */
+export const MAX_CONTACT_BOOK_BYTES = 4 * 1024 * 1024

@@ -65,3 +65,7 @@ export type ChatSphereErrorName =
 export const CorruptStoreError = defineError('CorruptStoreError')
 /** A sync session the other side broke (bad message, wrong order, too many chunks, idle too long). */
 export const SyncProtocolError = defineError('SyncProtocolError')
+
+// ── Direct messages and contacts (issue 7) ──
+/** A contact link (or QR payload) that cannot be parsed or whose signature does not verify. */
+export const InvalidContactLinkError = defineError('InvalidContactLinkError')

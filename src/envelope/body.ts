@@ -5,7 +5,7 @@
  */
 import {
   MAX_AVATAR_BYTES, MAX_FIELD_BYTES, MAX_FILE_SIZE, MAX_NAME_BYTES, MAX_PREVIEW_BYTES, MAX_REACTION_BYTES,
-  MAX_ROOM_NAME_BYTES, MAX_TEXT_BYTES, MESSAGE_ID_BYTES
+  MAX_ROOM_NAME_BYTES, MAX_TEXT_BYTES, MESSAGE_ID_BYTES, PUBLIC_KEY_BYTES, KNOCK_NONCE_BYTES, MAX_KNOCK_BOX_BYTES
 } from '../constants.ts'
 import { MalformedError, OversizedError } from '../errors.ts'
 import { utf8Length } from '../crypto/encoding.ts'
@@ -16,7 +16,7 @@ import type { Body, BodyKind, MessageRef } from './types.ts'
 /** Bodies that only travel in ephemeral frames (never stored); every other kind only in stored frames. */
 export const EPHEMERAL_BODY_KINDS: ReadonlySet<BodyKind> = new Set<BodyKind>(['presence', 'typing', 'read'])
 const KNOWN_BODY_KINDS: ReadonlySet<string> = new Set<BodyKind>([
-  'text', 'edit', 'delete', 'react', 'profile', 'room', 'presence', 'typing', 'read', 'file'
+  'text', 'edit', 'delete', 'react', 'profile', 'room', 'presence', 'typing', 'read', 'file', 'knock'
 ])
 const PRESENCE_STATES = new Set(['online', 'away', 'offline'])
 /** Bytes of a file's content hash (SHA-256) and per-file key (secretbox). */
@@ -104,7 +104,8 @@ export function validateBody (value: unknown, frameKind: FrameKind = FrameKind.m
     case 'react':
       return { k, target: ref(m, 'target') as MessageRef, emoji: str(m, 'emoji', MAX_REACTION_BYTES, { nonEmpty: true }) as string, on: bool(m, 'on') }
     case 'profile':
-      return compact({ k, name: str(m, 'name', MAX_NAME_BYTES) as string, avatar: str(m, 'avatar', MAX_AVATAR_BYTES, { optional: true }) })
+      // box: the author's X25519 key (direct rooms, key rotation); the envelope's author signature vouches for it.
+      return compact({ k, name: str(m, 'name', MAX_NAME_BYTES) as string, avatar: str(m, 'avatar', MAX_AVATAR_BYTES, { optional: true }), box: bytes(m, 'box', { exact: PUBLIC_KEY_BYTES, optional: true }) })
     case 'room':
       return compact({ k, name: str(m, 'name', MAX_ROOM_NAME_BYTES, { optional: true }), topic: str(m, 'topic', MAX_ROOM_NAME_BYTES, { optional: true }) })
     case 'presence': {
@@ -127,6 +128,13 @@ export function validateBody (value: unknown, frameKind: FrameKind = FrameKind.m
         preview: bytes(m, 'preview', { max: MAX_PREVIEW_BYTES, optional: true }),
         duration: uint(m, 'duration', Number.MAX_SAFE_INTEGER, true)
       })
+    case 'knock':
+      return {
+        k,
+        eph: bytes(m, 'eph', { exact: PUBLIC_KEY_BYTES }) as Uint8Array,
+        nonce: bytes(m, 'nonce', { exact: KNOCK_NONCE_BYTES }) as Uint8Array,
+        box: bytes(m, 'box', { max: MAX_KNOCK_BOX_BYTES }) as Uint8Array
+      }
     default:
       throw new MalformedError(`unknown body kind "${k.slice(0, 32)}"`)
   }

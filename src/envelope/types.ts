@@ -28,12 +28,14 @@ export type Body =
   | { k: 'edit', target: MessageRef, text: string }
   | { k: 'delete', target: MessageRef }
   | { k: 'react', target: MessageRef, emoji: string, on: boolean }
-  | { k: 'profile', name: string, avatar?: string }
+  | { k: 'profile', name: string, avatar?: string, box?: Uint8Array }
   | { k: 'room', name?: string, topic?: string }
   | { k: 'presence', state: 'online' | 'away' | 'offline' }
   | { k: 'typing', on: boolean }
   | { k: 'read', upTo: MessageRef }
   | { k: 'file', name: string, mime: string, size: number, hash: Uint8Array, key: Uint8Array, preview?: Uint8Array, duration?: number }
+  /** A request to start a direct conversation, stored in the recipient's inbox room (src/dm/knock.ts). */
+  | { k: 'knock', eph: Uint8Array, nonce: Uint8Array, box: Uint8Array }
 
 export type BodyKind = Body['k']
 
