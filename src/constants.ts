@@ -298,3 +298,29 @@ export const MAX_KNOCK_BOX_BYTES = MAX_CONTACT_CARD_BYTES + 16
 export const MAX_CONTACTS = 5_000
 /** Largest stored contact book (checked before decoding). */
 export const MAX_CONTACT_BOOK_BYTES = 4 * 1024 * 1024
+
+// ── Gossipsub peer scoring (issue 8, hardening helper) ──
+/**
+ * Score thresholds (gossipsub v1.1). A peer below `GOSSIP_GRAYLIST_THRESHOLD` has every RPC ignored; with
+ * `GOSSIP_INVALID_MESSAGE_WEIGHT` = -20 and the squared P4 counter, two rejected frames put a peer there.
+ */
+export const GOSSIP_GOSSIP_THRESHOLD = -10
+export const GOSSIP_PUBLISH_THRESHOLD = -50
+export const GOSSIP_GRAYLIST_THRESHOLD = -80
+export const GOSSIP_ACCEPT_PX_THRESHOLD = 10
+export const GOSSIP_OPPORTUNISTIC_GRAFT_THRESHOLD = 20
+/** Weight of P4 (invalid message deliveries, counted per topic and squared): each rejected frame costs a lot. */
+export const GOSSIP_INVALID_MESSAGE_WEIGHT = -20
+/** P4 counter decay per decay interval: 0.9 keeps a burst of 100 rejected frames graylisted for about 35 s. */
+export const GOSSIP_INVALID_MESSAGE_DECAY = 0.9
+/** Score decay interval (ms) and how long a disconnected peer's score is kept (so reconnecting does not reset it). */
+export const GOSSIP_SCORE_DECAY_INTERVAL_MS = 1_000
+export const GOSSIP_SCORE_RETAIN_MS = 60 * 60 * 1000
+/** P7 behaviour penalty (broken IWANT promises, GRAFT during backoff): weight and decay per interval. */
+export const GOSSIP_BEHAVIOUR_PENALTY_WEIGHT = -10
+export const GOSSIP_BEHAVIOUR_PENALTY_DECAY = 0.2
+/** P6 IP colocation: more than this many peers on one address (outside trusted ones) lose score. */
+export const GOSSIP_IP_COLOCATION_THRESHOLD = 10
+export const GOSSIP_IP_COLOCATION_WEIGHT = -5
+/** Cap on the positive part of a peer's topic scores (a long-lived peer cannot bank credit for a later attack). */
+export const GOSSIP_TOPIC_SCORE_CAP = 10
