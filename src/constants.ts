@@ -324,3 +324,40 @@ export const GOSSIP_IP_COLOCATION_THRESHOLD = 10
 export const GOSSIP_IP_COLOCATION_WEIGHT = -5
 /** Cap on the positive part of a peer's topic scores (a long-lived peer cannot bank credit for a later attack). */
 export const GOSSIP_TOPIC_SCORE_CAP = 10
+
+// ── Multiple devices: linking, device records, device mail (issue 7, devices helper) ──
+/** Stream protocol a linking device (the one that holds the identity) dials on the new device. */
+export const LINK_PROTOCOL = '/chatsphere/link/1.0.0'
+/** Version of the link code (`csl1.`) and of the link handshake messages. */
+export const LINK_VERSION = 1
+/** One-time link secret in a link code: 128 bits, so no PAKE is needed (THREAT_MODEL.md "Linked devices"). */
+export const LINK_SECRET_BYTES = 16
+/** Largest link code accepted, in characters (checked before decoding). */
+export const MAX_LINK_CODE_CHARS = 1024
+/** Most multiaddrs of the new device carried in a link code. */
+export const MAX_LINK_ADDRS = 4
+/** Largest multiaddr text in a link code. */
+export const MAX_LINK_ADDR_CHARS = 256
+/** Largest length-prefixed link handshake message (the payload carries the room list and the profile). */
+export const MAX_LINK_MESSAGE_BYTES = 1024 * 1024
+/** A link offer is valid for this long (ms), then refuses every attempt. */
+export const LINK_OFFER_TTL_MS = 10 * 60 * 1000
+/** One link exchange (dial, handshake, payload, acknowledgement) may take this long. */
+export const LINK_TIMEOUT_MS = 30_000
+/** Failed attempts (wrong key confirmation) after which a link offer is cancelled. */
+export const MAX_LINK_ATTEMPTS = 5
+/** Most devices of one identity (bindings in the devices room; recipients of one device mail). */
+export const MAX_LINKED_DEVICES = 16
+/** Largest signed device record (binding or revocation). */
+export const MAX_DEVICE_RECORD_BYTES = 1024
+/** Largest device name, in UTF-8 bytes. */
+export const MAX_DEVICE_NAME_BYTES = 64
+/** Largest device mail blob (room joins/leaves and profile for this user's other devices). */
+export const MAX_DEVICE_MAIL_BYTES = 48 * 1024
+/** Most room operations in one device mail. */
+export const MAX_DEVICE_MAIL_OPS = 32
+/** Domain tags of device records, the devices room secret, and the link handshake keys. */
+export const TAG_DEVICE_RECORD_SIG = 'chatsphere/v1/device-record'
+export const TAG_DEVICES_ROOM = 'chatsphere/v1/devices/room-secret'
+export const TAG_LINK_CONFIRM = 'chatsphere/v1/link/confirm-key'
+export const TAG_LINK_PAYLOAD = 'chatsphere/v1/link/payload-key'
