@@ -13,6 +13,8 @@ export interface RelayGauges {
   reservations: () => number
   roomsKept: () => number
   peersByTopic?: () => number
+  /** Gossipsub scores of the peers gossipsub knows, and the graylist threshold (peers below it are ignored). */
+  gossipScores?: () => { scores: number[], graylistThreshold: number }
 }
 
 /** Counters the relay updates as it runs. */
@@ -52,6 +54,13 @@ export class RelayMetrics {
     metric('chatsphere_relay_keep_requests_total', 'counter', 'Keep requests received.', [['', this.keepRequests]])
     metric('chatsphere_relay_sync_sessions_total', 'counter', 'History sync sessions served or started.', [['', this.syncSessions]])
     metric('chatsphere_relay_http_requests_total', 'counter', 'HTTP requests served.', [['', this.httpRequests]])
+    const gossip = this.#gauges.gossipScores?.()
+    if (gossip != null) {
+      // Aggregates only: per-peer series would publish every member's peer id on an unauthenticated endpoint.
+      metric('chatsphere_relay_gossip_peers_graylisted', 'gauge', 'Gossipsub peers whose score is below the graylist threshold (their RPCs are ignored).',
+        [['', gossip.scores.filter(s => s < gossip.graylistThreshold).length]])
+      metric('chatsphere_relay_gossip_score_min', 'gauge', 'Lowest gossipsub peer score (0 with no peers).', [['', gossip.scores.length === 0 ? 0 : Math.min(...gossip.scores)]])
+    }
     metric('chatsphere_relay_uptime_seconds', 'gauge', 'Seconds since the relay started.', [['', Math.round((Date.now() - this.#started) / 1000)]])
     return lines.join('\n') + '\n'
   }

@@ -22,10 +22,10 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import {
   DEFAULT_RELAY_CIRCUIT_DATA_BYTES, DEFAULT_RELAY_CIRCUIT_DURATION_MS, DEFAULT_RELAY_MAX_CONNECTIONS,
-  DEFAULT_RELAY_MAX_RESERVATIONS, DEFAULT_RELAY_MAX_ROOMS, GOSSIP_RELAY_D, GOSSIP_RELAY_D_HIGH, GOSSIP_RELAY_D_LOW, KEEP_PROTOCOL, RELAY_HEALTH_PATH, RELAY_INFO_PATH,
+  DEFAULT_RELAY_MAX_RESERVATIONS, DEFAULT_RELAY_MAX_ROOMS, GOSSIP_GRAYLIST_THRESHOLD, GOSSIP_RELAY_D, GOSSIP_RELAY_D_HIGH, GOSSIP_RELAY_D_LOW, KEEP_PROTOCOL, RELAY_HEALTH_PATH, RELAY_INFO_PATH,
   RELAY_INFO_VERSION, RELAY_METRICS_PATH, SYNC_PROTOCOL
 } from '../src/constants.ts'
-import { chatGossipsubOptions, scoreTopic } from '../src/net/gossipsub-options.ts'
+import { chatGossipsubOptions, peerScore, scoreTopic } from '../src/net/gossipsub-options.ts'
 import { RelayConnector } from '../src/net/relay-connector.ts'
 import { lockDataDir } from '../src/storage/dir-lock.ts'
 import { verifyFrame } from '../src/envelope/index.ts'
@@ -201,7 +201,11 @@ export async function startRelay (opts: RelayOptions): Promise<Relay> {
   const metrics = new RelayMetrics({
     connections: () => node.getConnections().length,
     reservations: () => node.services.relay.reservations.size,
-    roomsKept: () => kept.size
+    roomsKept: () => kept.size,
+    gossipScores: () => ({
+      scores: pubsub.getPeers().map(p => peerScore(pubsub, p.toString())),
+      graylistThreshold: GOSSIP_GRAYLIST_THRESHOLD
+    })
   })
 
   const kept = new KeptRooms(opts.dataDir)

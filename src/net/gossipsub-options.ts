@@ -3,7 +3,11 @@ import { createTopicScoreParams } from '@libp2p/gossipsub/score'
 import {
   GOSSIP_D, GOSSIP_D_HIGH, GOSSIP_D_LOW, GOSSIP_D_OUT, GOSSIP_MAX_CONTROL_MESSAGES, GOSSIP_MAX_IDONTWANT_IDS,
   GOSSIP_MAX_IHAVE_IDS, GOSSIP_MAX_INBOUND_DATA_BYTES, GOSSIP_MAX_IWANT_IDS, GOSSIP_MAX_MESSAGES_PER_RPC,
-  GOSSIP_MAX_PEER_INFOS, GOSSIP_MAX_SUBSCRIPTIONS_PER_RPC, GOSSIP_MAX_TOPIC_BYTES_PER_PEER
+  GOSSIP_MAX_PEER_INFOS, GOSSIP_MAX_SUBSCRIPTIONS_PER_RPC, GOSSIP_MAX_TOPIC_BYTES_PER_PEER,
+  GOSSIP_ACCEPT_PX_THRESHOLD, GOSSIP_BEHAVIOUR_PENALTY_DECAY, GOSSIP_BEHAVIOUR_PENALTY_WEIGHT, GOSSIP_GOSSIP_THRESHOLD,
+  GOSSIP_GRAYLIST_THRESHOLD, GOSSIP_INVALID_MESSAGE_DECAY, GOSSIP_INVALID_MESSAGE_WEIGHT, GOSSIP_IP_COLOCATION_THRESHOLD,
+  GOSSIP_IP_COLOCATION_WEIGHT, GOSSIP_OPPORTUNISTIC_GRAFT_THRESHOLD, GOSSIP_PUBLISH_THRESHOLD, GOSSIP_SCORE_DECAY_INTERVAL_MS,
+  GOSSIP_SCORE_RETAIN_MS, GOSSIP_TOPIC_SCORE_CAP
 } from '../constants.ts'
 import { chatMsgId } from './msg-id.ts'
 import type { GossipSub, GossipsubOpts } from '@libp2p/gossipsub'
@@ -50,16 +54,28 @@ export function chatGossipsubOptions (init: ChatGossipInit = {}): Partial<Gossip
       maxControlMessages: GOSSIP_MAX_CONTROL_MESSAGES,
       maxPeerInfos: GOSSIP_MAX_PEER_INFOS
     },
+    // Every score parameter is explicit (not the library's defaults, which may change between versions).
     scoreParams: {
+      topics: {},
+      topicScoreCap: GOSSIP_TOPIC_SCORE_CAP,
+      appSpecificScore: () => 0,
+      appSpecificWeight: 0,
+      IPColocationFactorWeight: GOSSIP_IP_COLOCATION_WEIGHT,
+      IPColocationFactorThreshold: GOSSIP_IP_COLOCATION_THRESHOLD,
       IPColocationFactorWhitelist: new Set(init.trustedIps ?? ['127.0.0.1', '::1']),
-      topics: {}
+      behaviourPenaltyWeight: GOSSIP_BEHAVIOUR_PENALTY_WEIGHT,
+      behaviourPenaltyThreshold: 0,
+      behaviourPenaltyDecay: GOSSIP_BEHAVIOUR_PENALTY_DECAY,
+      decayInterval: GOSSIP_SCORE_DECAY_INTERVAL_MS,
+      decayToZero: 0.1,
+      retainScore: GOSSIP_SCORE_RETAIN_MS
     },
     scoreThresholds: {
-      gossipThreshold: -10,
-      publishThreshold: -50,
-      graylistThreshold: -80,
-      acceptPXThreshold: 10,
-      opportunisticGraftThreshold: 20
+      gossipThreshold: GOSSIP_GOSSIP_THRESHOLD,
+      publishThreshold: GOSSIP_PUBLISH_THRESHOLD,
+      graylistThreshold: GOSSIP_GRAYLIST_THRESHOLD,
+      acceptPXThreshold: GOSSIP_ACCEPT_PX_THRESHOLD,
+      opportunisticGraftThreshold: GOSSIP_OPPORTUNISTIC_GRAFT_THRESHOLD
     },
     ...init.overrides
   }
@@ -84,9 +100,15 @@ export function roomTopicScore (): TopicScoreParams {
     firstMessageDeliveriesDecay: 0.9,
     firstMessageDeliveriesCap: 20,
     meshMessageDeliveriesWeight: 0,
+    meshMessageDeliveriesDecay: 0.5,
+    meshMessageDeliveriesCap: 100,
+    meshMessageDeliveriesThreshold: 1,
+    meshMessageDeliveriesWindow: 10,
+    meshMessageDeliveriesActivation: 5000,
     meshFailurePenaltyWeight: 0,
-    invalidMessageDeliveriesWeight: -20,
-    invalidMessageDeliveriesDecay: 0.5
+    meshFailurePenaltyDecay: 0.5,
+    invalidMessageDeliveriesWeight: GOSSIP_INVALID_MESSAGE_WEIGHT,
+    invalidMessageDeliveriesDecay: GOSSIP_INVALID_MESSAGE_DECAY
   })
 }
 
@@ -100,4 +122,14 @@ export function scoreTopic (pubsub: GossipSub, topic: string): void {
 export function unscoreTopic (pubsub: GossipSub, topic: string): void {
   const params = (pubsub as unknown as { score?: { params?: { topics: Record<string, TopicScoreParams> } } }).score?.params
   if (params != null) Reflect.deleteProperty(params.topics, topic)
+}
+
+/**
+ * A peer's gossipsub score as this node sees it (the public GossipSub interface does not expose `getScore`, the
+ * implementation does). Below `GOSSIP_GRAYLIST_THRESHOLD`, every RPC from that peer is ignored.
+ */
+export function peerScore (pubsub: GossipSub, peerId: string): number {
+  const impl = pubsub as unknown as { getScore?: (id: string) => number }
+  if (typeof impl.getScore !== 'function') throw new TypeError('this gossipsub implementation does not expose peer scores')
+  return impl.getScore(peerId)
 }
