@@ -18,6 +18,8 @@ import { decodeStateVector } from '../history/state-vector.ts'
 import { fingerprint } from '../identity/user-id.ts'
 import { scoreTopic, unscoreTopic } from '../net/gossipsub-options.ts'
 import { RelayConnector } from '../net/relay-connector.ts'
+import { DirectUpgrader } from '../net/direct-upgrader.ts'
+import { PeerDirectory } from './peer-paths.ts'
 import { cachedVerifier, liveFrameVerifier, recordingVerifier, VerifiedFrames } from '../net/verified-frames.ts'
 import { createUpdateGuard } from '../history/guard.ts'
 import { createInviteLink, parseInviteLink } from '../room/invite.ts'
@@ -32,7 +34,7 @@ import { legacyRoomSeq, loadDevice, loadIdentity, loadName, loadPeerKey, loadRoo
 import { roomSync } from './room-sync.ts'
 import { archiveUpdates, decodeRoomArchive, encodeRoomArchive, importUpdates } from './room-archive.ts'
 import { loadAvatar, saveAvatar } from './profile-state.ts'
-import type { Chat, ChatEvents, ChatInit, ConnectionInfo, ImportedRoom, MemberInfo, PresenceInfo, RoomInfo, SentMessage } from './types.ts'
+import type { Chat, ChatEvents, ChatInit, ConnectionInfo, ImportedRoom, MemberInfo, PeerPath, PresenceInfo, RoomInfo, SentMessage } from './types.ts'
 import type { Body, OpenedMessage } from '../envelope/types.ts'
 import type { RoomLog } from '../history/room-log.ts'
 import type { UpdateGuard } from '../history/guard.ts'
@@ -114,6 +116,9 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   #avatar: string | undefined
   #node: ChatNode | undefined
   #connector: RelayConnector | undefined
+  /** Upgrades member peers to direct WebRTC connections (issue 6); absent offline or without WebRTC. */
+  #direct: DirectUpgrader | undefined
+  readonly #peerDirectory = new PeerDirectory()
   #timers: Array<ReturnType<typeof setInterval>> = []
   #deliveryTimer: ReturnType<typeof setTimeout> | undefined
   #closed = false
@@ -187,9 +192,11 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     })
     node.addEventListener('connection:open', (evt) => {
       this.safeDispatchEvent('connection', { detail: { ...describeConnection(evt.detail, id => this.#isRelay(id)), open: true } })
+      this.#pathChanged(evt.detail.remotePeer.toString())
     })
     node.addEventListener('connection:close', (evt) => {
       this.safeDispatchEvent('connection', { detail: { ...describeConnection(evt.detail, id => this.#isRelay(id)), open: false } })
+      this.#pathChanged(evt.detail.remotePeer.toString())
     })
     node.addEventListener('peer:discovery', (evt) => {
       // mDNS: dial peers found on the LAN, so rooms work with no relay at all.
@@ -209,12 +216,24 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       this.safeDispatchEvent('relay', { detail: { peerId: evt.detail.peerId, connected: false } })
     })
     connector.start()
+    if ((init.webrtc ?? true) && (init.directUpgrade ?? true)) {
+      const direct = new DirectUpgrader(node, { relays: () => connector.connectedRelays(), isRelay: id => this.#isRelay(id) })
+      direct.addEventListener('direct:state', (evt) => { this.#pathChanged(evt.detail.peerId) })
+      direct.start()
+      this.#direct = direct
+    }
     this.#timers.push(setInterval(() => { for (const r of this.#rooms.values()) void this.#publishEphemeral(r, { k: 'presence', state: 'online' }) }, PRESENCE_INTERVAL_MS))
     this.#timers.push(setInterval(() => { for (const relay of connector.connectedRelays()) void this.#onRelay(relay) }, KEEP_REFRESH_MS))
     for (const t of this.#timers) (t as { unref?: () => void }).unref?.()
   }
 
   #isRelay (peerId: string): boolean { return this.#connector?.isRelay(peerId) ?? false }
+
+  #pathChanged (peerId: string): void {
+    const node = this.#node
+    if (node == null || this.#closed || this.#isRelay(peerId)) return
+    this.safeDispatchEvent('path', { detail: this.#peerDirectory.path(node, peerId, this.#direct) })
+  }
 
   #shouldInitiateSync (peer: string): boolean {
     // Relays never start a sync with a member peer; between member peers the smaller peer id starts, so each pair
@@ -290,6 +309,13 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       try {
         const m = await openFrame(msg.data, room.keys, { replay: room.ephemeralGuard })
         this.#onEphemeral(room, m)
+        // A fresh, valid frame of the room signed by its publisher's peer key: that peer is a member, worth a direct
+        // WebRTC connection (replays are refused above, so nobody is dialled on someone else's frame).
+        if (msg.type === 'signed' && m.authorId !== this.#identity.userId) {
+          const from = msg.from.toString()
+          if (this.#peerDirectory.note(from, m.authorId)) this.#pathChanged(from)
+          this.#direct?.notePeer(from)
+        }
         return TopicValidatorResult.Accept
       } catch (err) {
         if ((err as Error).name === 'ReplayError') return TopicValidatorResult.Ignore
@@ -845,6 +871,18 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     return this.#node?.getConnections().map(c => describeConnection(c, id => this.#isRelay(id))) ?? []
   }
 
+  peerPaths (): PeerPath[] {
+    const node = this.#node
+    return node == null ? [] : this.#peerDirectory.paths(node, id => this.#isRelay(id), this.#direct)
+  }
+
+  peersOfUser (userId: string): string[] { return this.#peerDirectory.peersOf(userId) }
+
+  async upgradeDirect (peerId: string): Promise<'connecting' | 'direct' | 'failed'> {
+    if (this.#direct == null) return 'failed'
+    return await this.#direct.upgrade(peerId)
+  }
+
   dropped (): Record<string, number> {
     return Object.fromEntries(this.#dropped)
   }
@@ -856,6 +894,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     for (const t of this.#timers) clearInterval(t)
     if (this.#deliveryTimer != null) clearTimeout(this.#deliveryTimer)
     this.#connector?.stop()
+    this.#direct?.stop()
     await this.#node?.stop()
     for (const r of this.#rooms.values()) {
       for (const t of r.typing.values()) clearTimeout(t)

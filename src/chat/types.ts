@@ -32,6 +32,8 @@ export interface ChatInit {
   webrtcBindAddress?: string
   /** WebRTC transport (default true). */
   webrtc?: boolean
+  /** Upgrade member peers to direct WebRTC connections through the relay (default true when WebRTC is on). */
+  directUpgrade?: boolean
   /** Origin of the web app that invite links point at (default DEFAULT_INVITE_ORIGIN; a relay's own web address works). */
   inviteOrigin?: string
   /** Display name announced (as a signed profile message) in the rooms we are in. */
@@ -75,6 +77,25 @@ export interface ConnectionInfo {
   /** True when the remote peer is one of our relays. */
   relay: boolean
   remoteAddr: string
+}
+
+/** Which path a member peer (one device of a user) is on (`peerPaths`). */
+export interface PeerPath {
+  peerId: string
+  /** Users seen publishing room frames from this peer. */
+  userIds: string[]
+  /**
+   * `lan`: a direct connection to a private or loopback address (TCP/WebSockets, e.g. found by mDNS); `direct`: peer
+   * to peer (WebRTC, whose signalling went through a relay, or a public address); `relay`: only through a circuit
+   * relay (limited, slower); `none`: not connected.
+   */
+  path: 'lan' | 'direct' | 'relay' | 'none'
+  /** Transport of the best connection (`webrtc`, `tcp`, `ws`, `wss`, `other`). */
+  transport?: string
+  /** The WebRTC upgrade: being dialled, done, or failed (the relay path is used meanwhile; retried with backoff). */
+  upgrade?: 'connecting' | 'direct' | 'failed'
+  /** Why the last upgrade failed. */
+  error?: string
 }
 
 export interface PresenceInfo {
@@ -127,6 +148,8 @@ export interface ChatEvents {
   read: CustomEvent<{ room: string, userId: string, upTo: string }>
   /** Something from the network was dropped (counted in `dropped()`). */
   dropped: CustomEvent<{ room?: string, reason: string }>
+  /** A member peer's path changed (a direct WebRTC connection opened, failed or closed). */
+  path: CustomEvent<PeerPath>
 }
 
 /** A running chat peer. */
@@ -193,6 +216,12 @@ export interface Chat extends TypedEventTarget<ChatEvents> {
   waitForRelay (timeoutMs: number): Promise<boolean>
   /** Live connections. */
   connections (): ConnectionInfo[]
+  /** Which path each member peer is on (LAN, direct, relay), with the state of its direct WebRTC upgrade. */
+  peerPaths (): PeerPath[]
+  /** Peer ids of the devices a user was seen publishing from in our rooms (for direct transfers to that user). */
+  peersOfUser (userId: string): string[]
+  /** Dials a member peer over WebRTC through a relay now; resolves with the upgrade state reached. */
+  upgradeDirect (peerId: string): Promise<'connecting' | 'direct' | 'failed'>
   /** Frames and updates dropped so far, by reason. */
   dropped (): Record<string, number>
   /** Publishes presence `offline`, stops the network and closes storage. */

@@ -1,0 +1,197 @@
+/**
+ * Upgrades peers of our rooms from the relayed path to a direct WebRTC connection. Members usually reach each other
+ * only through a relay (a star); the relay carries the WebRTC signalling (`/p2p-circuit/webrtc`) and the bytes then go
+ * peer to peer. A peer is only dialled once it proved room membership (it published a valid frame on a room topic,
+ * signed by its libp2p key), never because an address showed up somewhere.
+ */
+import { TypedEventEmitter } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import {
+  DIRECT_DIAL_TIMEOUT_MS, DIRECT_RETRY_MAX_MS, DIRECT_RETRY_MIN_MS, DIRECT_SECOND_DIALER_DELAY_MS, MAX_DIRECT_PEERS_TRACKED
+} from '../constants.ts'
+import { backoffDelay } from './backoff.ts'
+import type { Connection, Libp2p } from '@libp2p/interface'
+
+/** Where the upgrade of one peer stands. */
+export type DirectState = 'connecting' | 'direct' | 'failed'
+
+export interface DirectUpgraderEvents {
+  /** The upgrade state of a peer changed. */
+  'direct:state': CustomEvent<{ peerId: string, state: DirectState, error?: string }>
+}
+
+export interface DirectUpgraderInit {
+  /** Peer ids of the relays connected now (signalling goes through them, first one first). */
+  relays: () => string[]
+  /** True for our relays (never upgraded: they are reached directly already). */
+  isRelay: (peerId: string) => boolean
+  /** Turn the upgrade off (no WebRTC transport on this peer). */
+  enabled?: boolean
+  dialTimeoutMs?: number
+}
+
+interface Tracked {
+  state: DirectState | 'idle'
+  attempt: number
+  /** Not before this time (ms) for the next dial. */
+  notBefore: number
+  timer?: ReturnType<typeof setTimeout>
+  error?: string
+}
+
+/** True when a connection is usable without relay limits (TCP, WebSockets, or WebRTC whose bytes go peer to peer). */
+export function isDirectConnection (conn: Connection): boolean {
+  return conn.limits == null && conn.status === 'open'
+}
+
+/** Dials members of our rooms over WebRTC through a relay and keeps that direct connection. */
+export class DirectUpgrader extends TypedEventEmitter<DirectUpgraderEvents> {
+  readonly #node: Libp2p
+  readonly #init: DirectUpgraderInit
+  readonly #peers = new Map<string, Tracked>()
+  #running = false
+
+  constructor (node: Libp2p, init: DirectUpgraderInit) {
+    super()
+    this.#node = node
+    this.#init = init
+    this.onOpen = this.onOpen.bind(this)
+    this.onClose = this.onClose.bind(this)
+  }
+
+  start (): void {
+    if (this.#running) return
+    this.#running = true
+    this.#node.addEventListener('connection:open', this.onOpen)
+    this.#node.addEventListener('connection:close', this.onClose)
+  }
+
+  stop (): void {
+    this.#running = false
+    this.#node.removeEventListener('connection:open', this.onOpen)
+    this.#node.removeEventListener('connection:close', this.onClose)
+    for (const t of this.#peers.values()) clearTimeout(t.timer)
+    this.#peers.clear()
+  }
+
+  /** Upgrade state of a peer (undefined: never seen as a room member, or a relay). */
+  state (peerId: string): DirectState | undefined {
+    if (this.#hasDirect(peerId)) return 'direct'
+    const s = this.#peers.get(peerId)?.state
+    return s === 'idle' ? undefined : s
+  }
+
+  /** Last dial error of a peer whose upgrade failed. */
+  lastError (peerId: string): string | undefined { return this.#peers.get(peerId)?.error }
+
+  /**
+   * A member of one of our rooms was seen (the signed publisher of a valid room frame). Schedules a WebRTC dial
+   * unless a direct connection exists or a retry is not due yet. Between two peers the smaller id dials at once, the
+   * other a little later, so they rarely open two connections.
+   */
+  notePeer (peerId: string): void {
+    if (!this.#running || (this.#init.enabled ?? true) === false) return
+    if (peerId === this.#node.peerId.toString() || this.#init.isRelay(peerId)) return
+    let t = this.#peers.get(peerId)
+    if (t == null) {
+      if (this.#peers.size >= MAX_DIRECT_PEERS_TRACKED) this.#forgetOne()
+      t = { state: 'idle', attempt: 0, notBefore: 0 }
+      this.#peers.set(peerId, t)
+    }
+    if (this.#hasDirect(peerId)) { this.#set(peerId, t, 'direct'); return }
+    if (t.state === 'connecting' || t.timer != null) return
+    const now = Date.now()
+    const second = this.#node.peerId.toString() > peerId && t.attempt === 0
+    const at = Math.max(t.notBefore, now + (second ? DIRECT_SECOND_DIALER_DELAY_MS : 0))
+    t.timer = setTimeout(() => { t.timer = undefined; void this.#dial(peerId, t) }, at - now)
+    ;(t.timer as { unref?: () => void }).unref?.()
+  }
+
+  /** Dials now (ignoring backoff); resolves with the state reached. */
+  async upgrade (peerId: string): Promise<DirectState> {
+    let t = this.#peers.get(peerId)
+    if (t == null) { t = { state: 'idle', attempt: 0, notBefore: 0 }; this.#peers.set(peerId, t) }
+    clearTimeout(t.timer)
+    t.timer = undefined
+    await this.#dial(peerId, t)
+    return this.state(peerId) ?? 'failed'
+  }
+
+  #hasDirect (peerId: string): boolean {
+    try {
+      return this.#node.getConnections(peerIdFromString(peerId)).some(isDirectConnection)
+    } catch {
+      return false
+    }
+  }
+
+  async #dial (peerId: string, t: Tracked): Promise<void> {
+    if (!this.#running || t.state === 'connecting') return
+    if (this.#hasDirect(peerId)) { this.#set(peerId, t, 'direct'); return }
+    const relays = this.#init.relays()
+    if (relays.length === 0) { this.#fail(peerId, t, 'no relay connected to carry the WebRTC signalling'); return }
+    this.#set(peerId, t, 'connecting')
+    let lastError = 'unknown error'
+    for (const relay of relays) {
+      try {
+        const addr = multiaddr(`/p2p/${relay}/p2p-circuit/webrtc/p2p/${peerId}`)
+        const signal = AbortSignal.timeout(this.#init.dialTimeoutMs ?? DIRECT_DIAL_TIMEOUT_MS)
+        const conn = await this.#node.dial(addr, { signal })
+        if (isDirectConnection(conn)) {
+          t.attempt = 0
+          t.error = undefined
+          this.#set(peerId, t, 'direct')
+          return
+        }
+        lastError = 'the dial returned a limited (relayed) connection'
+      } catch (err) {
+        lastError = (err as Error).message ?? String(err)
+      }
+      if (!this.#running) return
+      // The other side may have dialled us meanwhile.
+      if (this.#hasDirect(peerId)) { this.#set(peerId, t, 'direct'); return }
+    }
+    this.#fail(peerId, t, lastError)
+  }
+
+  #fail (peerId: string, t: Tracked, error: string): void {
+    t.error = error
+    t.notBefore = Date.now() + backoffDelay(t.attempt++, { minMs: DIRECT_RETRY_MIN_MS, maxMs: DIRECT_RETRY_MAX_MS })
+    this.#set(peerId, t, 'failed', error)
+  }
+
+  #set (peerId: string, t: Tracked, state: DirectState, error?: string): void {
+    if (t.state === state) return
+    t.state = state
+    const detail: { peerId: string, state: DirectState, error?: string } = { peerId, state }
+    if (error != null) detail.error = error
+    this.safeDispatchEvent('direct:state', { detail })
+  }
+
+  #forgetOne (): void {
+    for (const [id, t] of this.#peers) {
+      if (t.state !== 'connecting') { clearTimeout(t.timer); this.#peers.delete(id); return }
+    }
+  }
+
+  private onOpen (evt: CustomEvent<Connection>): void {
+    const conn = evt.detail
+    const id = conn.remotePeer.toString()
+    const t = this.#peers.get(id)
+    if (t != null && isDirectConnection(conn)) { t.attempt = 0; t.error = undefined; this.#set(id, t, 'direct') }
+  }
+
+  private onClose (evt: CustomEvent<Connection>): void {
+    const id = evt.detail.remotePeer.toString()
+    const t = this.#peers.get(id)
+    // The direct connection went away: the next frame this member publishes (presence comes every interval)
+    // schedules a new upgrade; until then the relay path is used.
+    if (t != null && t.state === 'direct' && !this.#hasDirect(id)) {
+      t.error = 'direct connection closed'
+      t.notBefore = 0
+      this.#set(id, t, 'failed', t.error)
+      this.notePeer(id)
+    }
+  }
+}
