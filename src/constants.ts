@@ -361,3 +361,40 @@ export const TAG_DEVICE_RECORD_SIG = 'chatsphere/v1/device-record'
 export const TAG_DEVICES_ROOM = 'chatsphere/v1/devices/room-secret'
 export const TAG_LINK_CONFIRM = 'chatsphere/v1/link/confirm-key'
 export const TAG_LINK_PAYLOAD = 'chatsphere/v1/link/payload-key'
+
+// ── Media transfer (issue 6, media core helper; PROTOCOL.md "Media protocol") ──
+/** Version field of every media protocol message. */
+export const MEDIA_VERSION = 1
+/** Plaintext bytes per chunk (the last chunk may be shorter); fixed by media protocol v1. */
+export const MEDIA_CHUNK_BYTES = 64 * 1024
+/** Default largest file sent or fetched (`ChatInit.maxFileBytes`). */
+export const DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024
+/** Hard cap on `maxFileBytes` (4 GiB: 65,536 chunks, a 2 MiB chunk hash list). */
+export const MAX_MEDIA_FILE_BYTES = 4 * 1024 * 1024 * 1024
+/** Most chunks of one file (MAX_MEDIA_FILE_BYTES / MEDIA_CHUNK_BYTES). */
+export const MAX_MEDIA_CHUNKS = MAX_MEDIA_FILE_BYTES / MEDIA_CHUNK_BYTES
+/** Largest length-prefixed media message: the header with a full chunk hash list, or one sealed chunk. */
+export const MAX_MEDIA_MESSAGE_BYTES = MAX_MEDIA_CHUNKS * 32 + 1024
+/** Most sealed chunks a server has in flight before the receiver acknowledges (4 MiB read buffers: stay well below). */
+export const MEDIA_WINDOW_CHUNKS = 16
+/** The receiver acknowledges every this many chunks. */
+export const MEDIA_ACK_EVERY = 4
+/** A media stream with no message for this long (ms) is given up (the fetch goes on with another peer). */
+export const MEDIA_IDLE_TIMEOUT_MS = 15_000
+/** How long opening a connection + stream to one peer may take. */
+export const MEDIA_DIAL_TIMEOUT_MS = 10_000
+/** After asking the room who holds a file (`want`), wait this long for `have` answers before giving up. */
+export const MEDIA_WANT_WAIT_MS = 2_000
+/** Rounds over all known holders before a fetch rejects (a holder that dropped may be back in the next round). */
+export const MEDIA_FETCH_ROUNDS = 2
+/** Pause between rounds (ms). */
+export const MEDIA_ROUND_PAUSE_MS = 500
+/** Store: appended chunks are made durable (and the resume point recorded) at least every this many chunks. */
+export const MEDIA_FLUSH_CHUNKS = 16
+/** Most holders remembered per content hash (from `have` announcements). */
+export const MAX_MEDIA_HOLDERS = 16
+/** Most content hashes whose holders are remembered. */
+export const MAX_MEDIA_HOLDER_HASHES = 1024
+/** Domain tags: room key of media request proofs; nonce prefix of sealed chunks. */
+export const TAG_MEDIA_PROOF = 'chatsphere/v1/media/proof'
+export const TAG_MEDIA_NONCE = 'chatsphere/v1/media/nonce'

@@ -69,3 +69,21 @@ export const SyncProtocolError = defineError('SyncProtocolError')
 // ── Direct messages and contacts (issue 7) ──
 /** A contact link (or QR payload) that cannot be parsed or whose signature does not verify. */
 export const InvalidContactLinkError = defineError('InvalidContactLinkError')
+
+// ── Media transfer (issue 6, media core helper) ──
+/** A fetch that was cancelled through its AbortSignal (verified chunks stay stored for a resume). */
+export const TransferCancelledError = defineError('TransferCancelledError')
+/**
+ * No peer could give us a file: `attempts` says, per peer tried, why (unreachable, relay-limit, not-held, refused,
+ * bad-chunk, interrupted, timeout). Verified chunks stay stored, so a later fetch resumes.
+ */
+export class MediaUnavailableError extends ChatSphereError {
+  readonly attempts: Array<{ peerId: string, path?: 'direct' | 'relayed' | 'local', reason: string, detail?: string }>
+  constructor (message: string, attempts: MediaUnavailableError['attempts'] = [], options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'MediaUnavailableError'
+    this.attempts = attempts
+  }
+}
+/** A media stream peer broke the protocol (bad message, wrong order, bad chunk, oversized). */
+export const MediaProtocolError = defineError('MediaProtocolError')

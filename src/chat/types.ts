@@ -4,6 +4,7 @@
  */
 import type { DeliveryState, Gap, MessageView, StorageBackend } from '../history/types.ts'
 import type { Identity } from '../identity/identity.ts'
+import type { FetchFileOptions, FileInput, MediaFileInfo, MediaStore } from '../media/types.ts'
 import type { TypedEventTarget } from '@libp2p/interface'
 
 /** Options of {@link createChat}. */
@@ -40,6 +41,13 @@ export interface ChatInit {
   displayName?: string
   /** Avatar announced with the display name (a small data URL, at most MAX_AVATAR_BYTES); stored like the name. */
   avatar?: string
+  /** Largest file sent or fetched, in bytes (default DEFAULT_MAX_FILE_BYTES = 100 MiB, at most MAX_MEDIA_FILE_BYTES). */
+  maxFileBytes?: number
+  /**
+   * Where media bytes are kept. Default: `<dataDir>/media` with `dataDir`, else records in `storage` (IndexedDB in
+   * the browser).
+   */
+  mediaStore?: MediaStore
 }
 
 /** A room we are in. */
@@ -222,6 +230,22 @@ export interface Chat extends TypedEventTarget<ChatEvents> {
   peersOfUser (userId: string): string[]
   /** Dials a member peer over WebRTC through a relay now; resolves with the upgrade state reached. */
   upgradeDirect (peerId: string): Promise<'connecting' | 'direct' | 'failed'>
+  /**
+   * Sends a file: its bytes are stored locally first (and served to room members from there), then a `file` message
+   * with name, type, size, content hash (SHA-256), a fresh per-file key and the preview is posted. Throws
+   * OversizedError above `maxFileBytes`, InvalidArgumentError for a bad name/mime/preview.
+   */
+  sendFile (room: string, file: FileInput): Promise<SentMessage>
+  /**
+   * The bytes of a `file` message: from the local store when complete, else fetched on MEDIA_PROTOCOL from the sender
+   * first, then other members who hold it, resuming after the last verified chunk. Every chunk and the whole file are
+   * checked before anything is returned; the file is kept and served on. Rejects with NotFoundError (no such file
+   * message), OversizedError (above `maxFileBytes`), TransferCancelledError (signal) or MediaUnavailableError (no
+   * peer could give it, with the reason per peer; verified progress is kept).
+   */
+  fetchFile (room: string, messageId: string, options?: FetchFileOptions): Promise<Uint8Array>
+  /** What a `file` message announces and how much of it is stored here. Throws NotFoundError for other messages. */
+  mediaFile (room: string, messageId: string): Promise<MediaFileInfo>
   /** Frames and updates dropped so far, by reason. */
   dropped (): Record<string, number>
   /** Publishes presence `offline`, stops the network and closes storage. */
@@ -229,3 +253,4 @@ export interface Chat extends TypedEventTarget<ChatEvents> {
 }
 
 export type { DeliveryState, Gap, MessageView }
+export type { FetchAttempt, FetchFileOptions, FetchProgress, FileInput, MediaFileInfo, MediaStore, TransferPath } from '../media/types.ts'

@@ -4,7 +4,7 @@
  * MalformedError for everything else. Unknown extra fields (from newer peers) are ignored, unknown kinds refused.
  */
 import {
-  MAX_AVATAR_BYTES, MAX_FIELD_BYTES, MAX_FILE_SIZE, MAX_NAME_BYTES, MAX_PREVIEW_BYTES, MAX_REACTION_BYTES,
+  MAX_AVATAR_BYTES, MAX_FIELD_BYTES, MAX_FILE_SIZE, MAX_NAME_BYTES, MAX_PEER_ID_CHARS, MAX_PREVIEW_BYTES, MAX_REACTION_BYTES,
   MAX_ROOM_NAME_BYTES, MAX_TEXT_BYTES, MESSAGE_ID_BYTES, PUBLIC_KEY_BYTES, KNOCK_NONCE_BYTES, MAX_KNOCK_BOX_BYTES
 } from '../constants.ts'
 import { MalformedError, OversizedError } from '../errors.ts'
@@ -14,11 +14,13 @@ import { FrameKind } from './types.ts'
 import type { Body, BodyKind, MessageRef } from './types.ts'
 
 /** Bodies that only travel in ephemeral frames (never stored); every other kind only in stored frames. */
-export const EPHEMERAL_BODY_KINDS: ReadonlySet<BodyKind> = new Set<BodyKind>(['presence', 'typing', 'read'])
+export const EPHEMERAL_BODY_KINDS: ReadonlySet<BodyKind> = new Set<BodyKind>(['presence', 'typing', 'read', 'want', 'have'])
 const KNOWN_BODY_KINDS: ReadonlySet<string> = new Set<BodyKind>([
-  'text', 'edit', 'delete', 'react', 'profile', 'room', 'presence', 'typing', 'read', 'file', 'knock'
+  'text', 'edit', 'delete', 'react', 'profile', 'room', 'presence', 'typing', 'read', 'file', 'want', 'have', 'knock'
 ])
 const PRESENCE_STATES = new Set(['online', 'away', 'offline'])
+/** A libp2p peer id in text form (base58btc multihash or CIDv1 base32). */
+const PEER_ID_TEXT = /^[1-9A-HJ-NP-Za-km-z]+$|^b[a-z2-7]+$/
 /** Bytes of a file's content hash (SHA-256) and per-file key (secretbox). */
 const FILE_HASH_BYTES = 32
 const FILE_KEY_BYTES = 32
@@ -54,6 +56,12 @@ function bytes (m: Record<string, unknown>, key: string, opts: { exact?: number,
 
 function ref (m: Record<string, unknown>, key: string, optional = false): MessageRef | undefined {
   return bytes(m, key, { exact: MESSAGE_ID_BYTES, optional })
+}
+
+function peerId (m: Record<string, unknown>, key: string, optional = false): string | undefined {
+  const v = str(m, key, MAX_PEER_ID_CHARS, { optional, nonEmpty: true })
+  if (v !== undefined && !PEER_ID_TEXT.test(v)) throw new MalformedError(`body field "${key}" is not a peer id`)
+  return v
 }
 
 function bool (m: Record<string, unknown>, key: string): boolean {
@@ -126,8 +134,14 @@ export function validateBody (value: unknown, frameKind: FrameKind = FrameKind.m
         hash: bytes(m, 'hash', { exact: FILE_HASH_BYTES }) as Uint8Array,
         key: bytes(m, 'key', { exact: FILE_KEY_BYTES }) as Uint8Array,
         preview: bytes(m, 'preview', { max: MAX_PREVIEW_BYTES, optional: true }),
-        duration: uint(m, 'duration', Number.MAX_SAFE_INTEGER, true)
+        duration: uint(m, 'duration', Number.MAX_SAFE_INTEGER, true),
+        root: bytes(m, 'root', { exact: FILE_HASH_BYTES, optional: true }),
+        peer: peerId(m, 'peer', true)
       })
+    case 'want':
+      return { k, hash: bytes(m, 'hash', { exact: FILE_HASH_BYTES }) as Uint8Array }
+    case 'have':
+      return { k, hash: bytes(m, 'hash', { exact: FILE_HASH_BYTES }) as Uint8Array, peer: peerId(m, 'peer') as string }
     case 'knock':
       return {
         k,

@@ -33,7 +33,12 @@ export type Body =
   | { k: 'presence', state: 'online' | 'away' | 'offline' }
   | { k: 'typing', on: boolean }
   | { k: 'read', upTo: MessageRef }
-  | { k: 'file', name: string, mime: string, size: number, hash: Uint8Array, key: Uint8Array, preview?: Uint8Array, duration?: number }
+  /** `root` (media v1): SHA-256 of the concatenated SHA-256 hashes of the file's 64 KiB plaintext chunks; `peer`: sender's libp2p peer id. */
+  | { k: 'file', name: string, mime: string, size: number, hash: Uint8Array, key: Uint8Array, preview?: Uint8Array, duration?: number, root?: Uint8Array, peer?: string }
+  /** Ephemeral (media, issue 6): who holds the file with this content hash? Holders answer with `have`. */
+  | { k: 'want', hash: Uint8Array }
+  /** Ephemeral (media): the device with libp2p peer id `peer` holds the whole file with this content hash. */
+  | { k: 'have', hash: Uint8Array, peer: string }
   /** A request to start a direct conversation, stored in the recipient's inbox room (src/dm/knock.ts). */
   | { k: 'knock', eph: Uint8Array, nonce: Uint8Array, box: Uint8Array }
 
