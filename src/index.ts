@@ -4,7 +4,7 @@
  */
 export { createChat } from './chat/index.ts'
 export type {
-  Chat, ChatEvents, ChatInit, ConnectionInfo, DeliveryState, Gap, MessageView, PresenceInfo, RoomInfo, SentMessage
+  Chat, ChatEvents, ChatInit, ConnectionInfo, DeliveryState, Gap, MessageView, PeerPath, PresenceInfo, RoomInfo, SentMessage
 } from './chat/index.ts'
 export type { Identity } from './identity/identity.ts'
 export { createIdentity, identityFromSeed } from './identity/identity.ts'
