@@ -362,6 +362,14 @@ export const TAG_DEVICES_ROOM = 'chatsphere/v1/devices/room-secret'
 export const TAG_LINK_CONFIRM = 'chatsphere/v1/link/confirm-key'
 export const TAG_LINK_PAYLOAD = 'chatsphere/v1/link/payload-key'
 
+// ── Roles and key epochs (src/roles, PROTOCOL.md "Roles and key epochs") ──────────────────────────────────────────
+/** Most key grants in one `keys` op (CBOR lists hold at most MAX_CBOR_ITEMS); more recipients → more ops. */
+export const MAX_KEY_GRANTS = 48
+/** Most revoked box keys listed in one `keys` op. */
+export const MAX_REVOKED_BOX_KEYS = 16
+/** Epoch keys are secretbox keys. */
+export const EPOCH_KEY_BYTES = 32
+
 // ── Media transfer (issue 6, media core helper; PROTOCOL.md "Media protocol") ──
 /** Version field of every media protocol message. */
 export const MEDIA_VERSION = 1

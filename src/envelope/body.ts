@@ -10,6 +10,7 @@ import {
 import { MalformedError, OversizedError } from '../errors.ts'
 import { utf8Length } from '../crypto/encoding.ts'
 import { isMap } from './codec.ts'
+import { ROLE_BODY_KINDS, validateRoleBody } from '../roles/body.ts'
 import { FrameKind } from './types.ts'
 import type { Body, BodyKind, MessageRef } from './types.ts'
 
@@ -96,7 +97,7 @@ export function validateBody (value: unknown, frameKind: FrameKind = FrameKind.m
   if (!isMap(value)) throw new MalformedError('body must be a CBOR map')
   const k = value.k
   if (typeof k !== 'string') throw new MalformedError('body has no kind "k"')
-  if (!KNOWN_BODY_KINDS.has(k)) throw new MalformedError(`unknown body kind "${k.slice(0, 32)}"`)
+  if (!KNOWN_BODY_KINDS.has(k) && !ROLE_BODY_KINDS.has(k)) throw new MalformedError(`unknown body kind "${k.slice(0, 32)}"`)
   const ephemeralFrame = frameKind === FrameKind.ephemeral
   if (EPHEMERAL_BODY_KINDS.has(k as BodyKind) !== ephemeralFrame) {
     throw new MalformedError(`body kind "${k}" is not allowed in ${ephemeralFrame ? 'an ephemeral' : 'a stored'} frame`)
@@ -150,6 +151,7 @@ export function validateBody (value: unknown, frameKind: FrameKind = FrameKind.m
         box: bytes(m, 'box', { max: MAX_KNOCK_BOX_BYTES }) as Uint8Array
       }
     default:
+      if (ROLE_BODY_KINDS.has(k)) return validateRoleBody(k, m)
       throw new MalformedError(`unknown body kind "${k.slice(0, 32)}"`)
   }
 }

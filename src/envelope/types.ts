@@ -39,6 +39,14 @@ export type Body =
   | { k: 'want', hash: Uint8Array }
   /** Ephemeral (media): the device with libp2p peer id `peer` holds the whole file with this content hash. */
   | { k: 'have', hash: Uint8Array, peer: string }
+  // Membership operations (src/roles/types.ts, PROTOCOL.md "Roles and key epochs"); `user` is a 32-byte user key.
+  | { k: 'genesis' }
+  | { k: 'role', user: Uint8Array, role: 'owner' | 'admin' | 'moderator' | 'member' }
+  | { k: 'kick', user: Uint8Array }
+  | { k: 'ban', user: Uint8Array, on: boolean }
+  | { k: 'remove', target: MessageRef, on: boolean }
+  | { k: 'settings', name?: string, topic?: string, avatar?: string, invite?: 'member' | 'moderator' | 'admin', history?: 'all' | 'joined' }
+  | { k: 'keys', epoch: number, rekey: boolean, epk: Uint8Array, grants: Array<{ to: Uint8Array, nonce: Uint8Array, box: Uint8Array }>, revoked?: Uint8Array[] }
   /** A request to start a direct conversation, stored in the recipient's inbox room (src/dm/knock.ts). */
   | { k: 'knock', eph: Uint8Array, nonce: Uint8Array, box: Uint8Array }
 
