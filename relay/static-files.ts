@@ -43,7 +43,10 @@ export const CONTENT_SECURITY_POLICY = [
   "base-uri 'none'",
   "form-action 'none'",
   "frame-ancestors 'none'",
-  "require-trusted-types-for 'script'"
+  "require-trusted-types-for 'script'",
+  // Only the two policies the app creates (Lit's template policy, the service worker URL policy): injected code could
+  // not create a permissive `default` policy or a second policy with either name.
+  'trusted-types lit-html chatsphere-service-worker'
 ].join('; ')
 
 /** Headers sent with every HTTP answer of the relay. */

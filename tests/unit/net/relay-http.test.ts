@@ -33,7 +33,7 @@ describe('relay HTTP', () => {
     const res = await fetch(relay.url + '/')
     expect(res.status).toBe(200)
     const csp = res.headers.get('content-security-policy') ?? ''
-    for (const d of ["script-src 'self'", "object-src 'none'", "base-uri 'none'", "require-trusted-types-for 'script'", "connect-src 'self' ws: wss:"]) expect(csp).toContain(d)
+    for (const d of ["script-src 'self'", "object-src 'none'", "base-uri 'none'", "require-trusted-types-for 'script'", 'trusted-types lit-html chatsphere-service-worker', "connect-src 'self' ws: wss:"]) expect(csp).toContain(d)
     expect(res.headers.get('x-content-type-options')).toBe('nosniff')
     const js = await fetch(relay.url + '/assets/app.js')
     expect(js.headers.get('content-type')).toContain('javascript')
