@@ -33,6 +33,10 @@ if (!process.env.CHATSPHERE_SKIP_LINT) {
   failedSteps += run('type check', ['node_modules/typescript/bin/tsc', '--noEmit', '-p', '.']) === 0 ? 0 : 1
 }
 
+// High/critical advisories fail unless audit-allowlist.json gives a reason; an unreachable advisory service is a
+// loud warning (not a pass), and a failure with AUDIT_REQUIRED=1.
+if (!process.env.CHATSPHERE_SKIP_AUDIT) failedSteps += run('dependency audit', ['scripts/audit.mjs']) === 0 ? 0 : 1
+
 mkdirSync(join(root, '.test-results'), { recursive: true })
 const resultsFile = join(root, '.test-results', 'vitest.json')
 const projects = skipBrowser ? ['--project', 'unit', '--project', 'integration'] : []
@@ -45,6 +49,6 @@ if (existsSync(resultsFile)) {
   passed = r.numPassedTests; failed = r.numFailedTests; skipped = r.numPendingTests + (r.numTodoTests ?? 0)
 }
 if (skipBrowser) process.stdout.write('Browser tests skipped on purpose (CHATSPHERE_SKIP_BROWSER=1).\n')
-if (failedSteps > 0) process.stdout.write(`${failedSteps} check step(s) failed (lint, circular imports or types); see above.\n`)
+if (failedSteps > 0) process.stdout.write(`${failedSteps} check step(s) failed (lint, circular imports, types or dependency audit); see above.\n`)
 process.stdout.write(`\nTests: ${passed} passed, ${failed + failedSteps} failed, ${skipped} skipped\n`)
 process.exit(code !== 0 || failedSteps > 0 ? 1 : 0)
