@@ -34,7 +34,9 @@ import { legacyRoomSeq, loadDevice, loadIdentity, loadName, loadPeerKey, loadRoo
 import { roomSync } from './room-sync.ts'
 import { archiveUpdates, decodeRoomArchive, encodeRoomArchive, importUpdates } from './room-archive.ts'
 import { loadAvatar, saveAvatar } from './profile-state.ts'
-import type { Chat, ChatEvents, ChatInit, ConnectionInfo, ImportedRoom, MemberInfo, PeerPath, PresenceInfo, RoomInfo, SentMessage } from './types.ts'
+import { DirectMessages } from '../dm/direct-messages.ts'
+import type { DirectHost } from '../dm/direct-messages.ts'
+import type { Chat, ChatEvents, ChatInit, ConnectionInfo, ContactInfo, ImportedRoom, MemberInfo, PeerPath, PresenceInfo, RoomInfo, SentMessage } from './types.ts'
 import type { Body, OpenedMessage } from '../envelope/types.ts'
 import type { RoomLog } from '../history/room-log.ts'
 import type { UpdateGuard } from '../history/guard.ts'
@@ -123,6 +125,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   #deliveryTimer: ReturnType<typeof setTimeout> | undefined
   #closed = false
   readonly #sync = roomSync()
+  /** Direct rooms, inbox knocks and the contact book (src/dm). */
+  #dms: DirectMessages | undefined
 
   private constructor (init: ChatInit, storage: StorageBackend, ownsStorage: boolean, identity: Identity, device: number, name: string | undefined) {
     super()
@@ -153,7 +157,9 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
         await saveAvatar(storage, init.avatar)
         chat.#avatar = init.avatar
       }
+      chat.#dms = await DirectMessages.create(chat.#directHost(), storage)
       for (const r of await loadRooms(storage)) await chat.#openRoom(r)
+      await chat.#dms.start()
       if (init.offline !== true) await chat.#startNetwork()
       return chat
     } catch (err) {
@@ -292,7 +298,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     if (node == null) return
     const pubsub = node.services.pubsub
     scoreTopic(pubsub, room.keys.topic)
-    scoreTopic(pubsub, room.keys.ephemeralTopic)
+    if (room.stored.hidden == null) scoreTopic(pubsub, room.keys.ephemeralTopic)
     pubsub.topicValidators.set(room.keys.topic, async (peer: PeerId, msg: Message) => {
       try {
         const fresh = await this.#applyLive(room, msg.data, peer.toString())
@@ -305,6 +311,9 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
         return TopicValidatorResult.Reject
       }
     })
+    pubsub.subscribe(room.keys.topic)
+    // Inboxes carry no presence: it would tell anyone who knows the user id when they (or a knocker) are online.
+    if (room.stored.hidden != null) return
     pubsub.topicValidators.set(room.keys.ephemeralTopic, async (_peer: PeerId, msg: Message) => {
       try {
         const m = await openFrame(msg.data, room.keys, { replay: room.ephemeralGuard })
@@ -323,7 +332,6 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
         return TopicValidatorResult.Reject
       }
     })
-    pubsub.subscribe(room.keys.topic)
     pubsub.subscribe(room.keys.ephemeralTopic)
   }
 
@@ -374,6 +382,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     const verifyFrame = recordingVerifier(cachedVerifier(baseVerifier, prechecked), verified)
     const log = await openRoomLog({ store, roomId: keys.roomId, writePublicKey: keys.writePublicKey, verifyFrame })
     const info: RoomInfo = { id: keys.roomIdText, name: stored.name, invite: createInviteLink(this.#inviteInit(stored)), topic: keys.topic, joinedAt: stored.joinedAt }
+    // A direct room has no invite: its secret is the two users' agreement, and nobody else belongs in it.
+    if (stored.direct != null && stored.hidden == null) Object.assign(info, { invite: '', direct: { userId: stored.direct } })
     const room: JoinedRoom = {
       info, stored, keys, log, store, precheck, applyChain: Promise.resolve(), verified, opened: new Map(), ephemeralGuard: new ReplayGuard(), mine: new Map(), readMarkers: new Map(),
       presence: new Map(), typing: new Map(), unsubscribeFrames: () => {}, openQueue: Promise.resolve(), syncedWithRelay: false, nextSeq: 1, names: new Map()
@@ -410,6 +420,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
             // Ours (from this or another device): the relays are asked whether they hold it.
             room.mine.set(id, { relays: new Set(), delivery: { state: 'local' } })
           }
+          this.#dms?.onOpened(room.stored, m)
           if (m.body.k === 'profile') {
             const prev = room.names.get(m.authorId)
             if (prev == null || prev.time <= m.time) room.names.set(m.authorId, { name: m.body.name, time: m.time, ...(m.body.avatar != null ? { avatar: m.body.avatar } : {}) })
@@ -423,7 +434,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       if (fresh.length === 0) return
       // Announcing new messages must not cost O(room size): the fold is extended, or rebuilt lazily by messages().
       this.#extendFold(room, fresh)
-      if (!announce) return
+      // Hidden rooms (inboxes) announce nothing: anyone who knows the user id can write there.
+      if (!announce || room.stored.hidden != null) return
       const added: MessageView[] = []
       for (const m of fresh) {
         if (m.body.k !== 'text') continue
@@ -504,18 +516,23 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     return this.#rooms.get(info.id) as JoinedRoom
   }
 
+  /** A room's public info; a direct room's name is the other user's current name. */
+  #infoOf (r: JoinedRoom): RoomInfo {
+    return this.#dms?.decorate({ ...r.info }, r.stored) ?? { ...r.info }
+  }
+
   rooms (): RoomInfo[] {
-    return [...this.#rooms.values()].map(r => ({ ...r.info }))
+    return [...this.#rooms.values()].filter(r => r.stored.hidden == null).map(r => this.#infoOf(r))
   }
 
   room (ref: string): RoomInfo {
     if (typeof ref !== 'string' || ref.length === 0) throw new InvalidArgumentError('name a room by its name or id')
-    const all = [...this.#rooms.values()]
-    const exact = all.filter(r => r.info.id === ref.toLowerCase() || r.info.name === ref)
-    if (exact.length === 1) return { ...(exact[0] as JoinedRoom).info }
+    const all = [...this.#rooms.values()].filter(r => r.stored.hidden == null)
+    const exact = all.filter(r => r.info.id === ref.toLowerCase() || this.#infoOf(r).name === ref)
+    if (exact.length === 1) return this.#infoOf(exact[0] as JoinedRoom)
     if (exact.length > 1) throw new InvalidArgumentError(`more than one room is named "${ref}"; use its id`)
     const byPrefix = /^[0-9a-f]+$/i.test(ref) ? all.filter(r => r.info.id.startsWith(ref.toLowerCase())) : []
-    if (byPrefix.length === 1) return { ...(byPrefix[0] as JoinedRoom).info }
+    if (byPrefix.length === 1) return this.#infoOf(byPrefix[0] as JoinedRoom)
     if (byPrefix.length > 1) throw new InvalidArgumentError(`room id prefix "${ref}" is ambiguous`)
     throw new NotFoundError(`no room named "${ref}" (see: chatsphere room list)`)
   }
@@ -540,13 +557,19 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     await saveRooms(this.#storage, [...this.#rooms.values()].map(r => r.stored))
     this.#subscribe(room)
     const profile = this.#profileBody()
-    if (profile != null) await this.#sendBody(room, profile).catch(() => {})
+    // Never in a hidden room: our profile would tell every reader of someone's inbox who knocked.
+    if (profile != null && stored.hidden == null) await this.#sendBody(room, profile).catch(() => {})
     for (const relay of this.#connector?.connectedRelays() ?? []) void this.#keepAndSync(relay, room)
-    return { ...room.info }
+    return this.#infoOf(room)
   }
 
   async leaveRoom (ref: string): Promise<void> {
     const room = this.#get(ref)
+    this.#dms?.onLeft(room.stored)
+    await this.#leave(room)
+  }
+
+  async #leave (room: JoinedRoom): Promise<void> {
     await this.#publishEphemeral(room, { k: 'presence', state: 'offline' })
     this.#unsubscribe(room)
     room.unsubscribeFrames()
@@ -581,7 +604,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   async setName (name: string): Promise<void> {
     await saveName(this.#storage, name)
     this.#name = name
-    for (const room of this.#rooms.values()) await this.#sendBody(room, this.#profileBody() as Body)
+    for (const room of this.#rooms.values()) if (room.stored.hidden == null) await this.#sendBody(room, this.#profileBody() as Body)
   }
 
   async setProfile (profile: { name?: string, avatar?: string | null }): Promise<void> {
@@ -597,7 +620,9 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   /** Our profile message (name and avatar), or undefined before we have a name. */
   #profileBody (): Body | undefined {
     if (this.#name == null) return undefined
-    return this.#avatar != null ? { k: 'profile', name: this.#name, avatar: this.#avatar } : { k: 'profile', name: this.#name }
+    // box: our X25519 key, so members can open a direct room with us (src/dm) and box room keys to us.
+    const box = this.#identity.boxPublicKey
+    return this.#avatar != null ? { k: 'profile', name: this.#name, avatar: this.#avatar, box } : { k: 'profile', name: this.#name, box }
   }
 
   members (ref: string): MemberInfo[] {
@@ -636,10 +661,11 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     if (m.authorId !== this.#identity.userId) throw new InvalidArgumentError('only the author may edit or delete a message')
   }
 
-  async #sendBody (room: JoinedRoom, body: Body): Promise<SentMessage> {
+  /** `author`: a throwaway identity (knocks, src/dm/inbox.ts) that seals one message as device 0, seq 1. */
+  async #sendBody (room: JoinedRoom, body: Body, author?: Identity): Promise<SentMessage> {
     if (this.#closed) throw new InvalidArgumentError('chat is closed')
-    const seq = room.nextSeq++
-    const sealed = await sealMessage({ identity: this.#identity, room: room.keys, device: this.#device, seq, body })
+    const seq = author != null ? 1 : room.nextSeq++
+    const sealed = await sealMessage({ identity: author ?? this.#identity, room: room.keys, device: author != null ? 0 : this.#device, seq, body })
     const mine: Mine = { relays: new Set(), delivery: { state: 'local' } }
     room.mine.set(sealed.idText, mine)
     room.verified.add(sealed.frame)
@@ -662,7 +688,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
 
   async #publishEphemeral (room: JoinedRoom, body: Body): Promise<void> {
     const pubsub = this.#node?.services.pubsub
-    if (pubsub == null || this.#closed) return
+    if (pubsub == null || this.#closed || room.stored.hidden != null) return
     try {
       const seq = await this.#seq.take(`${room.info.id}-live`)
       const sealed = await sealMessage({ identity: this.#identity, room: room.keys, device: this.#device, seq, body })
@@ -803,7 +829,10 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   }
 
   async waitForRelayHold (ref: string, id: string, timeoutMs: number): Promise<boolean> {
-    const room = this.#get(ref)
+    return await this.#waitHeld(this.#get(ref), id, timeoutMs)
+  }
+
+  async #waitHeld (room: JoinedRoom, id: string, timeoutMs: number): Promise<boolean> {
     const held = (): boolean => (room.mine.get(id)?.relays.size ?? 0) > 0
     if (held()) return true
     this.#scheduleDeliveryCheck(0)
@@ -885,6 +914,47 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
 
   dropped (): Record<string, number> {
     return Object.fromEntries(this.#dropped)
+  }
+
+  // ── direct messages and contacts (src/dm) ─────────────────────────────────────────────────────────────────────
+  #directHost (): DirectHost {
+    const byId = (id: string): JoinedRoom => {
+      const r = this.#rooms.get(id)
+      if (r == null) throw new NotFoundError(`no room ${id}`)
+      return r
+    }
+    return {
+      identity: this.#identity,
+      displayName: () => this.#name,
+      inviteOrigin: () => this.#init.inviteOrigin,
+      join: async (stored) => await this.#join(stored),
+      leave: async (id) => { const r = this.#rooms.get(id); if (r != null) await this.#leave(r) },
+      storedRooms: () => [...this.#rooms.values()].map(r => r.stored),
+      sendAs: async (id, body, author) => (await this.#sendBody(byId(id), body, author)).id,
+      hasMessageFrom: (id, userId) => [...(this.#rooms.get(id)?.opened.values() ?? [])].some(m => m?.authorId === userId),
+      waitForRelayHold: async (id, msg, ms) => await this.#waitHeld(byId(id), msg, ms),
+      count: (reason) => { this.#count(reason) },
+      emit: (detail) => { this.safeDispatchEvent('contact', { detail }) }
+    }
+  }
+
+  #dm (): DirectMessages {
+    if (this.#dms == null) throw new InvalidArgumentError('chat is not started')
+    return this.#dms
+  }
+
+  async openDirect (userIdOrLink: string, options: { waitForRelayMs?: number } = {}): Promise<RoomInfo> {
+    return await this.#dm().openDirect(userIdOrLink, options)
+  }
+
+  async contactLink (): Promise<string> { return await this.#dm().contactLink() }
+
+  contacts (): ContactInfo[] { return this.#dm().contacts() }
+
+  contact (userId: string): ContactInfo { return this.#dm().contact(userId) }
+
+  async verifyContact (userId: string, options: { link?: string } = {}): Promise<ContactInfo> {
+    return await this.#dm().verifyContact(userId, options)
   }
 
   async close (): Promise<void> {

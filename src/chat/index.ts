@@ -27,4 +27,4 @@ export async function createChat (init: ChatInit): Promise<Chat> {
   return await ChatPeer.create(init)
 }
 
-export type { Chat, ChatEvents, ChatInit, ConnectionInfo, ImportedRoom, MemberInfo, PeerPath, PresenceInfo, RoomInfo, SentMessage, DeliveryState, Gap, MessageView } from './types.ts'
+export type { Chat, ChatEvents, ChatInit, ConnectionInfo, ContactInfo, ImportedRoom, MemberInfo, PeerPath, PresenceInfo, RoomInfo, SentMessage, DeliveryState, Gap, MessageView } from './types.ts'

@@ -62,6 +62,10 @@ export interface StoredRoom {
   secret: Uint8Array
   name: string
   joinedAt: number
+  /** Direct room (or, with `hidden: 'knock'`, knock room): the other user's id (src/dm). */
+  direct?: string
+  /** Rooms the chat runs but never lists: our own inbox, and inboxes of others we knocked on (src/dm/inbox.ts). */
+  hidden?: 'inbox' | 'knock'
 }
 
 export async function loadRooms (storage: StorageBackend): Promise<StoredRoom[]> {
@@ -72,13 +76,16 @@ export async function loadRooms (storage: StorageBackend): Promise<StoredRoom[]>
   const out: StoredRoom[] = []
   for (const r of list) {
     if (!isMap(r) || !(r.s instanceof Uint8Array) || r.s.length !== ROOM_SECRET_BYTES || typeof r.n !== 'string' || typeof r.j !== 'number') continue
-    out.push({ secret: r.s, name: r.n, joinedAt: r.j })
+    const room: StoredRoom = { secret: r.s, name: r.n, joinedAt: r.j }
+    if (typeof r.d === 'string' && r.d.length <= 64) room.direct = r.d
+    if (r.h === 'inbox' || r.h === 'knock') room.hidden = r.h
+    out.push(room)
   }
   return out
 }
 
 export async function saveRooms (storage: StorageBackend, rooms: StoredRoom[]): Promise<void> {
-  await storage.setMeta(META_ROOMS, encodeCbor(rooms.map(r => ({ s: r.secret, n: r.name, j: r.joinedAt }))))
+  await storage.setMeta(META_ROOMS, encodeCbor(rooms.map(r => ({ s: r.secret, n: r.name, j: r.joinedAt, ...(r.direct != null ? { d: r.direct } : {}), ...(r.hidden != null ? { h: r.hidden } : {}) }))))
 }
 
 export async function loadName (storage: StorageBackend): Promise<string | undefined> {

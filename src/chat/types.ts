@@ -62,6 +62,34 @@ export interface RoomInfo {
   topic: string
   /** Time we joined (ms). */
   joinedAt: number
+  /** Set for a direct room: the other user (`name` is their current display name, `invite` is empty). */
+  direct?: { userId: string }
+}
+
+/** What we know of another user: keys, verification, key changes (see `contact`, `verifyContact`). */
+export interface ContactInfo {
+  userId: string
+  /** Latest display name from their signed profile or contact card. */
+  name?: string
+  /** Avatar from their latest profile in a shared room. */
+  avatar?: string
+  /** Short fingerprint of their user id. */
+  fingerprint: string
+  /**
+   * 60 digits (12 groups of 5) from both users' keys, the same on both sides: compare it in person or by phone.
+   * Undefined while we know no box key for them. With `keyChanged`, it is computed with the new key.
+   */
+  safetyNumber?: string
+  /** We marked them verified (locally) and their key has not changed since. */
+  verified: boolean
+  /** They announced a box key other than the one we pinned: warn before trusting the conversation. */
+  keyChanged: boolean
+  /** True once their key is pinned (we have a direct room with them, or verified them). */
+  pinned: boolean
+  /** Id of our direct room with them. */
+  directRoom?: string
+  /** Other pinned contacts showing the same display name (someone may be impersonating). */
+  sameNameAs?: string[]
 }
 
 /** What `send` and friends return. */
@@ -154,6 +182,8 @@ export interface ChatEvents {
   sync: CustomEvent<{ room: string, peerId: string, relay: boolean }>
   /** Another member's read marker moved (see `readMarkers`). */
   read: CustomEvent<{ room: string, userId: string, upTo: string }>
+  /** A contact was added (first direct room with them), verified, or announced a different key (`key-change`). */
+  contact: CustomEvent<{ userId: string, reason: 'added' | 'key-change' | 'verified' }>
   /** Something from the network was dropped (counted in `dropped()`). */
   dropped: CustomEvent<{ room?: string, reason: string }>
   /** A member peer's path changed (a direct WebRTC connection opened, failed or closed). */
@@ -248,6 +278,25 @@ export interface Chat extends TypedEventTarget<ChatEvents> {
   mediaFile (room: string, messageId: string): Promise<MediaFileInfo>
   /** Frames and updates dropped so far, by reason. */
   dropped (): Record<string, number>
+  /**
+   * Opens (or returns) the direct room with a user, from their user id (their box key must be known: pinned, or from
+   * their profile in a shared room) or their contact link. Both users get the same room whoever starts; the other
+   * learns of it through a knock left in their inbox (held by relays while they are offline). With
+   * `waitForRelayMs`, waits that long at most for a connected relay to hold the knock.
+   * Throws InvalidArgumentError (bad id, our own id), InvalidContactLinkError, NotFoundError (no key known).
+   */
+  openDirect (userIdOrLink: string, options?: { waitForRelayMs?: number }): Promise<RoomInfo>
+  /** Our contact link (also the QR payload): others open a direct room with us from it. Signed; holds no secret. */
+  contactLink (): Promise<string>
+  /** Pinned contacts (direct rooms, verified users). */
+  contacts (): ContactInfo[]
+  /** What we know of one user, pinned or only seen in a shared room. Throws NotFoundError / InvalidArgumentError. */
+  contact (userId: string): ContactInfo
+  /**
+   * Marks a user verified after comparing safety numbers (stored locally; a pending key change is accepted). With
+   * `link`, their contact link must carry the keys we hold. Throws NotFoundError when no key is known.
+   */
+  verifyContact (userId: string, options?: { link?: string }): Promise<ContactInfo>
   /** Publishes presence `offline`, stops the network and closes storage. */
   close (): Promise<void>
 }
