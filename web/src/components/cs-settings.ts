@@ -8,6 +8,7 @@ import type { MessageKey } from '../i18n/en.ts'
 import { sharedStyles } from '../styles/shared.ts'
 import { avatarFromFile } from '../lib/avatar-image.ts'
 import { downloadBytes } from '../lib/download.ts'
+import { parseIceServers } from '../core/ice-servers.ts'
 import { iconBack } from '../lib/icons.ts'
 import './cs-avatar.ts'
 
@@ -132,6 +133,12 @@ export class CsSettings extends LitElement {
             <p class="muted" id="relays-hint">${t('relaysHint')}</p>
           </div>
           <div class="row"><button @click=${this.#saveRelays}>${t('saveRelays')}</button><span role="status">${this.status.relays ?? ''}</span></div>
+          <div class="field">
+            <label for="ice-servers">${t('iceServers')}</label>
+            <textarea id="ice-servers" aria-describedby="ice-hint" spellcheck="false" .value=${s.settings.iceServers.join('\n')}></textarea>
+            <p class="muted" id="ice-hint">${t('iceServersHint')}</p>
+          </div>
+          <div class="row"><button @click=${this.#saveIceServers}>${t('saveIceServers')}</button><span role="status">${this.status.ice ?? ''}</span></div>
         </section>
 
         <section aria-labelledby="s-backup">
@@ -209,6 +216,13 @@ export class CsSettings extends LitElement {
     const relays = text.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('/'))
     this.store.updateSettings({ relays })
     this.#setStatus('relays', 'relaysSaved')
+  }
+
+  #saveIceServers (): void {
+    const text = this.renderRoot.querySelector<HTMLTextAreaElement>('#ice-servers')?.value ?? ''
+    const lines = text.split('\n').map((l) => l.trim()).filter((l) => parseIceServers([l]).length === 1)
+    this.store.updateSettings({ iceServers: lines })
+    this.#setStatus('ice', 'relaysSaved')
   }
 
   async #toggleWords (): Promise<void> {

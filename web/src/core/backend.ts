@@ -25,6 +25,23 @@ export interface ConnectionInfo {
   state: 'offline' | 'connecting' | 'online'
   /** The best path in use to the room's peers, when online. */
   path?: 'lan' | 'direct' | 'relay'
+  /** Each member device we know of, and the path to it. */
+  peers?: PeerLink[]
+}
+
+/** One member device and the path to it (LAN, direct WebRTC, relay). */
+export interface PeerLink {
+  peerId: string
+  userId?: string
+  /** Display name of its user, when known. */
+  name?: string
+  path: 'lan' | 'direct' | 'relay' | 'none'
+  /** `webrtc`, `tcp`, `ws`, `wss`, `other`. */
+  transport?: string
+  /** A direct WebRTC connection is being set up. */
+  connecting: boolean
+  /** No direct connection could be made: only the relay path is left (retried later). */
+  directFailed: boolean
 }
 
 export interface Person {

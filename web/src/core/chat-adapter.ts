@@ -1,5 +1,5 @@
 import type { Chat, ConnectionInfo as CoreConnection } from '../../../src/chat/types.ts'
-import type { ChatBackend, ConnectionInfo, DeliveryState, Gap, ImportedRoom, MessageView, Person, PresenceState, RoomInfo } from './backend.ts'
+import type { ChatBackend, ConnectionInfo, DeliveryState, Gap, ImportedRoom, MessageView, PeerLink, Person, PresenceState, RoomInfo } from './backend.ts'
 
 /** A typing signal not renewed within this many ms is dropped (a peer that vanished mid-sentence). */
 const TYPING_TTL_MS = 8000
@@ -64,6 +64,7 @@ export class ChatAdapter extends EventTarget implements ChatBackend {
     chat.addEventListener('delivery', (e) => { this.#changed(e.detail.room) })
     chat.addEventListener('connection', () => { this.#changed() })
     chat.addEventListener('relay', () => { this.#changed() })
+    chat.addEventListener('path', () => { this.#changed() })
     window.addEventListener('online', this.#onOnline)
     window.addEventListener('offline', this.#onOnline)
     this.#typingTimer = setInterval(() => { this.#expireTyping() }, TYPING_TTL_MS / 4)
@@ -158,7 +159,20 @@ export class ChatAdapter extends EventTarget implements ChatBackend {
     if (!navigator.onLine) return { state: 'offline' }
     const conns = this.#chat.connections()
     if (conns.length === 0) return { state: 'connecting' }
-    return { state: 'online', path: pathOf(conns) }
+    return { state: 'online', path: pathOf(conns), peers: this.peerLinks() }
+  }
+
+  /** Member devices and the path to each (banner, media transfer hints). */
+  peerLinks (): PeerLink[] {
+    return this.#chat.peerPaths().map((p) => {
+      const userId = p.userIds[0]
+      const name = userId !== undefined ? this.person(userId)?.name : undefined
+      const link: PeerLink = { peerId: p.peerId, path: p.path, connecting: p.upgrade === 'connecting', directFailed: p.upgrade === 'failed' && p.path !== 'direct' && p.path !== 'lan' }
+      if (userId !== undefined) link.userId = userId
+      if (name !== undefined) link.name = name
+      if (p.transport !== undefined) link.transport = p.transport
+      return link
+    })
   }
 
   person (userId: string): Person | undefined {

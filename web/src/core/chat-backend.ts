@@ -9,6 +9,8 @@ export interface StartOptions {
   profile: { name: string, avatar?: string }
   /** Extra relays (multiaddrs) from the settings; the relay that served this page is always used. */
   relays: string[]
+  /** ICE servers for direct WebRTC connections (none by default: LAN and loopback still work). */
+  iceServers?: RTCIceServer[]
 }
 
 /**
@@ -23,6 +25,7 @@ export async function startBackend (options: StartOptions): Promise<ChatBackend>
       storage,
       identity: options.identity,
       relays: [location.origin, ...options.relays],
+      ...(options.iceServers !== undefined && options.iceServers.length > 0 ? { iceServers: options.iceServers } : {}),
       displayName: options.profile.name,
       ...(options.profile.avatar !== undefined ? { avatar: options.profile.avatar } : {})
     })

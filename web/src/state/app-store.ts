@@ -4,6 +4,7 @@ import { getDeviceValue, isFreshDevice, setDeviceValue } from './device-db.ts'
 import { applyTheme, loadSettings, saveSettings } from './settings.ts'
 import type { Settings } from './settings.ts'
 import { getLocale, localeFromNavigator, setLocale, t } from '../i18n/i18n.ts'
+import { parseIceServers } from '../core/ice-servers.ts'
 
 export type Phase = 'loading' | 'onboarding' | 'starting' | 'ready' | 'error'
 
@@ -115,7 +116,7 @@ export class AppStore extends EventTarget {
       performance.mark('cs:peer-load')
       const { startBackend } = await import('../core/chat-backend.ts')
       performance.mark('cs:peer-start')
-      this.backend = await startBackend({ identity: this.identity, profile: this.profile, relays: this.settings.relays })
+      this.backend = await startBackend({ identity: this.identity, profile: this.profile, relays: this.settings.relays, iceServers: parseIceServers(this.settings.iceServers) })
       performance.mark('cs:peer-ready')
       this.backend.addEventListener('change', this.#onBackendChange)
       this.backend.addEventListener('message', this.#onBackendMessage)

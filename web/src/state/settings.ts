@@ -10,10 +10,12 @@ export interface Settings {
   notifications: boolean
   /** Extra relay multiaddrs besides the relay that served the page. */
   relays: string[]
+  /** ICE servers for direct WebRTC connections, one settings line each (see core/ice-servers.ts); none by default. */
+  iceServers: string[]
 }
 
 const KEY = 'chatsphere:settings'
-const DEFAULTS: Settings = { theme: 'system', notifications: true, relays: [] }
+const DEFAULTS: Settings = { theme: 'system', notifications: true, relays: [], iceServers: [] }
 
 /** Reads settings, ignoring anything malformed (another version, hand edits). */
 export function loadSettings (): Settings {
@@ -23,7 +25,8 @@ export function loadSettings (): Settings {
       theme: raw.theme === 'light' || raw.theme === 'dark' ? raw.theme : 'system',
       ...(raw.locale === 'en' || raw.locale === 'es' ? { locale: raw.locale } : {}),
       notifications: typeof raw.notifications === 'boolean' ? raw.notifications : DEFAULTS.notifications,
-      relays: Array.isArray(raw.relays) ? raw.relays.filter((r): r is string => typeof r === 'string').slice(0, 16) : []
+      relays: Array.isArray(raw.relays) ? raw.relays.filter((r): r is string => typeof r === 'string').slice(0, 16) : [],
+      iceServers: Array.isArray(raw.iceServers) ? raw.iceServers.filter((r): r is string => typeof r === 'string').slice(0, 16) : []
     }
   } catch {
     return { ...DEFAULTS }
