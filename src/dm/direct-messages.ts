@@ -152,6 +152,7 @@ export class DirectMessages {
     if (isContactLink(ref)) return { card: await parseContactLink(ref), time: Date.now() }
     const userId = ref.trim()
     const publicKey = publicKeyFromUserId(userId)
+    if (userId === this.#host.identity.userId) throw new InvalidArgumentError('that is your own user id')
     const pinned = this.#book.pinned(userId)
     if (pinned != null) return { card: { userId, publicKey, boxPublicKey: pinned.boxPublicKey, ...(pinned.name != null ? { name: pinned.name } : {}) }, time: 0 }
     const seen = this.#book.seen(userId)
