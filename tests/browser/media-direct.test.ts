@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startRelay } from './support/app-server.ts'
+import type { AppServer } from './support/app-server.ts'
+import { openUser } from './support/browser.ts'
+import type { User } from './support/browser.ts'
+import { DELIVERY_TIMEOUT_MS, createIdentity, createRoom, inviteLink } from './support/flows.ts'
+import { allowLoopbackWebRTC } from './support/media.ts'
+
+// Two browsers in a room upgrade from the relay to a direct WebRTC connection by themselves; the banner says so.
+describe('direct WebRTC between two browsers', () => {
+  let relay: AppServer
+  let alice: User
+  let bob: User
+
+  beforeAll(async () => {
+    relay = await startRelay()
+    ;[alice, bob] = await Promise.all([openUser(), openUser()])
+  })
+
+  afterAll(async () => {
+    await alice?.dispose()
+    await bob?.dispose()
+    await relay?.stop()
+  })
+
+  it('the banner shows the other member on a direct WebRTC path', async () => {
+    await Promise.all([createIdentity(alice.page, relay.url, 'Alice'), createIdentity(bob.page, relay.url, 'Bob')])
+    await Promise.all([allowLoopbackWebRTC(alice.page), allowLoopbackWebRTC(bob.page)])
+    await createRoom(alice.page, 'Direct')
+    const link = await inviteLink(alice.page)
+    await bob.page.goto(link)
+    await bob.page.getByRole('heading', { name: 'Direct', level: 2 }).waitFor({ timeout: DELIVERY_TIMEOUT_MS })
+    const peerAtAlice = alice.page.locator('cs-connection-banner li[data-transport="webrtc"]')
+    const peerAtBob = bob.page.locator('cs-connection-banner li[data-transport="webrtc"]')
+    await peerAtAlice.waitFor({ timeout: 45_000 })
+    await peerAtBob.waitFor({ timeout: 45_000 })
+    expect(await peerAtAlice.textContent()).toContain('Bob: direct (WebRTC)')
+  }, 120_000)
+})
