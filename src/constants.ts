@@ -406,3 +406,5 @@ export const MAX_MEDIA_HOLDER_HASHES = 1024
 /** Domain tags: room key of media request proofs; nonce prefix of sealed chunks. */
 export const TAG_MEDIA_PROOF = 'chatsphere/v1/media/proof'
 export const TAG_MEDIA_NONCE = 'chatsphere/v1/media/nonce'
+/** Members allowed to grant keys to newcomers wait up to this long (random) first, so they rarely all grant at once. */
+export const EPOCH_GRANT_DELAY_MS = 1_000

@@ -87,3 +87,5 @@ export class MediaUnavailableError extends ChatSphereError {
 }
 /** A media stream peer broke the protocol (bad message, wrong order, bad chunk, oversized). */
 export const MediaProtocolError = defineError('MediaProtocolError')
+/** The signer's role in the room does not allow this membership operation (src/roles). */
+export const NotAllowedError = defineError('NotAllowedError')
