@@ -3,6 +3,7 @@ import { Command, Option } from 'commander'
 import { defaultDataDir, PEER_ENV, resolveGlobals } from './context.ts'
 import { idCreate, idExport, idImport, idShow } from './commands-id.ts'
 import { interactive, read, send } from './commands-message.ts'
+import { contactLink, contactList, contactShow, contactVerify, dm } from './commands-dm.ts'
 import { roomCreate, roomJoin, roomLeave, roomList } from './commands-room.ts'
 import type { GlobalOptions } from './context.ts'
 
@@ -56,6 +57,16 @@ export function buildProgram (runRelay: RelayRunner): Command {
   program.command('send <room> <text>').description('send a message; exits 0 once it is stored and handed to the network')
     .option('--reply-to <id>', 'reply to this message id')
     .action(async (ref: string, text: string, o: { replyTo?: string }) => { await send(g(), ref, text, o) })
+  program.command('dm <user> <text>').description('send a direct message to a user id or contact link (opens the direct room); exits like send')
+    .action(async (ref: string, text: string) => { await dm(g(), ref, text) })
+  const contact = program.command('contact').description('contacts: safety numbers, verification, your contact link')
+  contact.command('show <user-id>').description('show what you know of a user: name, fingerprint, safety number, verified, key changes')
+    .action(async (userId: string) => { await contactShow(g(), userId) })
+  contact.command('verify <user-id>').description('mark a user verified after comparing the safety number (stored on this device)')
+    .option('--link <contact-link>', 'also check that their contact link carries the keys you hold')
+    .action(async (userId: string, o: { link?: string }) => { await contactVerify(g(), userId, o) })
+  contact.command('list').description('list your contacts (people you have a direct room with)').action(async () => { await contactList(g()) })
+  contact.command('link').description('print your contact link (others start a direct conversation with it)').action(async () => { await contactLink(g()) })
   program.command('read <room>').description('print the history of a room, then (with --follow) new messages')
     .option('-f, --follow', 'keep printing new messages').option('--limit <n>', 'only the last n messages')
     .option('--json', 'JSON lines: id, authorId, authorName, text, time, delivery, ...')
