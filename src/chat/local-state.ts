@@ -65,7 +65,7 @@ export interface StoredRoom {
   /** Direct room (or, with `hidden: 'knock'`, knock room): the other user's id (src/dm). */
   direct?: string
   /** Rooms the chat runs but never lists: our own inbox, and inboxes of others we knocked on (src/dm/inbox.ts). */
-  hidden?: 'inbox' | 'knock'
+  hidden?: 'inbox' | 'knock' | 'devices'
 }
 
 export async function loadRooms (storage: StorageBackend): Promise<StoredRoom[]> {
@@ -78,7 +78,7 @@ export async function loadRooms (storage: StorageBackend): Promise<StoredRoom[]>
     if (!isMap(r) || !(r.s instanceof Uint8Array) || r.s.length !== ROOM_SECRET_BYTES || typeof r.n !== 'string' || typeof r.j !== 'number') continue
     const room: StoredRoom = { secret: r.s, name: r.n, joinedAt: r.j }
     if (typeof r.d === 'string' && r.d.length <= 64) room.direct = r.d
-    if (r.h === 'inbox' || r.h === 'knock') room.hidden = r.h
+    if (r.h === 'inbox' || r.h === 'knock' || r.h === 'devices') room.hidden = r.h
     out.push(room)
   }
   return out

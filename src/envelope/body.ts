@@ -5,7 +5,8 @@
  */
 import {
   MAX_AVATAR_BYTES, MAX_FIELD_BYTES, MAX_FILE_SIZE, MAX_NAME_BYTES, MAX_PEER_ID_CHARS, MAX_PREVIEW_BYTES, MAX_REACTION_BYTES,
-  MAX_ROOM_NAME_BYTES, MAX_TEXT_BYTES, MESSAGE_ID_BYTES, PUBLIC_KEY_BYTES, KNOCK_NONCE_BYTES, MAX_KNOCK_BOX_BYTES
+  MAX_ROOM_NAME_BYTES, MAX_TEXT_BYTES, MESSAGE_ID_BYTES, PUBLIC_KEY_BYTES, KNOCK_NONCE_BYTES, MAX_KNOCK_BOX_BYTES,
+  MAX_DEVICE_RECORD_BYTES, MAX_DEVICE_MAIL_BYTES
 } from '../constants.ts'
 import { MalformedError, OversizedError } from '../errors.ts'
 import { utf8Length } from '../crypto/encoding.ts'
@@ -17,7 +18,7 @@ import type { Body, BodyKind, MessageRef } from './types.ts'
 /** Bodies that only travel in ephemeral frames (never stored); every other kind only in stored frames. */
 export const EPHEMERAL_BODY_KINDS: ReadonlySet<BodyKind> = new Set<BodyKind>(['presence', 'typing', 'read', 'want', 'have'])
 const KNOWN_BODY_KINDS: ReadonlySet<string> = new Set<BodyKind>([
-  'text', 'edit', 'delete', 'react', 'profile', 'room', 'presence', 'typing', 'read', 'file', 'want', 'have', 'knock'
+  'text', 'edit', 'delete', 'react', 'profile', 'room', 'presence', 'typing', 'read', 'file', 'want', 'have', 'knock', 'device', 'devmail'
 ])
 const PRESENCE_STATES = new Set(['online', 'away', 'offline'])
 /** A libp2p peer id in text form (base58btc multihash or CIDv1 base32). */
@@ -150,6 +151,10 @@ export function validateBody (value: unknown, frameKind: FrameKind = FrameKind.m
         nonce: bytes(m, 'nonce', { exact: KNOCK_NONCE_BYTES }) as Uint8Array,
         box: bytes(m, 'box', { max: MAX_KNOCK_BOX_BYTES }) as Uint8Array
       }
+    case 'device':
+      return { k, rec: bytes(m, 'rec', { max: MAX_DEVICE_RECORD_BYTES }) as Uint8Array }
+    case 'devmail':
+      return { k, box: bytes(m, 'box', { max: MAX_DEVICE_MAIL_BYTES }) as Uint8Array }
     default:
       if (ROLE_BODY_KINDS.has(k)) return validateRoleBody(k, m)
       throw new MalformedError(`unknown body kind "${k.slice(0, 32)}"`)

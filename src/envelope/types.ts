@@ -49,6 +49,10 @@ export type Body =
   | { k: 'keys', epoch: number, rekey: boolean, epk: Uint8Array, grants: Array<{ to: Uint8Array, nonce: Uint8Array, box: Uint8Array }>, revoked?: Uint8Array[] }
   /** A request to start a direct conversation, stored in the recipient's inbox room (src/dm/knock.ts). */
   | { k: 'knock', eph: Uint8Array, nonce: Uint8Array, box: Uint8Array }
+  /** A device binding or revocation signed by the author's identity (src/devices/device-record.ts). */
+  | { k: 'device', rec: Uint8Array }
+  /** Mail to the author's other devices, encrypted to their own box keys (src/devices/device-mail.ts); devices room only. */
+  | { k: 'devmail', box: Uint8Array }
 
 export type BodyKind = Body['k']
 
