@@ -189,14 +189,19 @@ export class DirectMessages {
   /** Leaves a knock in the other user's inbox, once (the knock room stays until they write in the direct room). */
   async #knock (contact: PinnedContact, options: OpenDirectOptions): Promise<void> {
     const me = this.#host.identity
-    if (this.#host.storedRooms().some(s => s.hidden === 'knock' && s.direct === contact.userId)) return
-    const knockRoom = await this.#serial(async () => await this.#host.join({
-      secret: inboxRoomSecret(contact.publicKey), name: 'knock', joinedAt: Date.now(), hidden: 'knock', direct: contact.userId
-    }))
-    const name = this.#host.displayName()
-    const sealed = await sealKnock(me, contact, name != null ? { name } : {})
-    const id = await this.#host.sendAs(knockRoom.id, sealed.body, sealed.author)
-    if (options.waitForRelayMs != null && options.waitForRelayMs > 0) await this.#host.waitForRelayHold(knockRoom.id, id, options.waitForRelayMs)
+    // One serial step, so the knock room cannot be dropped (the other side wrote meanwhile) between join and send.
+    const sent = await this.#serial(async () => {
+      if (this.#host.storedRooms().some(s => s.hidden === 'knock' && s.direct === contact.userId)) return undefined
+      const direct = this.#host.storedRooms().find(s => s.direct === contact.userId && s.hidden == null)
+      if (direct != null && this.#host.hasMessageFrom(deriveRoomKeys(direct.secret).roomIdText, contact.userId)) return undefined
+      const knockRoom = await this.#host.join({
+        secret: inboxRoomSecret(contact.publicKey), name: 'knock', joinedAt: Date.now(), hidden: 'knock', direct: contact.userId
+      })
+      const name = this.#host.displayName()
+      const sealed = await sealKnock(me, contact, name != null ? { name } : {})
+      return { room: knockRoom.id, id: await this.#host.sendAs(knockRoom.id, sealed.body, sealed.author) }
+    })
+    if (sent != null && options.waitForRelayMs != null && options.waitForRelayMs > 0) await this.#host.waitForRelayHold(sent.room, sent.id, options.waitForRelayMs)
   }
 
   #maybeDropKnockRoom (userId: string): void {
@@ -277,11 +282,10 @@ export class DirectMessages {
       if (card.userId !== userId) throw new InvalidArgumentError('this contact link belongs to someone else')
       if (box != null && !bytesEqual(box, card.boxPublicKey)) throw new InvalidArgumentError('the keys in this contact link differ from the ones we know for this user')
     }
-    let pinned = this.#book.pinned(userId)
-    if (pinned == null) {
+    if (this.#book.pinned(userId) == null) {
       const seen = this.#book.seen(userId)
       if (seen?.boxPublicKey == null) throw new NotFoundError(`no key known for ${userId}: open a direct room with them or share a room first`)
-      pinned = this.#book.pin(userId, publicKey, seen.boxPublicKey, seen.name)
+      this.#book.pin(userId, publicKey, seen.boxPublicKey, seen.name)
     }
     this.#book.verify(userId)
     await this.#book.save()
