@@ -34,6 +34,15 @@ import { legacyRoomSeq, loadDevice, loadIdentity, loadName, loadPeerKey, loadRoo
 import { roomSync } from './room-sync.ts'
 import { archiveUpdates, decodeRoomArchive, encodeRoomArchive, importUpdates } from './room-archive.ts'
 import { loadAvatar, saveAvatar } from './profile-state.ts'
+import { fileBodyOf, mediaFileInfo, openChatMedia } from '../media/chat-media.ts'
+import type { MediaService } from '../media/service.ts'
+import type { FetchFileOptions, FileInput, MediaFileInfo } from '../media/types.ts'
+import { RoomRoles } from '../roles/room-roles.ts'
+import * as roleActions from '../roles/actions.ts'
+import { foldRoles, memberList, REFRESH_KINDS } from '../roles/fold.ts'
+import { applyModeration } from '../roles/moderation-view.ts'
+import type { RolesHost } from '../roles/actions.ts'
+import type { ModerationEntry, Role, RoleInfo, RoleState, RoomSettings, RotateEpochOptions } from '../roles/types.ts'
 import { DirectMessages } from '../dm/direct-messages.ts'
 import type { DirectHost } from '../dm/direct-messages.ts'
 import type { Chat, ChatEvents, ChatInit, ConnectionInfo, ContactInfo, ImportedRoom, MemberInfo, PeerPath, PresenceInfo, RoomInfo, SentMessage } from './types.ts'
@@ -95,6 +104,14 @@ interface JoinedRoom {
   nextSeq: number
   /** Display names from profile messages (latest by author time), kept up to date as frames are opened. */
   names: Map<string, { name: string, time: number, avatar?: string }>
+  /** Roles, settings and key epochs (src/roles). */
+  roles: RoomRoles
+  /** Ids of frames of an epoch whose key we lack: they wait, and open once a grant to us arrives. */
+  locked: Set<string>
+  /** Grants we sent or are about to send (`epoch/box key hex`). */
+  granting: Set<string>
+  /** Ignored membership ops already counted in dropped() (`role-<reason>`). */
+  rolesCounted: Map<string, number>
 }
 
 /** Storage opener for `dataDir`, chosen by platform (`#storage`). */
@@ -125,6 +142,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   #deliveryTimer: ReturnType<typeof setTimeout> | undefined
   #closed = false
   readonly #sync = roomSync()
+  /** Media: files we send, serve and fetch (src/media). */
+  #media: MediaService | undefined
   /** Direct rooms, inbox knocks and the contact book (src/dm). */
   #dms: DirectMessages | undefined
 
@@ -153,6 +172,15 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       }
       const chat = new ChatPeer(init, storage, init.storage == null, identity, device, name)
       chat.#avatar = await loadAvatar(storage)
+      chat.#media = await openChatMedia(init, storage, {
+        room: (id) => {
+          const r = chat.#rooms.get(id)
+          return r == null ? undefined : { keys: r.keys, fileBody: (msg) => fileBodyOf(r.opened.get(msg)) }
+        },
+        publish: async (id, body) => { const r = chat.#rooms.get(id); if (r != null) await chat.#publishEphemeral(r, body) },
+        relays: () => chat.connectedRelays(),
+        drop: (reason, id) => { chat.#count(reason, id == null ? undefined : chat.#rooms.get(id)) }
+      })
       if (init.avatar != null && init.avatar !== chat.#avatar) {
         await saveAvatar(storage, init.avatar)
         chat.#avatar = init.avatar
@@ -210,6 +238,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       if (node.getConnections(id).length === 0 && evt.detail.multiaddrs.length > 0) void node.dial(evt.detail.multiaddrs).catch(() => {})
     })
     await this.#sync.register(node, (topic) => this.#roomByTopic(topic)?.log)
+    await this.#media?.register(node)
     await node.start()
     for (const room of this.#rooms.values()) this.#subscribe(room)
     const connector = new RelayConnector(node, { relays: init.relays ?? [] })
@@ -316,7 +345,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     if (room.stored.hidden != null) return
     pubsub.topicValidators.set(room.keys.ephemeralTopic, async (_peer: PeerId, msg: Message) => {
       try {
-        const m = await openFrame(msg.data, room.keys, { replay: room.ephemeralGuard })
+        const m = await openFrame(msg.data, room.keys, { replay: room.ephemeralGuard, keyForEpoch: room.roles.keyForEpoch })
         this.#onEphemeral(room, m)
         // A fresh, valid frame of the room signed by its publisher's peer key: that peer is a member, worth a direct
         // WebRTC connection (replays are refused above, so nobody is dialled on someone else's frame).
@@ -386,7 +415,9 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     if (stored.direct != null && stored.hidden == null) Object.assign(info, { invite: '', direct: { userId: stored.direct } })
     const room: JoinedRoom = {
       info, stored, keys, log, store, precheck, applyChain: Promise.resolve(), verified, opened: new Map(), ephemeralGuard: new ReplayGuard(), mine: new Map(), readMarkers: new Map(),
-      presence: new Map(), typing: new Map(), unsubscribeFrames: () => {}, openQueue: Promise.resolve(), syncedWithRelay: false, nextSeq: 1, names: new Map()
+      presence: new Map(), typing: new Map(), unsubscribeFrames: () => {}, openQueue: Promise.resolve(), syncedWithRelay: false, nextSeq: 1, names: new Map(),
+      roles: await RoomRoles.open({ roomIdText: keys.roomIdText, storage: this.#storage, epoch0Key: keys.key, mine: () => [{ publicKey: this.#identity.boxPublicKey, secretKey: this.#identity.boxSecretKey }] }),
+      locked: new Set(), granting: new Set(), rolesCounted: new Map()
     }
     room.unsubscribeFrames = log.onFrames((frames) => { this.#enqueueOpen(room, frames, true) })
     this.#enqueueOpen(room, log.frames(), false)
@@ -411,8 +442,9 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
           // frames this device already opened with every check (OpenedFrames: a cold open only decrypts those).
           const now = Number.MAX_SAFE_INTEGER / 2
           const cache = this.#openedFrames.get(room.info.id) ?? new OpenedFrames()
-          const m = await cache.open(frame, room.keys, async () => await openFrame(frame, room.keys, { now, writeSignatureVerified: room.verified.take(frame) }), { now })
+          const m = await cache.open(frame, room.keys, async () => await openFrame(frame, room.keys, { now, writeSignatureVerified: room.verified.take(frame), keyForEpoch: room.roles.keyForEpoch }), { now, keyForEpoch: room.roles.keyForEpoch })
           room.opened.set(id, m)
+          room.locked.delete(id)
           // Our frames are published while their fsync runs: after a crash in that window a relay or peer may hand
           // back a number the disk lost, and it must not be used again (same id = a dropped duplicate).
           if (m.device === this.#device && m.authorId === this.#identity.userId && m.seq >= room.nextSeq) room.nextSeq = m.seq + 1
@@ -427,18 +459,24 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
           }
           fresh.push(m)
         } catch (err) {
+          if ((err as Error).name === 'OldEpochError') {
+            // An epoch whose key we lack (yet, or ever: we were removed): the frame waits for a grant to us.
+            if (!room.locked.has(id)) { room.locked.add(id); this.#count('epoch-locked', room) }
+            continue
+          }
           room.opened.set(id, null)
           this.#count(dropReasonOf(err), room)
         }
       }
       if (fresh.length === 0) return
+      if (fresh.some(m => REFRESH_KINDS.has(m.body.k))) await this.#refreshRoles(room)
       // Announcing new messages must not cost O(room size): the fold is extended, or rebuilt lazily by messages().
       this.#extendFold(room, fresh)
       // Hidden rooms (inboxes) announce nothing: anyone who knows the user id can write there.
       if (!announce || room.stored.hidden != null) return
       const added: MessageView[] = []
       for (const m of fresh) {
-        if (m.body.k !== 'text') continue
+        if (m.body.k !== 'text' || room.roles.hides(m)) continue
         const v: MessageView = { id: m.idText, authorId: m.authorId, text: m.body.text, time: m.time, index: -1, edited: false, deleted: false, reactions: {}, body: m.body }
         if (m.body.reply != null) v.replyTo = toHex(m.body.reply)
         const name = room.names.get(m.authorId)?.name
@@ -461,7 +499,11 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       const key = `${m.authorId}/${m.device}`
       if (m.seq > (seqs.get(key) ?? 0)) seqs.set(key, m.seq)
     }
-    room.fold = foldMessages(opened)
+    // Membership first: messages of removed authors are left out, moderator removals applied (src/roles).
+    const roles = foldRoles(opened, room.roles.foldInput())
+    room.roles.adopt(roles)
+    this.#countIgnored(room, roles)
+    room.fold = applyModeration(foldMessages(roles.hidden.size > 0 ? opened.filter(m => !roles.hidden.has(m.idText)) : opened), roles)
     room.foldSeqs = seqs
     return room.fold
   }
@@ -482,7 +524,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     const next = new Map<string, number>()
     for (const [i, m] of fresh.entries()) {
       const frame = tail[i]
-      if (m.body.k !== 'text' || frame == null || toHex(frame.subarray(FRAME_ID_START, FRAME_ID_END)) !== m.idText) return
+      if (m.body.k !== 'text' || frame == null || toHex(frame.subarray(FRAME_ID_START, FRAME_ID_END)) !== m.idText || room.roles.hides(m)) return
       const key = `${m.authorId}/${m.device}`
       if (m.seq !== (next.get(key) ?? seqs.get(key) ?? 0) + 1) return
       if (fold.gaps.some(g => g.authorId === m.authorId && g.device === m.device)) return
@@ -537,8 +579,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     throw new NotFoundError(`no room named "${ref}" (see: chatsphere room list)`)
   }
 
-  async createRoom (name: string): Promise<RoomInfo> {
-    return await this.#join({ secret: createRoomSecret(), name, joinedAt: Date.now() })
+  async createRoom (name: string, options: { roles?: boolean } = {}): Promise<RoomInfo> {
+    return await this.#join({ secret: createRoomSecret(), name, joinedAt: Date.now() }, options.roles ?? true)
   }
 
   async joinRoom (invite: string, name?: string): Promise<RoomInfo> {
@@ -546,7 +588,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     return await this.#join({ secret: parsed.secret, name: name ?? parsed.name, joinedAt: Date.now() })
   }
 
-  async #join (stored: StoredRoom): Promise<RoomInfo> {
+  /** `genesis`: we create the room with roles, so its first message makes us the owner (src/roles). */
+  async #join (stored: StoredRoom, genesis = false): Promise<RoomInfo> {
     const id = deriveRoomKeys(stored.secret).roomIdText
     const existing = this.#rooms.get(id)
     if (existing != null) return { ...existing.info }
@@ -556,6 +599,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     const room = await this.#openRoom(stored)
     await saveRooms(this.#storage, [...this.#rooms.values()].map(r => r.stored))
     this.#subscribe(room)
+    if (genesis) await this.#sendBody(room, { k: 'genesis' })
     const profile = this.#profileBody()
     // Never in a hidden room: our profile would tell every reader of someone's inbox who knocked.
     if (profile != null && stored.hidden == null) await this.#sendBody(room, profile).catch(() => {})
@@ -626,7 +670,15 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   }
 
   members (ref: string): MemberInfo[] {
-    return [...this.#get(ref).names].map(([userId, p]) => (p.avatar != null ? { userId, name: p.name, authorAvatar: p.avatar } : { userId, name: p.name }))
+    const room = this.#get(ref)
+    this.#fold(room)
+    const state = room.roles.state
+    // In a room with roles, removed and banned users are no longer members.
+    return [...room.names].filter(([userId]) => !state.roles || state.members.has(userId)).map(([userId, p]) => {
+      const info: MemberInfo = p.avatar != null ? { userId, name: p.name, authorAvatar: p.avatar } : { userId, name: p.name }
+      info.role = state.members.get(userId)?.role ?? 'member'
+      return info
+    })
   }
 
   readMarkers (ref: string): Record<string, string> {
@@ -665,7 +717,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   async #sendBody (room: JoinedRoom, body: Body, author?: Identity): Promise<SentMessage> {
     if (this.#closed) throw new InvalidArgumentError('chat is closed')
     const seq = author != null ? 1 : room.nextSeq++
-    const sealed = await sealMessage({ identity: author ?? this.#identity, room: room.keys, device: author != null ? 0 : this.#device, seq, body })
+    const sealed = await sealMessage({ identity: author ?? this.#identity, room: room.keys, device: author != null ? 0 : this.#device, seq, body, ...room.roles.sendEpoch() })
     const mine: Mine = { relays: new Set(), delivery: { state: 'local' } }
     room.mine.set(sealed.idText, mine)
     room.verified.add(sealed.frame)
@@ -691,13 +743,14 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     if (pubsub == null || this.#closed || room.stored.hidden != null) return
     try {
       const seq = await this.#seq.take(`${room.info.id}-live`)
-      const sealed = await sealMessage({ identity: this.#identity, room: room.keys, device: this.#device, seq, body })
+      const sealed = await sealMessage({ identity: this.#identity, room: room.keys, device: this.#device, seq, body, ...room.roles.sendEpoch() })
       await pubsub.publish(room.keys.ephemeralTopic, sealed.frame)
     } catch { /* ephemeral: best effort */ }
   }
 
   #onEphemeral (room: JoinedRoom, m: OpenedMessage): void {
     if (m.authorId === this.#identity.userId) return
+    if (room.roles.state.banned.has(m.authorId) || room.roles.state.removed.has(m.authorId)) return
     const name = room.names.get(m.authorId)?.name
     const b = m.body
     if (b.k === 'presence') {
@@ -725,6 +778,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       room.readMarkers.set(m.authorId, upTo)
       this.#updateSeen(room)
       if (changed) this.safeDispatchEvent('read', { detail: { room: room.info.id, userId: m.authorId, upTo } })
+    } else if (b.k === 'want' || b.k === 'have') {
+      this.#media?.onEphemeral(room.info.id, b)
     }
   }
 
@@ -912,8 +967,127 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     return await this.#direct.upgrade(peerId)
   }
 
+  // ── media (src/media) ──────────────────────────────────────────────────────────────────────────────────────────
+  async sendFile (ref: string, file: FileInput): Promise<SentMessage> {
+    const room = this.#get(ref)
+    if (this.#closed || this.#media == null) throw new InvalidArgumentError('chat is closed')
+    return await this.#sendBody(room, await this.#media.prepare(file, this.peerId))
+  }
+
+  #fileMessage (ref: string, id: string): { room: JoinedRoom, m: OpenedMessage, body: NonNullable<ReturnType<typeof fileBodyOf>> } {
+    const room = this.#get(ref)
+    const m = room.opened.get(toHex(this.#idBytes(id)))
+    const body = fileBodyOf(m)
+    if (m == null || body == null) throw new NotFoundError(`no file message ${id} in this room`)
+    return { room, m, body }
+  }
+
+  async fetchFile (ref: string, id: string, options?: FetchFileOptions): Promise<Uint8Array> {
+    const { room, m, body } = this.#fileMessage(ref, id)
+    if (this.#closed || this.#media == null) throw new InvalidArgumentError('chat is closed')
+    return await this.#media.fetch({ keys: room.keys, fileBody: (msg) => fileBodyOf(room.opened.get(msg)) }, m.idText, body, options)
+  }
+
+  async mediaFile (ref: string, id: string): Promise<MediaFileInfo> {
+    const { room, m, body } = this.#fileMessage(ref, id)
+    if (this.#media == null) throw new InvalidArgumentError('chat is closed')
+    return await mediaFileInfo(this.#media, room.info.id, m, body)
+  }
+
   dropped (): Record<string, number> {
     return Object.fromEntries(this.#dropped)
+  }
+
+  // ── roles, moderation and key epochs (src/roles) ──────────────────────────────────────────────────────────────
+  /** Opened messages of a room in log order. */
+  #openedInOrder (room: JoinedRoom): OpenedMessage[] {
+    const out: OpenedMessage[] = []
+    for (const frame of room.log.frames()) {
+      const m = room.opened.get(toHex(frame.subarray(FRAME_ID_START, FRAME_ID_END)))
+      if (m != null) out.push(m)
+    }
+    return out
+  }
+
+  /** Folds membership again (ops or profiles arrived), learns keys granted to us and re-opens frames waiting for them. */
+  async #refreshRoles (room: JoinedRoom): Promise<void> {
+    const learned = await room.roles.refresh(this.#openedInOrder(room))
+    this.#countIgnored(room, room.roles.state)
+    room.fold = undefined
+    if (learned.length > 0 && room.locked.size > 0) this.#enqueueOpen(room, room.log.frames(), true)
+    if (learned.length > 0) this.safeDispatchEvent('change', { detail: { room: room.info.id } })
+    roleActions.scheduleGrants(this.#rolesHost(room), room.granting, () => this.#closed || !this.#rooms.has(room.info.id))
+  }
+
+  /** Ignored membership ops (forged, unauthorized, from removed authors) count in dropped() once each. */
+  #countIgnored (room: JoinedRoom, state: RoleState): void {
+    for (const [reason, n] of Object.entries(state.ignored)) {
+      const done = room.rolesCounted.get(reason) ?? 0
+      for (let i = done; i < n; i++) this.#count(`role-${reason}`, room)
+      if (n > done) room.rolesCounted.set(reason, n)
+    }
+  }
+
+  #rolesHost (room: JoinedRoom): RolesHost {
+    return {
+      me: this.#identity.userId,
+      myKey: this.#identity.publicKey,
+      roles: room.roles,
+      opened: () => this.#openedInOrder(room),
+      send: async (body) => ({ id: (await this.#sendBody(room, body)).id })
+    }
+  }
+
+  #rolesRoom (ref: string): JoinedRoom {
+    const room = this.#get(ref)
+    this.#fold(room)
+    return room
+  }
+
+  roles (ref: string): RoleInfo[] {
+    return memberList(this.#rolesRoom(ref).roles.state).map(m => ({ userId: m.userId, role: m.role, implicit: m.implicit }))
+  }
+
+  async setRole (ref: string, userId: string, role: Role): Promise<void> {
+    await roleActions.setRole(this.#rolesHost(this.#rolesRoom(ref)), userId, role)
+  }
+
+  async kick (ref: string, userId: string): Promise<number> {
+    return await roleActions.kick(this.#rolesHost(this.#rolesRoom(ref)), userId)
+  }
+
+  async ban (ref: string, userId: string): Promise<number> {
+    return await roleActions.ban(this.#rolesHost(this.#rolesRoom(ref)), userId)
+  }
+
+  async unban (ref: string, userId: string): Promise<void> {
+    await roleActions.unban(this.#rolesHost(this.#rolesRoom(ref)), userId)
+  }
+
+  async removeMessage (ref: string, messageId: string, on = true): Promise<void> {
+    await roleActions.removeMessage(this.#rolesHost(this.#rolesRoom(ref)), messageId, on)
+  }
+
+  roomSettings (ref: string): RoomSettings & { roles: boolean, epoch: number } {
+    const state = this.#rolesRoom(ref).roles.state
+    return { ...state.settings, roles: state.roles, epoch: state.epoch }
+  }
+
+  async updateRoomSettings (ref: string, patch: Partial<RoomSettings>): Promise<void> {
+    await roleActions.updateRoomSettings(this.#rolesHost(this.#rolesRoom(ref)), patch)
+  }
+
+  moderationLog (ref: string): ModerationEntry[] {
+    return this.#rolesRoom(ref).roles.state.moderation.map(e => ({ ...e }))
+  }
+
+  async rotateEpoch (ref: string, options: RotateEpochOptions = {}): Promise<number> {
+    return await roleActions.rotateEpoch(this.#rolesHost(this.#rolesRoom(ref)), options)
+  }
+
+  keyEpoch (ref: string): { epoch: number, held: number[], waiting: number } {
+    const room = this.#rolesRoom(ref)
+    return { epoch: room.roles.state.epoch, held: room.roles.keyring.epochs(), waiting: room.locked.size }
   }
 
   // ── direct messages and contacts (src/dm) ─────────────────────────────────────────────────────────────────────
@@ -974,6 +1148,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       await saveOpenedFrames(this.#storage, r.info.id, this.#openedFrames.get(r.info.id))
     }
     this.#rooms.clear()
+    await this.#media?.close()
     if (this.#ownsStorage) await this.#storage.close()
   }
 }

@@ -6,6 +6,7 @@ import type { DeliveryState, Gap, MessageView, StorageBackend } from '../history
 import type { Identity } from '../identity/identity.ts'
 import type { FetchFileOptions, FileInput, MediaFileInfo, MediaStore } from '../media/types.ts'
 import type { TypedEventTarget } from '@libp2p/interface'
+import type { ModerationEntry, Role, RoleInfo, RoomSettings, RotateEpochOptions } from '../roles/types.ts'
 
 /** Options of {@link createChat}. */
 export interface ChatInit {
@@ -148,6 +149,8 @@ export interface MemberInfo {
   name: string
   /** The avatar from their profile (a data URL or reference, at most MAX_AVATAR_BYTES); shown only if safe. */
   authorAvatar?: string
+  /** Their role in the room (src/roles); `member` in open rooms (no roles). */
+  role?: Role
 }
 
 /** What `importRoom` did. */
@@ -201,7 +204,7 @@ export interface Chat extends TypedEventTarget<ChatEvents> {
   /** Finds a room by exact name, id or unique id prefix; throws NotFoundError / InvalidArgumentError (ambiguous). */
   room (ref: string): RoomInfo
   /** Creates a room with a fresh secret and joins it. */
-  createRoom (name: string): Promise<RoomInfo>
+  createRoom (name: string, options?: { roles?: boolean }): Promise<RoomInfo>
   /** Joins the room of an invite link (whole URL or fragment). Joining twice returns the same room. */
   joinRoom (invite: string, name?: string): Promise<RoomInfo>
   /** Leaves a room: unsubscribes and forgets it (its log file stays on disk). */
@@ -278,6 +281,32 @@ export interface Chat extends TypedEventTarget<ChatEvents> {
   mediaFile (room: string, messageId: string): Promise<MediaFileInfo>
   /** Frames and updates dropped so far, by reason. */
   dropped (): Record<string, number>
+  // ── Roles, moderation and key epochs (src/roles/types.ts; PROTOCOL.md "Roles and key epochs") ──
+  /** Members with their roles, strongest first (open rooms: everyone who posted, as `member`). */
+  roles (room: string): RoleInfo[]
+  /** Sets a member's role (admins: below their own; the owner: anything, `owner` hands the room over). NotAllowedError when the room would ignore it. */
+  setRole (room: string, userId: string, role: Role): Promise<void>
+  /** Removes a member (moderator or above, target below us) and starts a new key epoch without them; resolves to the new epoch. */
+  kick (room: string, userId: string): Promise<number>
+  /** Bans a user (removed and kept out until unbanned) and starts a new key epoch without them; resolves to the new epoch. */
+  ban (room: string, userId: string): Promise<number>
+  /** Lifts a ban; the user is not re-added until setRole(member). */
+  unban (room: string, userId: string): Promise<void>
+  /** Moderators remove a message from view for everyone who accepts their role (`on` false restores it). */
+  removeMessage (room: string, messageId: string, on?: boolean): Promise<void>
+  /** Room settings, whether the room has roles, and its current key epoch. */
+  roomSettings (room: string): RoomSettings & { roles: boolean, epoch: number }
+  /** Changes room settings (admins and the owner). */
+  updateRoomSettings (room: string, patch: Partial<RoomSettings>): Promise<void>
+  /** Every membership op that took effect, in log order; any member can read it. */
+  moderationLog (room: string): ModerationEntry[]
+  /**
+   * Starts a new key epoch boxed to every member's box keys except `excludeBoxKeys` (device revocation); resolves to
+   * the new epoch. Rooms with roles: moderators and above; open rooms: any member.
+   */
+  rotateEpoch (room: string, options?: RotateEpochOptions): Promise<number>
+  /** The room's current epoch, the epochs whose keys we hold, and how many stored frames wait for a key. */
+  keyEpoch (room: string): { epoch: number, held: number[], waiting: number }
   /**
    * Opens (or returns) the direct room with a user, from their user id (their box key must be known: pinned, or from
    * their profile in a shared room) or their contact link. Both users get the same room whoever starts; the other

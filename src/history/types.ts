@@ -56,6 +56,8 @@ export interface MessageView {
   deleted: boolean
   replyTo?: string
   reactions: Record<string, string[]>
+  /** Set when a moderator removed the message from view (their user id); `deleted` is true then too. */
+  removedBy?: string
   body: OpenedMessage['body']
 }
 

@@ -13,6 +13,9 @@ import type { FoldInput, IgnoredReason, InvitePolicy, MemberState, ModerationEnt
 /** Bodies that are membership operations (a non-member's are ignored, never "hidden": they are not shown anyway). */
 const OP_KINDS = new Set(['genesis', 'role', 'kick', 'ban', 'remove', 'settings', 'keys'])
 
+/** Bodies after which a chat folds membership again: ops, and profiles (they carry the box keys grants go to). */
+export const REFRESH_KINDS: ReadonlySet<string> = new Set([...OP_KINDS, 'profile'])
+
 /** An empty state: an open room at epoch 0. */
 export function emptyRoleState (): RoleState {
   return {
