@@ -4,6 +4,10 @@
  * chunks (PROTOCOL.md "Media protocol"). Producers: src/media. Consumers: src/chat (Chat.sendFile / fetchFile /
  * mediaFile), the CLI (send-file, get) and the web app.
  */
+import type { Body } from '../envelope/types.ts'
+
+/** The `file` message body (src/envelope/types.ts) a transfer is about. */
+export type FileBody = Extract<Body, { k: 'file' }>
 
 /** A file to send with `Chat.sendFile`. */
 export interface FileInput {
@@ -103,6 +107,10 @@ export interface MediaStore {
    * index `have`, `have + 1`, ...; `flush()` makes them durable and advances the recorded `have`.
    */
   writer (hash: string, size: number, chunkBytes: number): Promise<MediaWriter>
+  /** Stores the file's chunk hash list (n × 32 bytes, checked against the message's root by the caller). */
+  saveHashes (hash: string, hashes: Uint8Array): Promise<void>
+  /** The stored chunk hash list, undefined when none. */
+  loadHashes (hash: string): Promise<Uint8Array | undefined>
   /** Reads chunk `index` of a complete or partial file (only indices below `have`). */
   readChunk (hash: string, index: number): Promise<Uint8Array>
   close (): Promise<void>

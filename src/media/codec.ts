@@ -1,0 +1,102 @@
+/**
+ * Wire messages of the media protocol `/chatsphere/media/1.0.0` (PROTOCOL.md "Media protocol"). Each message is
+ * one CBOR map in a varint length-prefixed frame; every decoder checks the version, the type, each field's type
+ * and size against the limits before anything is kept, and throws MalformedError / OversizedError otherwise.
+ *
+ *   requester → request { v, t: 1, room (32 B room id), msg (16 B message id), from (chunk index), proof (32 B) }
+ *   server    → header  { v, t: 2, n (chunk count), hashes (n × 32 B SHA-256 of the plaintext chunks) }
+ *             | absent  { v, t: 3 }                          (a member asked; we do not hold the whole file)
+ *   server    → chunk   { v, t: 4, i (index), c (secretbox of the plaintext chunk) }   for i = from … n − 1
+ *   requester → ack     { v, t: 5, n (chunks received so far, absolute index) }       every MEDIA_ACK_EVERY chunks
+ */
+import {
+  MAX_MEDIA_CHUNKS, MAX_MEDIA_MESSAGE_BYTES, MEDIA_CHUNK_BYTES, MEDIA_VERSION, MESSAGE_ID_BYTES, ROOM_ID_BYTES,
+  SECRETBOX_OVERHEAD_BYTES
+} from '../constants.ts'
+import { MalformedError, OversizedError } from '../errors.ts'
+import { decodeCbor, encodeCbor, isMap } from '../envelope/codec.ts'
+
+export const T_REQUEST = 1
+export const T_HEADER = 2
+export const T_ABSENT = 3
+export const T_CHUNK = 4
+export const T_ACK = 5
+
+/** Bytes of a SHA-256 hash (content hash, chunk hashes, root) and of a request proof (HMAC-SHA256). */
+export const HASH_BYTES = 32
+/** Largest sealed chunk on the wire. */
+export const MAX_SEALED_CHUNK_BYTES = MEDIA_CHUNK_BYTES + SECRETBOX_OVERHEAD_BYTES
+
+export interface MediaRequest { t: typeof T_REQUEST, room: Uint8Array, msg: Uint8Array, from: number, proof: Uint8Array }
+export interface MediaHeader { t: typeof T_HEADER, hashes: Uint8Array[] }
+export interface MediaAbsent { t: typeof T_ABSENT }
+export interface MediaChunk { t: typeof T_CHUNK, i: number, c: Uint8Array }
+export interface MediaAck { t: typeof T_ACK, n: number }
+export type MediaMessage = MediaRequest | MediaHeader | MediaAbsent | MediaChunk | MediaAck
+
+function bytesField (m: Record<string, unknown>, key: string, exact?: number, max?: number): Uint8Array {
+  const v = m[key]
+  if (!(v instanceof Uint8Array)) throw new MalformedError(`media message field "${key}" must be bytes`)
+  if (max !== undefined && v.length > max) throw new OversizedError(`media message field "${key}" exceeds ${max} bytes`)
+  if (exact !== undefined && v.length !== exact) throw new MalformedError(`media message field "${key}" must be ${exact} bytes`)
+  return v
+}
+
+function indexField (m: Record<string, unknown>, key: string, max: number): number {
+  const v = m[key]
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new MalformedError(`media message field "${key}" must be a non-negative integer`)
+  if (v > max) throw new OversizedError(`media message field "${key}" exceeds ${max}`)
+  return v
+}
+
+/** Encodes one media message (without its length prefix). */
+export function encodeMediaMessage (m: MediaMessage): Uint8Array {
+  switch (m.t) {
+    case T_REQUEST: return encodeCbor({ v: MEDIA_VERSION, t: m.t, room: m.room, msg: m.msg, from: m.from, proof: m.proof })
+    case T_HEADER: {
+      const all = new Uint8Array(m.hashes.length * HASH_BYTES)
+      m.hashes.forEach((h, i) => { all.set(h, i * HASH_BYTES) })
+      return encodeCbor({ v: MEDIA_VERSION, t: m.t, n: m.hashes.length, hashes: all })
+    }
+    case T_ABSENT: return encodeCbor({ v: MEDIA_VERSION, t: m.t })
+    case T_CHUNK: return encodeCbor({ v: MEDIA_VERSION, t: m.t, i: m.i, c: m.c })
+    case T_ACK: return encodeCbor({ v: MEDIA_VERSION, t: m.t, n: m.n })
+  }
+}
+
+/**
+ * Decodes one media message. `expect` lists the types allowed at this point of the session (anything else is
+ * MalformedError: a peer that sends a chunk before the header, or a request to a requester, is broken).
+ */
+export function decodeMediaMessage (bytes: Uint8Array, expect: readonly number[]): MediaMessage {
+  const m = decodeCbor(bytes, { maxBytes: MAX_MEDIA_MESSAGE_BYTES, maxItems: 8, maxDepth: 1 })
+  if (!isMap(m)) throw new MalformedError('media message must be a CBOR map')
+  if (m.v !== MEDIA_VERSION) throw new MalformedError(`media message version ${String(m.v).slice(0, 16)} is not ${MEDIA_VERSION}`)
+  const t = m.t
+  if (typeof t !== 'number' || !expect.includes(t)) throw new MalformedError(`media message type ${String(t).slice(0, 16)} not expected here`)
+  switch (t) {
+    case T_REQUEST:
+      return {
+        t,
+        room: bytesField(m, 'room', ROOM_ID_BYTES),
+        msg: bytesField(m, 'msg', MESSAGE_ID_BYTES),
+        from: indexField(m, 'from', MAX_MEDIA_CHUNKS),
+        proof: bytesField(m, 'proof', HASH_BYTES)
+      }
+    case T_HEADER: {
+      const n = indexField(m, 'n', MAX_MEDIA_CHUNKS)
+      const all = bytesField(m, 'hashes', n * HASH_BYTES, MAX_MEDIA_CHUNKS * HASH_BYTES)
+      const hashes: Uint8Array[] = []
+      for (let i = 0; i < n; i++) hashes.push(all.slice(i * HASH_BYTES, (i + 1) * HASH_BYTES))
+      return { t, hashes }
+    }
+    case T_ABSENT:
+      return { t }
+    case T_CHUNK:
+      return { t, i: indexField(m, 'i', MAX_MEDIA_CHUNKS - 1), c: bytesField(m, 'c', undefined, MAX_SEALED_CHUNK_BYTES) }
+    case T_ACK:
+      return { t, n: indexField(m, 'n', MAX_MEDIA_CHUNKS) }
+    default:
+      throw new MalformedError(`unknown media message type ${t}`)
+  }
+}

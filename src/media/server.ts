@@ -1,0 +1,89 @@
+/**
+ * Server side of `/chatsphere/media/1.0.0`: answers a room member's request for a file we hold whole. A request
+ * from a non-member (unknown room or a proof that does not verify) resets the stream and is counted; a member asking
+ * for a file we lack gets `absent`. Chunks are read from the store, sealed with the file's key and sent with at most
+ * MEDIA_WINDOW_CHUNKS unacknowledged (receivers verify and store each chunk: slower than the wire).
+ */
+import { logger } from '@libp2p/logger'
+import { MEDIA_WINDOW_CHUNKS } from '../constants.ts'
+import { bytesEqual, toHex } from '../crypto/encoding.ts'
+import { MediaChannel } from './channel.ts'
+import { T_ABSENT, T_ACK, T_CHUNK, T_HEADER, T_REQUEST, HASH_BYTES } from './codec.ts'
+import { chunkCount, mediaProof, sealChunk } from './crypto.ts'
+import type { MediaRequest } from './codec.ts'
+import type { FileBody, MediaStore } from './types.ts'
+import type { Stream } from '@libp2p/interface'
+
+const log = logger('chatsphere:media:server')
+
+/** What the server needs from the chat: room membership, file messages, the store, drop counting. */
+export interface MediaServerHost {
+  readonly store: MediaStore
+  /** Our libp2p peer id (the proof binds it). */
+  localPeer: () => string
+  /** The room's proof key when we are a member of the room with this id, else undefined. */
+  proofKey: (roomId: Uint8Array) => Uint8Array | undefined
+  /** The `file` body of a message in that room, else undefined. */
+  fileMessage: (roomId: Uint8Array, messageId: Uint8Array) => FileBody | undefined
+  /** Counts a dropped request (reason) in `chat.dropped()`. */
+  drop: (reason: string, roomId?: Uint8Array) => void
+  /** Ends the server when the chat closes. */
+  signal?: AbortSignal
+}
+
+/** Serves one incoming media stream from `remotePeer` (authenticated by the connection). Never throws. */
+export async function serveMedia (stream: Stream, remotePeer: string, host: MediaServerHost): Promise<void> {
+  const ch = new MediaChannel(stream, host.signal != null ? { signal: host.signal } : {})
+  let req: MediaRequest
+  try {
+    req = await ch.read([T_REQUEST]) as MediaRequest
+  } catch (err) {
+    host.drop('media-malformed')
+    ch.reset(`bad request: ${(err as Error).message}`)
+    return
+  }
+  const key = host.proofKey(req.room)
+  if (key == null || !bytesEqual(mediaProof(key, req.msg, remotePeer, host.localPeer()), req.proof)) {
+    // Unknown room and bad proof look the same to the requester: a non-member learns nothing.
+    host.drop('media-unauthorized', key == null ? undefined : req.room)
+    ch.reset('not authorized')
+    return
+  }
+  try {
+    const file = host.fileMessage(req.room, req.msg)
+    const hashText = file == null ? undefined : toHex(file.hash)
+    const state = hashText == null ? undefined : await host.store.state(hashText)
+    const hashes = hashText == null || state?.complete !== true ? undefined : await host.store.loadHashes(hashText)
+    const n = file == null ? 0 : chunkCount(file.size)
+    if (file == null || hashText == null || state?.complete !== true || state.size !== file.size || hashes == null ||
+      hashes.length !== n * HASH_BYTES || req.from > n) {
+      await ch.write({ t: T_ABSENT })
+      await stream.close()
+      return
+    }
+    const list: Uint8Array[] = []
+    for (let i = 0; i < n; i++) list.push(hashes.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES))
+    await ch.write({ t: T_HEADER, hashes: list })
+    let acked = req.from
+    let failed: unknown
+    let wake: (() => void) | undefined
+    const acks = (async () => {
+      while (acked < n) {
+        const m = await ch.read([T_ACK])
+        if (m.t === T_ACK && m.n > acked && m.n <= n) acked = m.n
+        wake?.()
+      }
+    })().catch((err: unknown) => { failed = err; wake?.() })
+    for (let i = req.from; i < n; i++) {
+      while (i - acked >= MEDIA_WINDOW_CHUNKS && failed == null) await new Promise<void>(resolve => { wake = resolve })
+      if (failed != null) throw failed
+      const plain = await host.store.readChunk(hashText, i)
+      await ch.write({ t: T_CHUNK, i, c: sealChunk(plain, i, file.key) })
+    }
+    await acks
+    await stream.close()
+  } catch (err) {
+    log('media stream to %s ended: %s', remotePeer, (err as Error).message)
+    ch.reset('serving failed')
+  }
+}
