@@ -3,6 +3,7 @@
  * core's `createChat(...)`; the UI never talks to libp2p, history or crypto directly.
  */
 import type { DeliveryState, Gap, MessageView } from '../../../src/history/types.ts'
+import type { ContactsBackend } from './contacts.ts'
 
 export type { DeliveryState, Gap, MessageView }
 
@@ -16,6 +17,8 @@ export interface ImportedRoom extends RoomInfo {
 export interface RoomInfo {
   id: string
   name: string
+  /** A direct room: the other person (the name is theirs). */
+  direct?: { userId: string }
 }
 
 export type PresenceState = 'online' | 'away' | 'offline'
@@ -61,6 +64,8 @@ export interface BackendEventMap {
 
 export interface ChatBackend extends EventTarget {
   readonly me: Person
+  /** Direct messages and contacts (safety numbers, verification). */
+  readonly contacts: ContactsBackend
   rooms (): RoomInfo[]
   createRoom (name: string): Promise<RoomInfo>
   /** Joins the room of an invite link (whole URL or fragment). */

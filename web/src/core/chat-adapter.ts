@@ -1,4 +1,5 @@
 import type { Chat, ConnectionInfo as CoreConnection } from '../../../src/chat/types.ts'
+import { ContactsAdapter } from './contacts.ts'
 import type { ChatBackend, ConnectionInfo, DeliveryState, Gap, ImportedRoom, MessageView, PeerLink, Person, PresenceState, RoomInfo } from './backend.ts'
 
 /** A typing signal not renewed within this many ms is dropped (a peer that vanished mid-sentence). */
@@ -17,6 +18,7 @@ const ACTIVITY_ONLINE_MS = 60_000
 export class ChatAdapter extends EventTarget implements ChatBackend {
   readonly #chat: Chat
   readonly me: Person
+  readonly contacts: ContactsAdapter
   readonly #messages = new Map<string, MessageView[]>()
   readonly #typing = new Map<string, Map<string, number>>()
   readonly #names = new Map<string, string>()
@@ -32,6 +34,7 @@ export class ChatAdapter extends EventTarget implements ChatBackend {
     this.#chat = chat
     this.me = { userId: chat.user.userId, name: profile.name, ...(profile.avatar !== undefined ? { avatar: profile.avatar } : {}) }
     this.#names.set(this.me.userId, profile.name)
+    this.contacts = new ContactsAdapter(chat, (room) => { this.#avatars = undefined; this.#changed(room) })
     chat.addEventListener('message', (e) => {
       const { room, messages } = e.detail
       this.#messages.delete(room)
@@ -71,7 +74,7 @@ export class ChatAdapter extends EventTarget implements ChatBackend {
   }
 
   rooms (): RoomInfo[] {
-    return this.#chat.rooms().map((r) => ({ id: r.id, name: r.name }))
+    return this.#chat.rooms().map((r) => (r.direct !== undefined ? { id: r.id, name: r.name, direct: r.direct } : { id: r.id, name: r.name }))
   }
 
   async createRoom (name: string): Promise<RoomInfo> {
