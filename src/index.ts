@@ -6,6 +6,9 @@ export { createChat } from './chat/index.ts'
 export type {
   Chat, ChatEvents, ChatInit, ConnectionInfo, DeliveryState, Gap, MessageView, PeerPath, PresenceInfo, RoomInfo, SentMessage
 } from './chat/index.ts'
+export type {
+  FetchAttempt, FetchFileOptions, FetchProgress, FileInput, MediaEntryState, MediaFileInfo, MediaStore, MediaWriter, TransferPath
+} from './media/types.ts'
 export type { Identity } from './identity/identity.ts'
 export { createIdentity, identityFromSeed } from './identity/identity.ts'
 export { seedToMnemonic, mnemonicToSeed } from './identity/mnemonic.ts'
