@@ -286,6 +286,11 @@ export async function startRelay (opts: RelayOptions): Promise<Relay> {
   connector.start()
 
   node.addEventListener('connection:open', (e) => log.debug({ peer: e.detail.remotePeer.toString(), addr: e.detail.remoteAddr.toString() }, 'connection open'))
+  // A reservation is useful only while its holder is connected (circuits reach it over that connection), but the
+  // library keeps it for its whole TTL (2 h): peers that reserve and go away would keep the table full and honest
+  // newcomers refused (issue 8, relay abuse test). Expire it at once through the library's own timer; a peer that
+  // comes back and reserves again before the timer fires simply refreshes it.
+  node.addEventListener('peer:disconnect', (e) => { node.services.relay.reservations.get(e.detail)?.signal.reset(0) })
 
   const scheme = tlsMaterial != null ? 'https' : 'http'
   const urlHost = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host
