@@ -52,6 +52,9 @@ export const InvalidArgumentError = defineError('InvalidArgumentError')
 /** An operation that did not finish in time. */
 export const TimeoutError = defineError('TimeoutError')
 
+/** Device linking failed on the other side: it refused (used or expired code, wrong code) or could not be reached. */
+export const LinkRefusedError = defineError('LinkRefusedError')
+
 /** A message whose author clock is more than MAX_CLOCK_SKEW_MS ahead of ours (kept apart so it is counted apart). */
 export const ClockSkewError = defineError('ClockSkewError')
 

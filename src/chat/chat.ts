@@ -45,6 +45,10 @@ import type { RolesHost } from '../roles/actions.ts'
 import type { ModerationEntry, Role, RoleInfo, RoleState, RoomSettings, RotateEpochOptions } from '../roles/types.ts'
 import { DirectMessages } from '../dm/direct-messages.ts'
 import type { DirectHost } from '../dm/direct-messages.ts'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { DeviceManager } from '../devices/device-manager.ts'
+import type { DeviceHost } from '../devices/device-manager.ts'
+import type { DeviceInfo, LinkOfferHandle, RevokeResult } from '../devices/types.ts'
 import type { Chat, ChatEvents, ChatInit, ConnectionInfo, ContactInfo, ImportedRoom, MemberInfo, PeerPath, PresenceInfo, RoomInfo, SentMessage } from './types.ts'
 import type { Body, OpenedMessage } from '../envelope/types.ts'
 import type { RoomLog } from '../history/room-log.ts'
@@ -146,6 +150,11 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   #media: MediaService | undefined
   /** Direct rooms, inbox knocks and the contact book (src/dm). */
   #dms: DirectMessages | undefined
+  /**
+   * Linked devices (src/devices). Epoch grants may be boxed to this device's own key (`#devices.boxKeyPair`, with the
+   * identity's in RoomRoles `mine`) and to other users' linked devices (`#devices.extraBoxKeys(userId)`).
+   */
+  #devices: DeviceManager | undefined
 
   private constructor (init: ChatInit, storage: StorageBackend, ownsStorage: boolean, identity: Identity, device: number, name: string | undefined) {
     super()
@@ -186,9 +195,11 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
         chat.#avatar = init.avatar
       }
       chat.#dms = await DirectMessages.create(chat.#directHost(), storage)
+      chat.#devices = await DeviceManager.create(chat.#deviceHost(), peerIdFromPrivateKey(await loadPeerKey(storage)).toString())
       for (const r of await loadRooms(storage)) await chat.#openRoom(r)
       await chat.#dms.start()
       if (init.offline !== true) await chat.#startNetwork()
+      await chat.#devices.start()
       return chat
     } catch (err) {
       if (init.storage == null) await storage.close().catch(() => {})
@@ -453,6 +464,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
             room.mine.set(id, { relays: new Set(), delivery: { state: 'local' } })
           }
           this.#dms?.onOpened(room.stored, m)
+          this.#devices?.onOpened(room.stored, m)
           if (m.body.k === 'profile') {
             const prev = room.names.get(m.authorId)
             if (prev == null || prev.time <= m.time) room.names.set(m.authorId, { name: m.body.name, time: m.time, ...(m.body.avatar != null ? { avatar: m.body.avatar } : {}) })
@@ -604,12 +616,14 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     // Never in a hidden room: our profile would tell every reader of someone's inbox who knocked.
     if (profile != null && stored.hidden == null) await this.#sendBody(room, profile).catch(() => {})
     for (const relay of this.#connector?.connectedRelays() ?? []) void this.#keepAndSync(relay, room)
+    this.#devices?.onJoined(stored)
     return this.#infoOf(room)
   }
 
   async leaveRoom (ref: string): Promise<void> {
     const room = this.#get(ref)
     this.#dms?.onLeft(room.stored)
+    this.#devices?.onLeft(room.stored)
     await this.#leave(room)
   }
 
@@ -649,6 +663,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     await saveName(this.#storage, name)
     this.#name = name
     for (const room of this.#rooms.values()) if (room.stored.hidden == null) await this.#sendBody(room, this.#profileBody() as Body)
+    this.#devices?.onProfile()
   }
 
   async setProfile (profile: { name?: string, avatar?: string | null }): Promise<void> {
@@ -1131,8 +1146,57 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     return await this.#dm().verifyContact(userId, options)
   }
 
+  // ── linked devices (src/devices) ────────────────────────────────────────────────────────────────────────────────
+  #deviceHost (): DeviceHost {
+    return {
+      identity: this.#identity,
+      storage: this.#storage,
+      deviceName: () => this.#init.deviceName ?? 'device',
+      node: () => this.#node,
+      hasRelays: () => (this.#init.relays ?? []).length > 0,
+      join: async (stored) => await this.#join(stored),
+      leave: async (id) => {
+        const r = this.#rooms.get(id)
+        if (r == null) return
+        this.#dms?.onLeft(r.stored)
+        await this.#leave(r)
+      },
+      storedRooms: () => [...this.#rooms.values()].map(r => r.stored),
+      send: async (id, body) => {
+        const r = this.#rooms.get(id)
+        if (r == null) throw new NotFoundError(`no room ${id}`)
+        await this.#sendBody(r, body)
+      },
+      profile: () => ({ ...(this.#name != null ? { name: this.#name } : {}), ...(this.#avatar != null ? { avatar: this.#avatar } : {}) }),
+      applyProfile: async (p) => { await this.setProfile({ name: p.name, avatar: p.avatar }) },
+      rotate: async (id, excludeBoxKeys) => {
+        // Key epochs are src/roles' (chat.rotateEpoch); without them a revocation cannot lock the device out.
+        const self = this as unknown as { rotateEpoch?: (room: string, o: { excludeBoxKeys: Uint8Array[] }) => Promise<number> }
+        if (typeof self.rotateEpoch !== 'function') return false
+        await self.rotateEpoch(id, { excludeBoxKeys })
+        return true
+      },
+      count: (reason) => { this.#count(reason) },
+      emit: () => { this.safeDispatchEvent('devices', { detail: {} }) }
+    }
+  }
+
+  #dev (): DeviceManager {
+    if (this.#devices == null) throw new InvalidArgumentError('chat is not started')
+    return this.#devices
+  }
+
+  async createLinkOffer (): Promise<LinkOfferHandle> { return await this.#dev().createLinkOffer() }
+
+  async linkDevice (code: string): Promise<DeviceInfo> { return await this.#dev().linkDevice(code) }
+
+  devices (): DeviceInfo[] { return this.#dev().devices() }
+
+  async revokeDevice (id: string): Promise<RevokeResult> { return await this.#dev().revokeDevice(id) }
+
   async close (): Promise<void> {
     if (this.#closed) return
+    await this.#devices?.idle()
     for (const r of this.#rooms.values()) await this.#publishEphemeral(r, { k: 'presence', state: 'offline' })
     this.#closed = true
     for (const t of this.#timers) clearInterval(t)

@@ -6,6 +6,7 @@ import type { DeliveryState, Gap, MessageView, StorageBackend } from '../history
 import type { Identity } from '../identity/identity.ts'
 import type { FetchFileOptions, FileInput, MediaFileInfo, MediaStore } from '../media/types.ts'
 import type { TypedEventTarget } from '@libp2p/interface'
+import type { DeviceInfo, LinkOfferHandle, RevokeResult } from '../devices/types.ts'
 import type { ModerationEntry, Role, RoleInfo, RoomSettings, RotateEpochOptions } from '../roles/types.ts'
 
 /** Options of {@link createChat}. */
@@ -42,6 +43,8 @@ export interface ChatInit {
   displayName?: string
   /** Avatar announced with the display name (a small data URL, at most MAX_AVATAR_BYTES); stored like the name. */
   avatar?: string
+  /** This device's name in the user's device list (`devices()`), e.g. the host name. Default `device`. */
+  deviceName?: string
   /** Largest file sent or fetched, in bytes (default DEFAULT_MAX_FILE_BYTES = 100 MiB, at most MAX_MEDIA_FILE_BYTES). */
   maxFileBytes?: number
   /**
@@ -187,6 +190,8 @@ export interface ChatEvents {
   read: CustomEvent<{ room: string, userId: string, upTo: string }>
   /** A contact was added (first direct room with them), verified, or announced a different key (`key-change`). */
   contact: CustomEvent<{ userId: string, reason: 'added' | 'key-change' | 'verified' }>
+  /** Our device list changed: a device was linked or revoked (see `devices()`). */
+  devices: CustomEvent<Record<string, never>>
   /** Something from the network was dropped (counted in `dropped()`). */
   dropped: CustomEvent<{ room?: string, reason: string }>
   /** A member peer's path changed (a direct WebRTC connection opened, failed or closed). */
@@ -326,9 +331,32 @@ export interface Chat extends TypedEventTarget<ChatEvents> {
    * `link`, their contact link must carry the keys we hold. Throws NotFoundError when no key is known.
    */
   verifyContact (userId: string, options?: { link?: string }): Promise<ContactInfo>
+  // ── Linked devices (src/devices; PROTOCOL.md "Linked devices") ──
+  /**
+   * On a NEW device: shows that it wants to be linked. Returns a one-time code (show it as text and as a QR code) for
+   * a device that holds the identity to enter in `linkDevice`. `done` resolves once linked: the identity, rooms and
+   * profile are stored, and the chat must be closed and opened again to run as that identity. Needs the network
+   * (a relay, so the code works across networks). The identity this device had before is replaced.
+   */
+  createLinkOffer (): Promise<LinkOfferHandle>
+  /**
+   * On a device that holds the identity: links the device showing `code` (sends it the identity, rooms and profile,
+   * encrypted, and a device binding signed by the identity). Throws InvalidArgumentError for a bad code,
+   * LinkRefusedError when the other device refuses or cannot be reached, BadSignatureError for a wrong code.
+   */
+  linkDevice (code: string): Promise<DeviceInfo>
+  /** This identity's devices (this one marked `current`), revoked ones included. */
+  devices (): DeviceInfo[]
+  /**
+   * Revokes another device of ours (by its id from `devices()`): a signed revocation goes to every room, and every
+   * room moves to a key epoch the revoked device has no key for. A revoked device that kept the seed can still sign
+   * as the user: after a theft, move to a new identity (THREAT_MODEL.md "Linked devices").
+   */
+  revokeDevice (id: string): Promise<RevokeResult>
   /** Publishes presence `offline`, stops the network and closes storage. */
   close (): Promise<void>
 }
 
 export type { DeliveryState, Gap, MessageView }
+export type { DeviceInfo, LinkOfferHandle, RevokeResult } from '../devices/types.ts'
 export type { FetchAttempt, FetchFileOptions, FetchProgress, FileInput, MediaFileInfo, MediaStore, TransferPath } from '../media/types.ts'

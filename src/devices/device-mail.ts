@@ -22,6 +22,8 @@ import { decodeCbor, encodeCbor, isMap } from '../envelope/codec.ts'
 import type { StoredRoom } from '../chat/local-state.ts'
 
 export const DEVICE_MAIL_VERSION = 1
+/** A user id in text (`cs` + base58 of 32 bytes) is at most 46 characters. */
+const MAX_DIRECT_USER_CHARS = 64
 const BOXED_KEY_BYTES = nacl.secretbox.keyLength + nacl.box.overheadLength
 
 /** One room operation of a device. */
@@ -43,7 +45,7 @@ export interface DeviceKeyPair {
 function encodeContent (c: DeviceMailContent): Uint8Array {
   return encodeCbor({
     t: c.time,
-    o: c.ops.map(op => op.k === 'join' ? { j: op.room.secret, n: op.room.name, a: op.room.joinedAt } : { l: fromHex(op.roomId) }),
+    o: c.ops.map(op => op.k === 'join' ? { j: op.room.secret, n: op.room.name, a: op.room.joinedAt, d: op.room.direct } : { l: fromHex(op.roomId) }),
     p: c.profile == null ? undefined : { n: c.profile.name, av: c.profile.avatar ?? undefined }
   })
 }
@@ -62,7 +64,10 @@ function decodeContent (bytes: Uint8Array): DeviceMailContent {
   for (const o of m.o as unknown[]) {
     if (!isMap(o)) throw new MalformedError('device mail operation is not a map')
     if (o.j instanceof Uint8Array && o.j.length === ROOM_SECRET_BYTES && typeof o.a === 'number' && Number.isSafeInteger(o.a)) {
-      ops.push({ k: 'join', room: { secret: Uint8Array.from(o.j), name: text(o.n, MAX_ROOM_NAME_BYTES), joinedAt: o.a } })
+      const room: StoredRoom = { secret: Uint8Array.from(o.j), name: text(o.n, MAX_ROOM_NAME_BYTES), joinedAt: o.a }
+      // A direct room: the other user's id (src/dm), so it shows as the conversation with them on every device.
+      if (o.d !== undefined) room.direct = text(o.d, MAX_DIRECT_USER_CHARS)
+      ops.push({ k: 'join', room })
     } else if (o.l instanceof Uint8Array && o.l.length === ROOM_ID_BYTES) {
       ops.push({ k: 'leave', roomId: toHex(o.l) })
     } else {

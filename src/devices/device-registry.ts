@@ -63,6 +63,11 @@ export class DeviceRegistry {
     return this.#entries.get(peerId)?.binding
   }
 
+  /** The signed bytes of a device's binding (to post it where others need it). */
+  bindingBytes (peerId: string): Uint8Array | undefined {
+    return this.#entries.get(peerId)?.bindingBytes
+  }
+
   /** Bindings of devices that are not revoked. */
   active (): DeviceBindingRecord[] {
     const out: DeviceBindingRecord[] = []

@@ -29,7 +29,7 @@ export function encodeLinkPayload (p: LinkPayload): Uint8Array {
   return encodeCbor({
     v: LINK_PAYLOAD_VERSION,
     seed: p.seed,
-    rooms: p.rooms.map(r => ({ s: r.secret, n: r.name, j: r.joinedAt })),
+    rooms: p.rooms.map(r => ({ s: r.secret, n: r.name, j: r.joinedAt, d: r.direct })),
     name: p.name,
     av: p.avatar,
     bind: p.binding,
@@ -55,7 +55,10 @@ export function decodeLinkPayload (bytes: Uint8Array): LinkPayload {
     if (!isMap(r) || !(r.s instanceof Uint8Array) || r.s.length !== ROOM_SECRET_BYTES || typeof r.j !== 'number' || !Number.isSafeInteger(r.j)) {
       throw new MalformedError('link payload room is not valid')
     }
-    out.push({ secret: Uint8Array.from(r.s), name: optionalText(r.n, MAX_ROOM_NAME_BYTES, 'room name') ?? '', joinedAt: r.j })
+    const room: StoredRoom = { secret: Uint8Array.from(r.s), name: optionalText(r.n, MAX_ROOM_NAME_BYTES, 'room name') ?? '', joinedAt: r.j }
+    const direct = optionalText(r.d, 64, 'direct user')
+    if (direct !== undefined) room.direct = direct
+    out.push(room)
   }
   if (!(bind instanceof Uint8Array) || bind.length > MAX_DEVICE_RECORD_BYTES) throw new MalformedError('link payload binding is not valid')
   if (!Array.isArray(recs) || recs.length > MAX_LINKED_DEVICES * 8 || !recs.every(r => r instanceof Uint8Array && r.length <= MAX_DEVICE_RECORD_BYTES)) {

@@ -16,7 +16,7 @@ import {
   LINK_OFFER_TTL_MS, LINK_PROTOCOL, LINK_SECRET_BYTES, LINK_TIMEOUT_MS, LINK_VERSION, MAX_LINK_ADDRS, MAX_LINK_ATTEMPTS,
   MAX_LINK_MESSAGE_BYTES, PUBLIC_KEY_BYTES
 } from '../constants.ts'
-import { BadSignatureError, InvalidArgumentError, MalformedError, TimeoutError } from '../errors.ts'
+import { BadSignatureError, InvalidArgumentError, LinkRefusedError, MalformedError, TimeoutError } from '../errors.ts'
 import { randomBytes } from '../crypto/random.ts'
 import { decodeCbor, encodeCbor, isMap } from '../envelope/codec.ts'
 import { checkDeviceName } from './device-record.ts'
@@ -37,14 +37,6 @@ const T_DONE = 4
 const T_REFUSED = 9
 
 type Msg = Record<string, unknown>
-
-/** Thrown to the linking side when the new device refused (its reason) or the exchange broke. */
-export class LinkRefusedError extends Error {
-  constructor (message: string) {
-    super(message)
-    this.name = 'LinkRefusedError'
-  }
-}
 
 function channel (stream: Stream, signal: AbortSignal): { read: () => Promise<Msg>, write: (m: Msg) => Promise<void> } {
   const lp = lpStream(stream, { maxDataLength: MAX_LINK_MESSAGE_BYTES })

@@ -76,12 +76,12 @@ export async function reserve (node: Libp2p, relay: string): Promise<number | un
 }
 
 /** Asks `relay` to open a circuit to `target` (a peer id); resolves with the status code. */
-export async function connectRequest (node: Libp2p, relay: string, target: string): Promise<number | undefined> {
+export async function connectRequest (node: Libp2p, relay: string, target: string, timeoutMs = 10_000): Promise<number | undefined> {
   const id = peerIdFromString(target).toMultihash().bytes
   // Peer { id (1): bytes }
   const peer = [0x0a, ...varint(id.length), ...id]
   // HopMessage { type: CONNECT (1), peer (2): Peer }
-  return await hop(node, relay, Uint8Array.from([0x08, 0x01, 0x12, ...varint(peer.length), ...peer]))
+  return await hop(node, relay, Uint8Array.from([0x08, 0x01, 0x12, ...varint(peer.length), ...peer]), timeoutMs)
 }
 
 /** Resident set size of a process in bytes (Linux /proc). */

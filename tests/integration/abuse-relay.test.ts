@@ -58,8 +58,8 @@ describe('relay abuse: reservation and circuit floods', () => {
   })
 
   afterAll(async () => {
-    for (const n of nodes) await n.stop().catch(() => {})
-    for (const h of honest) await h.node.stop().catch(() => {})
+    for (const n of nodes) await Promise.resolve(n.stop()).catch(() => {})
+    for (const h of honest) await Promise.resolve(h.node.stop()).catch(() => {})
     await relay?.proc.stop()
     await cleanupDirs()
     process.stdout.write(`relay abuse: flooders ${FLOODERS}, circuits/flooder ${CIRCUITS}, relay RSS MB ${JSON.stringify(Object.fromEntries(Object.entries(rss).map(([k, v]) => [k, Math.round(v / 1e5) / 10])))}\n`)
@@ -85,7 +85,7 @@ describe('relay abuse: reservation and circuit floods', () => {
     // Flooders that disconnect must not keep the table full for the reservation TTL (hours).
     for (const n of nodes.splice(0)) await n.stop()
     const end = Date.now() + 15_000
-    while ((await relay.metrics()).chatsphere_relay_reservations > honest.length && Date.now() < end) await new Promise(resolve => setTimeout(resolve, 100))
+    while (((await relay.metrics()).chatsphere_relay_reservations ?? 0) > honest.length && Date.now() < end) await new Promise(resolve => setTimeout(resolve, 100))
     expect((await relay.metrics()).chatsphere_relay_reservations).toBe(honest.length)
     const late = await honestPeer(relayAddr)
     honest.push(late)

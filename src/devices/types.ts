@@ -1,0 +1,3 @@
+/** Public types of linked devices (used by the chat API, `src/chat/types.ts`). */
+export type { DeviceInfo } from './device-registry.ts'
+export type { LinkOfferHandle, RevokeResult } from './device-manager.ts'
