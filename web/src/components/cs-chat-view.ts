@@ -7,7 +7,10 @@ import { sharedStyles } from '../styles/shared.ts'
 import { iconBack, iconInvite, iconLeave } from '../lib/icons.ts'
 import type { MessageContext } from './cs-message.ts'
 import type { CsInviteDialog } from './cs-invite-dialog.ts'
-import type { CsComposer } from './cs-composer.ts'
+import type { CsComposer, PickedFile } from './cs-composer.ts'
+import { transfersFor } from '../state/media-transfers.ts'
+import { prepareFile } from '../lib/media-prep.ts'
+import { formatBytes } from '../lib/media-kind.ts'
 import './cs-message-list.ts'
 import './cs-composer.ts'
 import './cs-invite-dialog.ts'
@@ -23,19 +26,41 @@ export class CsChatView extends LitElement {
     store: { attribute: false },
     roomId: { attribute: false },
     replyTo: { state: true },
-    editing: { state: true }
+    editing: { state: true },
+    fileStatus: { state: true },
+    dragging: { state: true }
   }
 
   declare store: AppStore
   declare roomId: string
   declare replyTo: MessageView | undefined
   declare editing: MessageView | undefined
+  /** What happened to the last files sent (sending, too large, failed). */
+  declare fileStatus: string
+  /** Files are being dragged over the view. */
+  declare dragging: boolean
   readonly #storeChanges = new EventController(this, ['change'])
   readonly #backendChanges = new EventController(this, ['change'])
 
   constructor () {
     super()
+    this.fileStatus = ''
+    this.dragging = false
     new LocaleController(this)
+    // Drag and drop anywhere on the room's view sends the files.
+    this.addEventListener('dragover', (e) => {
+      if (!(e.dataTransfer?.types.includes('Files') ?? false)) return
+      e.preventDefault()
+      this.dragging = true
+    })
+    this.addEventListener('dragleave', (e) => { if (e.relatedTarget === null) this.dragging = false })
+    this.addEventListener('drop', (e) => {
+      const files = [...(e.dataTransfer?.files ?? [])]
+      this.dragging = false
+      if (files.length === 0) return
+      e.preventDefault()
+      void this.#sendFiles(files.map((file) => ({ file })))
+    })
   }
 
   override willUpdate (changed: Map<string, unknown>): void {
@@ -59,6 +84,9 @@ export class CsChatView extends LitElement {
     }
     .gap { margin: 0; padding: var(--cs-space-2) var(--cs-space-4); background: var(--cs-accent-soft); font-size: .9rem; }
     cs-message-list { flex: 1; }
+    .file-status { margin: 0; padding: 0 var(--cs-space-4); font-size: .85rem; }
+    .file-status:empty { display: none; }
+    .drop { margin: 0; padding: var(--cs-space-3); text-align: center; font-weight: 600; background: var(--cs-accent-soft); border: 2px dashed var(--cs-accent); }
     .typing { min-height: 1.6em; padding: 0 var(--cs-space-4); font-size: .85rem; color: var(--cs-text-muted); font-style: italic; margin: 0; }
   `]
 
@@ -80,7 +108,10 @@ export class CsChatView extends LitElement {
         if (byId.size === 0) for (const m of messages) byId.set(m.id, m)
         return byId.get(id)
       },
-      delivery: (id) => backend.delivery(this.roomId, id)
+      delivery: (id) => backend.delivery(this.roomId, id),
+      roomId: this.roomId,
+      transfers: transfersFor(backend),
+      peerName: (peerId) => backend.peerLinks().find((p) => p.peerId === peerId)?.name
     }
     const readers = new Map<string, string[]>()
     for (const [userId, msgId] of backend.readMarkers(this.roomId)) {
@@ -109,6 +140,8 @@ export class CsChatView extends LitElement {
         @delete=${(e: CustomEvent<MessageView>) => { if (confirm(t('deleteConfirm'))) void backend.remove(this.roomId, e.detail.id) }}
         @react=${(e: CustomEvent<{ message: MessageView, emoji: string, on: boolean }>) => { void backend.react(this.roomId, e.detail.message.id, e.detail.emoji, e.detail.on) }}
       ></cs-message-list>
+      ${this.dragging ? html`<p class="drop">${t('dropFiles')}</p>` : ''}
+      <p class="file-status" role="status">${this.fileStatus}</p>
       <p class="typing" aria-live="off">${typingLine(typing)}</p>
       <cs-composer .roomId=${this.roomId}
         .replyName=${this.replyTo === undefined ? undefined : this.replyTo.authorId === backend.me.userId ? t('you') : nameOf(this.replyTo.authorId)}
@@ -117,7 +150,8 @@ export class CsChatView extends LitElement {
         @save-edit=${(e: CustomEvent<string>) => { if (this.editing !== undefined) void backend.edit(this.roomId, this.editing.id, e.detail); this.editing = undefined }}
         @cancel-reply=${() => { this.replyTo = undefined }}
         @cancel-edit=${() => { this.editing = undefined }}
-        @typing=${(e: CustomEvent<boolean>) => { backend.setTyping(this.roomId, e.detail) }}></cs-composer>
+        @typing=${(e: CustomEvent<boolean>) => { backend.setTyping(this.roomId, e.detail) }}
+        @files=${(e: CustomEvent<PickedFile[]>) => { void this.#sendFiles(e.detail) }}></cs-composer>
       <cs-invite-dialog .roomName=${room.name} .link=${backend.inviteLink(this.roomId)}></cs-invite-dialog>
     `
   }
@@ -126,6 +160,26 @@ export class CsChatView extends LitElement {
     const replyTo = this.replyTo?.id
     this.replyTo = undefined
     await this.store.backend?.send(this.roomId, text, replyTo)
+  }
+
+  /** Sends files one after another; says which one is being sent, and why one was not. */
+  async #sendFiles (files: PickedFile[]): Promise<void> {
+    const backend = this.store.backend
+    if (backend === undefined) return
+    const room = this.roomId
+    for (const { file, duration } of files) {
+      if (file.size > backend.maxFileBytes) {
+        this.fileStatus = t('fileTooLarge', { name: file.name, size: formatBytes(file.size), max: formatBytes(backend.maxFileBytes) })
+        continue
+      }
+      this.fileStatus = t('sendingFile', { name: file.name })
+      try {
+        await backend.sendFile(room, await prepareFile(file, duration))
+        this.fileStatus = ''
+      } catch (err) {
+        this.fileStatus = t('sendFileFailed', { name: file.name, error: (err as Error).message })
+      }
+    }
   }
 
   async #leave (name: string): Promise<void> {

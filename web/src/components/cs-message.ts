@@ -5,6 +5,9 @@ import { sharedStyles } from '../styles/shared.ts'
 import { plainText, renderMarkdown } from '../lib/markdown.ts'
 import { iconEdit, iconReply, iconSmile, iconTrash } from '../lib/icons.ts'
 import './cs-avatar.ts'
+import './cs-attachment.ts'
+import { fileBody } from '../state/media-transfers.ts'
+import type { MediaTransfers } from '../state/media-transfers.ts'
 
 /** Reactions offered in one click. */
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '😢']
@@ -16,6 +19,10 @@ export interface MessageContext {
   presenceOf: (userId: string) => 'online' | 'away' | 'offline' | undefined
   replyTarget: (id: string) => MessageView | undefined
   delivery: (id: string) => DeliveryState | undefined
+  /** File messages: the room, its transfers and the name of a member device (peer id) for progress lines. */
+  roomId?: string
+  transfers?: MediaTransfers
+  peerName?: (peerId: string) => string | undefined
 }
 
 /**
@@ -103,7 +110,11 @@ export class CsMessage extends LitElement {
         <div class="body">
           ${reply !== undefined ? html`<div class="quote"><b>${reply.authorId === c.meId ? t('you') : (reply.authorName ?? c.nameOf(reply.authorId))}</b>
             ${reply.deleted ? t('deleted') : plainText(reply.text)}</div>` : ''}
-          ${m.deleted ? html`<p class="deleted">${t('deleted')}</p>` : renderMarkdown(m.text)}
+          ${m.deleted
+            ? html`<p class="deleted">${t('deleted')}</p>`
+            : fileBody(m) !== undefined && c.transfers !== undefined && c.roomId !== undefined
+              ? html`<cs-attachment .message=${m} .roomId=${c.roomId} .transfers=${c.transfers} .nameOf=${c.peerName}></cs-attachment>`
+              : renderMarkdown(m.text)}
         </div>
         ${this.#meta(mine)}
         ${m.deleted ? '' : this.#actions(mine)}

@@ -4,8 +4,18 @@
  */
 import type { DeliveryState, Gap, MessageView } from '../../../src/history/types.ts'
 import type { ContactsBackend } from './contacts.ts'
+import type { FetchProgress } from '../../../src/media/types.ts'
+import type { OutgoingFile } from '../lib/media-prep.ts'
 
-export type { DeliveryState, Gap, MessageView }
+export type { DeliveryState, FetchProgress, Gap, MessageView, OutgoingFile }
+
+/** Options of `ChatBackend.fetchFile`. */
+export interface FetchOptions {
+  onProgress?: (p: FetchProgress) => void
+  signal?: AbortSignal
+  /** Let the bytes come through the relay when no direct connection can be made (default false in the web app). */
+  allowRelayed?: boolean
+}
 
 export interface ImportedRoom extends RoomInfo {
   /** Messages new to this device. */
@@ -93,5 +103,13 @@ export interface ChatBackend extends EventTarget {
   exportRoom (roomId: string): Promise<Uint8Array>
   /** Joins the room of a history file and adds its messages; throws for a file that is not one. */
   importRoom (bytes: Uint8Array): Promise<ImportedRoom>
+  /** Largest file this device sends or fetches, in bytes. */
+  readonly maxFileBytes: number
+  /** Sends a file (stored here first, then announced in the room; the bytes go peer to peer on request). */
+  sendFile (roomId: string, file: OutgoingFile): Promise<void>
+  /** The checked bytes of a file message (from here, or fetched from a member that has it). */
+  fetchFile (roomId: string, messageId: string, options?: FetchOptions): Promise<Uint8Array>
+  /** Member devices and the path to each. */
+  peerLinks (): PeerLink[]
   close (): Promise<void>
 }

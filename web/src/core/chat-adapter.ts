@@ -1,6 +1,7 @@
 import type { Chat, ConnectionInfo as CoreConnection } from '../../../src/chat/types.ts'
 import { ContactsAdapter } from './contacts.ts'
-import type { ChatBackend, ConnectionInfo, DeliveryState, Gap, ImportedRoom, MessageView, PeerLink, Person, PresenceState, RoomInfo } from './backend.ts'
+import { DEFAULT_MAX_FILE_BYTES } from '../../../src/constants.ts'
+import type { ChatBackend, ConnectionInfo, DeliveryState, FetchOptions, Gap, ImportedRoom, MessageView, OutgoingFile, PeerLink, Person, PresenceState, RoomInfo } from './backend.ts'
 
 /** A typing signal not renewed within this many ms is dropped (a peer that vanished mid-sentence). */
 const TYPING_TTL_MS = 8000
@@ -210,6 +211,18 @@ export class ChatAdapter extends EventTarget implements ChatBackend {
     this.#avatars = undefined
     this.#changed(room.id)
     return { id: room.id, name: room.name, added, rejected }
+  }
+
+  readonly maxFileBytes = DEFAULT_MAX_FILE_BYTES
+
+  async sendFile (roomId: string, file: OutgoingFile): Promise<void> {
+    await this.#chat.sendFile(roomId, file)
+    this.#messages.delete(roomId)
+    this.#changed(roomId)
+  }
+
+  async fetchFile (roomId: string, messageId: string, options: FetchOptions = {}): Promise<Uint8Array> {
+    return await this.#chat.fetchFile(roomId, messageId, { ...options, allowRelayed: options.allowRelayed ?? false })
   }
 
   async setProfile (name: string, avatar?: string): Promise<void> {

@@ -20,3 +20,6 @@ export const iconSmile = icon(svg`<circle cx="12" cy="12" r="10"/><path d="M8 14
 export const iconClose = icon(svg`<path d="M18 6 6 18M6 6l12 12"/>`)
 export const iconCopy = icon(svg`<rect x="9" y="9" width="13" height="13" rx="2"/><path d="M5 15H4a2 2 0 0 1-2-2V4a2 2 0 0 1 2-2h9a2 2 0 0 1 2 2v1"/>`)
 export const iconDown = icon(svg`<path d="M12 5v14M19 12l-7 7-7-7"/>`)
+export const iconMic = icon(svg`<rect x="9" y="2" width="6" height="12" rx="3"/><path d="M5 10a7 7 0 0 0 14 0M12 17v5"/>`)
+export const iconStop = icon(svg`<rect x="6" y="6" width="12" height="12" rx="2"/>`)
+export const iconFile = icon(svg`<path d="M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8z"/><path d="M14 2v6h6"/>`)
