@@ -16,7 +16,7 @@ import { openRoomLog, roomFrameVerifier } from '../history/room-log.ts'
 import { loadOpenedFrames, OpenedFrames, saveOpenedFrames } from '../history/opened-frames.ts'
 import { decodeStateVector } from '../history/state-vector.ts'
 import { fingerprint } from '../identity/user-id.ts'
-import { scoreTopic, unscoreTopic } from '../net/gossipsub-options.ts'
+import { peerScore, scoreTopic, unscoreTopic } from '../net/gossipsub-options.ts'
 import { RelayConnector } from '../net/relay-connector.ts'
 import { DirectUpgrader } from '../net/direct-upgrader.ts'
 import { PeerDirectory } from './peer-paths.ts'
@@ -1011,6 +1011,11 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
 
   dropped (): Record<string, number> {
     return Object.fromEntries(this.#dropped)
+  }
+
+  gossipScore (peerId: string): number | undefined {
+    const pubsub = this.#node?.services.pubsub
+    return pubsub == null ? undefined : peerScore(pubsub, peerId)
   }
 
   // ── roles, moderation and key epochs (src/roles) ──────────────────────────────────────────────────────────────

@@ -286,6 +286,11 @@ export interface Chat extends TypedEventTarget<ChatEvents> {
   mediaFile (room: string, messageId: string): Promise<MediaFileInfo>
   /** Frames and updates dropped so far, by reason. */
   dropped (): Record<string, number>
+  /**
+   * Diagnostics: this peer's gossipsub score of another peer (undefined when offline). Peers whose frames our topic
+   * validators reject fall below GOSSIP_GRAYLIST_THRESHOLD, and everything they send is then ignored.
+   */
+  gossipScore (peerId: string): number | undefined
   // ── Roles, moderation and key epochs (src/roles/types.ts; PROTOCOL.md "Roles and key epochs") ──
   /** Members with their roles, strongest first (open rooms: everyone who posted, as `member`). */
   roles (room: string): RoleInfo[]
