@@ -4,7 +4,7 @@ import type { MessageView } from '../core/backend.ts'
 import { EventController } from '../state/store-controller.ts'
 import { LocaleController, t } from '../i18n/i18n.ts'
 import { sharedStyles } from '../styles/shared.ts'
-import { iconBack, iconInvite, iconLeave } from '../lib/icons.ts'
+import { iconBack, iconInvite, iconLeave, iconPeople, iconShield } from '../lib/icons.ts'
 import type { MessageContext } from './cs-message.ts'
 import type { CsInviteDialog } from './cs-invite-dialog.ts'
 import type { CsComposer, PickedFile } from './cs-composer.ts'
@@ -16,6 +16,10 @@ import './cs-composer.ts'
 import './cs-invite-dialog.ts'
 import './cs-connection-banner.ts'
 import './cs-avatar.ts'
+import './cs-contact-dialog.ts'
+import './cs-people-dialog.ts'
+import type { CsContactDialog } from './cs-contact-dialog.ts'
+import type { CsPeopleDialog } from './cs-people-dialog.ts'
 
 /**
  * One room: header (name, who is online, Invite, Leave), connection banner, missing-messages note, the message
@@ -123,15 +127,19 @@ export class CsChatView extends LitElement {
     return html`
       <header>
         <button class="ghost icon back" aria-label=${t('backToRooms')} @click=${() => { this.#emit('back') }}>${iconBack}</button>
+        ${room.direct !== undefined ? this.#directHeader(room.direct.userId, room.name) : html`
         <cs-avatar .name=${room.name} .userId=${room.id}></cs-avatar>
         <div class="title">
           <h2>${room.name}</h2>
           <span class="sub">${t('members', { count: online })}</span>
         </div>
+        <button class="ghost icon" aria-label=${t('people')} title=${t('people')}
+          @click=${() => { this.renderRoot.querySelector<CsPeopleDialog>('cs-people-dialog')?.show() }}>${iconPeople}</button>
         <button @click=${() => { this.renderRoot.querySelector<CsInviteDialog>('cs-invite-dialog')?.show() }}>
-          ${iconInvite}<span class="label">${t('invite')}</span></button>
+          ${iconInvite}<span class="label">${t('invite')}</span></button>`}
         <button class="ghost icon" aria-label=${t('leaveRoom')} title=${t('leaveRoom')} @click=${() => { void this.#leave(room.name) }}>${iconLeave}</button>
       </header>
+      ${this.#keyWarning(room)}
       <cs-connection-banner .info=${backend.connection()}></cs-connection-banner>
       ${gaps.length > 0 ? html`<p class="gap" role="status">${t('gapFetching')}</p>` : ''}
       <cs-message-list .messages=${messages} .ctx=${ctx} .readers=${readers}
@@ -139,6 +147,7 @@ export class CsChatView extends LitElement {
         @edit=${(e: CustomEvent<MessageView>) => { this.replyTo = undefined; this.editing = e.detail; this.#focusComposer() }}
         @delete=${(e: CustomEvent<MessageView>) => { if (confirm(t('deleteConfirm'))) void backend.remove(this.roomId, e.detail.id) }}
         @react=${(e: CustomEvent<{ message: MessageView, emoji: string, on: boolean }>) => { void backend.react(this.roomId, e.detail.message.id, e.detail.emoji, e.detail.on) }}
+        @message-author=${(e: CustomEvent<string>) => { void this.#messageAuthor(e.detail) }}
       ></cs-message-list>
       ${this.dragging ? html`<p class="drop">${t('dropFiles')}</p>` : ''}
       <p class="file-status" role="status">${this.fileStatus}</p>
@@ -152,8 +161,44 @@ export class CsChatView extends LitElement {
         @cancel-edit=${() => { this.editing = undefined }}
         @typing=${(e: CustomEvent<boolean>) => { backend.setTyping(this.roomId, e.detail) }}
         @files=${(e: CustomEvent<PickedFile[]>) => { void this.#sendFiles(e.detail) }}></cs-composer>
-      <cs-invite-dialog .roomName=${room.name} .link=${backend.inviteLink(this.roomId)}></cs-invite-dialog>
+      ${room.direct === undefined ? html`<cs-invite-dialog .roomName=${room.name} .link=${backend.inviteLink(this.roomId)}></cs-invite-dialog>` : ''}
+      <cs-people-dialog .store=${this.store} .roomId=${this.roomId} .roomName=${room.name} @verify-person=${(e: CustomEvent<string>) => { this.#verify(e.detail) }}></cs-people-dialog>
+      <cs-contact-dialog .store=${this.store}></cs-contact-dialog>
     `
+  }
+
+  /** Header of a direct room: the other person, their verified mark, and the verification screen. */
+  #directHeader (userId: string, name: string): unknown {
+    const contact = this.store.backend?.contacts.contact(userId)
+    const avatar = this.store.backend?.person(userId)?.avatar ?? contact?.avatar
+    return html`
+      <cs-avatar .name=${name} .userId=${userId} .src=${avatar}></cs-avatar>
+      <div class="title">
+        <h2>${name}${contact?.verified === true ? html` <span title=${t('verified')}>✓<span class="visually-hidden">${t('verified')}</span></span>` : ''}</h2>
+        <span class="sub">${t('directRoomLabel')}</span>
+      </div>
+      <button @click=${() => { this.#verify(userId) }}>${iconShield}<span class="label">${t('verifyAction')}</span></button>`
+  }
+
+  /** The key-change warning of a direct room (src/dm: the other person announced a different key). */
+  #keyWarning (room: { name: string, direct?: { userId: string } }): unknown {
+    if (room.direct === undefined || this.store.backend?.contacts.contact(room.direct.userId)?.keyChanged !== true) return ''
+    const userId = room.direct.userId
+    return html`<p class="gap" role="alert">${t('keyChanged', { name: room.name })}
+      <button @click=${() => { this.#verify(userId) }}>${t('verifyAction')}</button></p>`
+  }
+
+  #verify (userId: string): void {
+    this.renderRoot.querySelector<CsContactDialog>('cs-contact-dialog')?.show(userId)
+  }
+
+  /** "Message" on someone's message: their direct room, or (no key known yet) their verification screen says why not. */
+  async #messageAuthor (userId: string): Promise<void> {
+    try {
+      await this.store.openDirect(userId)
+    } catch {
+      this.#verify(userId)
+    }
   }
 
   async #send (text: string): Promise<void> {

@@ -3,7 +3,7 @@ import type { DeliveryState, MessageView } from '../core/backend.ts'
 import { LocaleController, formatTime, t } from '../i18n/i18n.ts'
 import { sharedStyles } from '../styles/shared.ts'
 import { plainText, renderMarkdown } from '../lib/markdown.ts'
-import { iconEdit, iconReply, iconSmile, iconTrash } from '../lib/icons.ts'
+import { iconChat, iconEdit, iconReply, iconSmile, iconTrash } from '../lib/icons.ts'
 import './cs-avatar.ts'
 import './cs-attachment.ts'
 import { fileBody } from '../state/media-transfers.ts'
@@ -158,6 +158,8 @@ export class CsMessage extends LitElement {
       <button class="ghost" aria-label=${t('react')} title=${t('react')} aria-expanded=${this.picker ? 'true' : 'false'}
         @click=${() => { this.picker = !this.picker }}>${iconSmile}</button>
       <button class="ghost" aria-label=${t('reply')} title=${t('reply')} @click=${() => { this.#emit('reply', m) }}>${iconReply}</button>
+      ${!mine ? html`<button class="ghost" aria-label=${t('messagePerson', { name: m.authorName ?? this.ctx.nameOf(m.authorId) })} title=${t('messagePerson', { name: m.authorName ?? this.ctx.nameOf(m.authorId) })}
+        @click=${() => { this.#emit('message-author', m.authorId) }}>${iconChat}</button>` : ''}
       ${mine ? html`
         <button class="ghost" aria-label=${t('edit')} title=${t('edit')} @click=${() => { this.#emit('edit', m) }}>${iconEdit}</button>
         <button class="ghost danger" aria-label=${t('delete')} title=${t('delete')} @click=${() => { this.#emit('delete', m) }}>${iconTrash}</button>` : ''}

@@ -4,10 +4,12 @@ import type { AppStore, RoomSummary } from '../state/app-store.ts'
 import { EventController } from '../state/store-controller.ts'
 import { LocaleController, formatTime, t } from '../i18n/i18n.ts'
 import { sharedStyles } from '../styles/shared.ts'
-import { iconPlus, iconSearch, iconSettings } from '../lib/icons.ts'
+import { iconChat, iconPlus, iconSearch, iconSettings } from '../lib/icons.ts'
 import { plainText } from '../lib/markdown.ts'
 import type { CsNewRoomDialog } from './cs-new-room-dialog.ts'
 import './cs-new-room-dialog.ts'
+import type { CsDirectDialog } from './cs-direct-dialog.ts'
+import './cs-direct-dialog.ts'
 import './cs-avatar.ts'
 
 /**
@@ -68,6 +70,8 @@ export class CsRoomList extends LitElement {
         <button class="ghost icon" aria-label=${t('search')} title=${t('search')}
           aria-current=${this.activeView === 'search' ? 'true' : 'false'}
           @click=${() => { this.#emit('open-search') }}>${iconSearch}</button>
+        <button class="ghost icon" aria-label=${t('newDirect')} title=${t('newDirect')}
+          @click=${() => { this.renderRoot.querySelector<CsDirectDialog>('cs-direct-dialog')?.show() }}>${iconChat}</button>
         <button class="primary" @click=${() => { this.renderRoot.querySelector<CsNewRoomDialog>('cs-new-room-dialog')?.show() }}>
           ${iconPlus}<span>${t('newRoom')}</span></button>
       </header>
@@ -84,6 +88,7 @@ export class CsRoomList extends LitElement {
         </button>
       </footer>
       <cs-new-room-dialog @create-room=${this.#create}></cs-new-room-dialog>
+      <cs-direct-dialog .store=${s}></cs-direct-dialog>
     `
   }
 
@@ -95,9 +100,9 @@ export class CsRoomList extends LitElement {
     return html`<li>
       <button class=${r.unread > 0 ? 'unread' : ''} aria-current=${active ? 'true' : 'false'}
         @click=${() => { this.dispatchEvent(new CustomEvent('open-room', { detail: r.id, bubbles: true, composed: true })) }}>
-        <cs-avatar .name=${r.name} .userId=${r.id} size="48"></cs-avatar>
+        <cs-avatar .name=${r.name} .userId=${r.direct?.userId ?? r.id} .src=${r.direct !== undefined ? this.store.backend?.person(r.direct.userId)?.avatar : undefined} size="48"></cs-avatar>
         <span class="text">
-          <span class="top"><span class="name">${r.name}</span>${last !== undefined ? html`<span class="time">${formatTime(last.time)}</span>` : ''}</span>
+          <span class="top"><span class="name">${r.name}${r.direct !== undefined ? html`<span class="visually-hidden">, ${t('directRoomLabel')}</span>` : ''}</span>${last !== undefined ? html`<span class="time">${formatTime(last.time)}</span>` : ''}</span>
           <span class="top"><span class="last">${author !== '' ? `${author}: ` : ''}${lastText}</span>
             ${r.unread > 0 ? html`<span class="badge" aria-label=${t('unreadCount', { count: r.unread })}>${r.unread}</span>` : ''}</span>
         </span>

@@ -24,6 +24,8 @@ const READ_KEY = 'chatsphere:read:'
 
 /** Matches the invite fragment of PROTOCOL.md (`#/join/1/...`). */
 const INVITE_FRAGMENT = /^#\/join\//
+/** Matches a contact link fragment (`#/contact/1/...`, src/dm/contact-link.ts). */
+const CONTACT_FRAGMENT = /^#\/contact\//
 
 /**
  * The app's state: identity, the running chat backend, the room in view, unread counts, settings, and the
@@ -41,6 +43,8 @@ export class AppStore extends EventTarget {
   pendingInvite: string | undefined
   /** Name of the room in the pending invite, for the onboarding banner. */
   pendingInviteName: string | undefined
+  /** A contact link opened from the address bar; its direct room is opened once the backend runs. */
+  pendingContact: string | undefined
   /** Polite announcements for the live region. */
   announcement = ''
 
@@ -139,6 +143,12 @@ export class AppStore extends EventTarget {
   }
 
   #takeInviteFromLocation (): void {
+    if (CONTACT_FRAGMENT.test(location.hash)) {
+      this.pendingContact = location.href
+      history.replaceState(null, '', location.pathname + location.search)
+      this.#emit()
+      return
+    }
     if (!INVITE_FRAGMENT.test(location.hash)) return
     this.pendingInvite = location.href
     const name = location.hash.split('/')[4]
@@ -149,6 +159,14 @@ export class AppStore extends EventTarget {
   }
 
   async #joinPending (): Promise<void> {
+    const contact = this.pendingContact
+    if (contact !== undefined && this.backend !== undefined) {
+      this.pendingContact = undefined
+      await this.openDirect(contact).catch((err: unknown) => {
+        this.announcement = t('errDirect', { error: err instanceof Error ? err.message : String(err) })
+        this.#emit()
+      })
+    }
     const invite = this.pendingInvite
     if (invite === undefined || this.backend === undefined) return
     this.pendingInvite = undefined
@@ -187,6 +205,15 @@ export class AppStore extends EventTarget {
   async createRoom (name: string): Promise<RoomInfo> {
     if (this.backend === undefined) throw new Error('not started')
     const room = await this.backend.createRoom(name)
+    this.openRoom(room.id)
+    return room
+  }
+
+  /** Opens (or returns) the direct room with a user id or contact link and shows it; throws with a message for people. */
+  async openDirect (userIdOrLink: string): Promise<RoomInfo> {
+    if (this.backend === undefined) throw new Error('not started')
+    const room = await this.backend.contacts.openDirect(userIdOrLink)
+    this.announcement = t('openedDirect', { name: room.name })
     this.openRoom(room.id)
     return room
   }
