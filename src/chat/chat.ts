@@ -481,7 +481,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
         }
       }
       if (fresh.length === 0) return
-      if (fresh.some(m => REFRESH_KINDS.has(m.body.k))) await this.#refreshRoles(room)
+      // Ops and profiles change membership; a message from a removed author is counted (and not announced) at once.
+      if (fresh.some(m => REFRESH_KINDS.has(m.body.k) || room.roles.hides(m))) await this.#refreshRoles(room)
       // Announcing new messages must not cost O(room size): the fold is extended, or rebuilt lazily by messages().
       this.#extendFold(room, fresh)
       // Hidden rooms (inboxes) announce nothing: anyone who knows the user id can write there.
