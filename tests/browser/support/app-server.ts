@@ -34,12 +34,12 @@ export async function freePort (): Promise<number> {
 }
 
 /** Starts a relay on a free loopback port with a fresh data directory and waits until it serves its info document. */
-export async function startRelay (opts: { dataDir?: string, port?: number } = {}): Promise<AppServer> {
+export async function startRelay (opts: { dataDir?: string, port?: number, args?: string[] } = {}): Promise<AppServer> {
   const port = opts.port ?? await freePort()
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'cs-relay-'))
   // Loopback only; no libp2p TCP listener (browsers use the WebSocket on the HTTP port, and a fixed TCP port would
   // collide between relays started in parallel).
-  const args = [join(ROOT, 'src/cli/main.ts'), 'relay', '--port', String(port), '--host', '127.0.0.1', '--tcp-port', 'off', '--data', dataDir]
+  const args = [join(ROOT, 'src/cli/main.ts'), 'relay', '--port', String(port), '--host', '127.0.0.1', '--tcp-port', 'off', '--data', dataDir, ...(opts.args ?? [])]
   let out = ''
   const child: ChildProcess = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', ...args],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } })

@@ -1,0 +1,137 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { deflateSync } from 'node:zlib'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startRelay } from './support/app-server.ts'
+import type { AppServer } from './support/app-server.ts'
+import { openUser, pageProblems, screenshot } from './support/browser.ts'
+import type { User } from './support/browser.ts'
+import { seriousViolations } from './support/axe.ts'
+import { DELIVERY_TIMEOUT_MS, createIdentity, createRoom, inviteLink, messages } from './support/flows.ts'
+import { allowLoopbackWebRTC } from './support/media.ts'
+
+const TEN_MIB = 10 * 1024 * 1024
+/** A 10 MiB transfer on a loaded 2-core machine. */
+const TRANSFER_TIMEOUT_MS = 120_000
+
+/** A small valid PNG (solid colour), built here so the test needs no fixture file. */
+function png (width: number, height: number): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => { let c = n; for (let k = 0; k < 8; k++) c = (c & 1) !== 0 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; return c >>> 0 })
+  const crc = (buf: Buffer): number => { let c = 0xffffffff; for (const b of buf) c = (crcTable[(c ^ b) & 0xff] as number) ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0 }
+  const chunk = (type: string, data: Buffer): Buffer => {
+    const len = Buffer.alloc(4); len.writeUInt32BE(data.length)
+    const td = Buffer.concat([Buffer.from(type, 'ascii'), data])
+    const c = Buffer.alloc(4); c.writeUInt32BE(crc(td))
+    return Buffer.concat([len, td, c])
+  }
+  const ihdr = Buffer.alloc(13)
+  ihdr.writeUInt32BE(width, 0); ihdr.writeUInt32BE(height, 4); ihdr[8] = 8; ihdr[9] = 2
+  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3, Buffer.from([40, 120, 200]))])
+  const raw = Buffer.concat(Array.from({ length: height }, () => row))
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))])
+}
+
+// Two browsers through a real relay whose circuits carry at most 1 MiB: a 10 MiB file can only arrive over the direct
+// WebRTC connection the two set up by themselves.
+describe('media between two browsers', () => {
+  let relay: AppServer
+  let alice: User
+  let bob: User
+
+  beforeAll(async () => {
+    relay = await startRelay({ args: ['--circuit-data', '1'] })
+    ;[alice, bob] = await Promise.all([openUser(), openUser()])
+    await Promise.all([createIdentity(alice.page, relay.url, 'Alice'), createIdentity(bob.page, relay.url, 'Bob')])
+    await Promise.all([allowLoopbackWebRTC(alice.page), allowLoopbackWebRTC(bob.page)])
+    await createRoom(alice.page, 'Media')
+    await bob.page.goto(await inviteLink(alice.page))
+    await bob.page.getByRole('heading', { name: 'Media', level: 2 }).waitFor({ timeout: DELIVERY_TIMEOUT_MS })
+  }, 120_000)
+
+  afterAll(async () => {
+    await alice?.dispose()
+    await bob?.dispose()
+    await relay?.stop()
+  })
+
+  it('they upgrade to a direct WebRTC connection', async () => {
+    await alice.page.locator('cs-connection-banner li[data-transport="webrtc"]').waitFor({ timeout: 45_000 })
+    await bob.page.locator('cs-connection-banner li[data-transport="webrtc"]').waitFor({ timeout: 45_000 })
+  }, 60_000)
+
+  it('an image is shown inline, opens larger, and Escape closes the viewer', async () => {
+    await alice.page.locator('cs-composer input[type=file]').setInputFiles({ name: 'blue.png', mimeType: 'image/png', buffer: png(64, 48) })
+    const img = messages(bob.page).getByRole('img', { name: 'Image: blue.png' })
+    await img.waitFor({ timeout: DELIVERY_TIMEOUT_MS })
+    await expect.poll(async () => await img.evaluate((el) => (el as HTMLImageElement).naturalWidth), { timeout: 10_000 }).toBe(64)
+    expect(await img.getAttribute('src')).toMatch(/^blob:/)
+    await bob.page.getByRole('button', { name: 'Open blue.png larger' }).click()
+    const viewer = bob.page.getByRole('dialog', { name: 'Image viewer: blue.png' })
+    await viewer.waitFor()
+    await screenshot(bob.page, 'media-viewer')
+    await bob.page.keyboard.press('Escape')
+    await viewer.waitFor({ state: 'detached' })
+  }, 60_000)
+
+  it('SVG and HTML are download cards, never inline', async () => {
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg"><script>window.__pwned=1</script><circle r="5"/></svg>'
+    await alice.page.locator('cs-composer input[type=file]').setInputFiles([
+      { name: 'logo.svg', mimeType: 'image/svg+xml', buffer: Buffer.from(svg) },
+      { name: 'page.html', mimeType: 'text/html', buffer: Buffer.from('<script>window.__pwned=1</script>') }
+    ])
+    await messages(bob.page).getByRole('button', { name: 'Download logo.svg' }).waitFor({ timeout: DELIVERY_TIMEOUT_MS })
+    await messages(bob.page).getByRole('button', { name: 'Download page.html' }).waitFor({ timeout: DELIVERY_TIMEOUT_MS })
+    expect(await messages(bob.page).getByRole('img', { name: /logo\.svg/ }).count()).toBe(0)
+    const download = bob.page.waitForEvent('download')
+    await messages(bob.page).getByRole('button', { name: 'Download logo.svg' }).click()
+    expect(readFileSync(await (await download).path()).toString()).toBe(svg)
+    expect(await bob.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined()
+  }, 60_000)
+
+  it('a 10 MiB file arrives byte-identical over the direct connection (the relay allows 1 MiB per circuit)', async () => {
+    const bytes = randomBytes(TEN_MIB)
+    await alice.page.locator('cs-composer input[type=file]').setInputFiles({ name: 'big.bin', mimeType: 'application/octet-stream', buffer: bytes })
+    const button = messages(bob.page).getByRole('button', { name: 'Download big.bin' })
+    await button.waitFor({ timeout: DELIVERY_TIMEOUT_MS })
+    const download = bob.page.waitForEvent('download', { timeout: TRANSFER_TIMEOUT_MS })
+    await button.click()
+    // Progress shows while it comes, with the path.
+    const got = readFileSync(await (await download).path())
+    expect(got.length).toBe(TEN_MIB)
+    expect(createHash('sha256').update(got).digest('hex')).toBe(createHash('sha256').update(bytes).digest('hex'))
+    const status = messages(bob.page).locator('cs-attachment p.status[data-path]').last()
+    expect(await status.getAttribute('data-path')).toBe('direct')
+    expect(await bob.page.locator('cs-connection-banner li[data-transport="webrtc"]').count()).toBeGreaterThan(0)
+  }, TRANSFER_TIMEOUT_MS + 30_000)
+
+  it('a voice note recorded with the fake microphone plays at the other end', async () => {
+    await bob.page.getByRole('button', { name: 'Record voice note' }).click()
+    await bob.page.getByText(/Recording 0:0[1-9]/).waitFor({ timeout: 10_000 })
+    await bob.page.getByRole('button', { name: 'Stop and send voice note' }).click()
+    const audio = messages(alice.page).locator('cs-attachment audio').last()
+    await audio.waitFor({ timeout: DELIVERY_TIMEOUT_MS })
+    await messages(alice.page).getByText(/Voice note, 0:0\d/).first().waitFor()
+    const played = await audio.evaluate(async (el) => {
+      const a = el as HTMLAudioElement
+      a.muted = true
+      await a.play()
+      const start = performance.now()
+      while (a.currentTime === 0 && performance.now() - start < 10_000) await new Promise((resolve) => setTimeout(resolve, 50))
+      a.pause()
+      return { currentTime: a.currentTime, error: a.error?.code ?? null }
+    })
+    expect(played.error).toBeNull()
+    expect(played.currentTime).toBeGreaterThan(0)
+  }, 60_000)
+
+  it('passes axe with attachments, and nothing broke the CSP', async () => {
+    await screenshot(alice.page, 'media-chat')
+    expect(await seriousViolations(alice.page)).toEqual([])
+    expect(await seriousViolations(bob.page)).toEqual([])
+    for (const u of [alice, bob]) {
+      const problems = await pageProblems(u.page)
+      expect(problems.csp).toEqual([])
+      expect(problems.errors).toEqual([])
+    }
+  }, 60_000)
+})
