@@ -427,7 +427,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     const room: JoinedRoom = {
       info, stored, keys, log, store, precheck, applyChain: Promise.resolve(), verified, opened: new Map(), ephemeralGuard: new ReplayGuard(), mine: new Map(), readMarkers: new Map(),
       presence: new Map(), typing: new Map(), unsubscribeFrames: () => {}, openQueue: Promise.resolve(), syncedWithRelay: false, nextSeq: 1, names: new Map(),
-      roles: await RoomRoles.open({ roomIdText: keys.roomIdText, storage: this.#storage, epoch0Key: keys.key, mine: () => [{ publicKey: this.#identity.boxPublicKey, secretKey: this.#identity.boxSecretKey }] }),
+      roles: await RoomRoles.open({ roomIdText: keys.roomIdText, storage: this.#storage, epoch0Key: keys.key, mine: () => this.#boxKeyPairs(), extraBoxKeys: (userId) => this.#devices?.extraBoxKeys(userId) ?? [] }),
       locked: new Set(), granting: new Set(), rolesCounted: new Map()
     }
     room.unsubscribeFrames = log.onFrames((frames) => { this.#enqueueOpen(room, frames, true) })
@@ -1176,15 +1176,18 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       profile: () => ({ ...(this.#name != null ? { name: this.#name } : {}), ...(this.#avatar != null ? { avatar: this.#avatar } : {}) }),
       applyProfile: async (p) => { await this.setProfile({ name: p.name, avatar: p.avatar }) },
       rotate: async (id, excludeBoxKeys) => {
-        // Key epochs are src/roles' (chat.rotateEpoch); without them a revocation cannot lock the device out.
-        const self = this as unknown as { rotateEpoch?: (room: string, o: { excludeBoxKeys: Uint8Array[] }) => Promise<number> }
-        if (typeof self.rotateEpoch !== 'function') return false
-        await self.rotateEpoch(id, { excludeBoxKeys })
+        await this.rotateEpoch(id, { excludeBoxKeys })
         return true
       },
       count: (reason) => { this.#count(reason) },
       emit: () => { this.safeDispatchEvent('devices', { detail: {} }) }
     }
+  }
+
+  /** Box key pairs epoch grants to us may be addressed to: the identity's and this device's own (src/devices). */
+  #boxKeyPairs (): Array<{ publicKey: Uint8Array, secretKey: Uint8Array }> {
+    const own = { publicKey: this.#identity.boxPublicKey, secretKey: this.#identity.boxSecretKey }
+    return this.#devices != null ? [own, this.#devices.boxKeyPair] : [own]
   }
 
   #dev (): DeviceManager {
