@@ -5,6 +5,7 @@ import { idCreate, idExport, idImport, idShow } from './commands-id.ts'
 import { interactive, read, send } from './commands-message.ts'
 import { contactLink, contactList, contactShow, contactVerify, dm } from './commands-dm.ts'
 import { roomCreate, roomJoin, roomLeave, roomList } from './commands-room.ts'
+import { get, sendFile } from './commands-media.ts'
 import type { GlobalOptions } from './context.ts'
 
 function collect (value: string, previous: string[] = []): string[] {
@@ -75,6 +76,13 @@ export function buildProgram (runRelay: RelayRunner): Command {
       if (o.json === true) globals.json = true
       await read(globals, ref, o)
     })
+  program.command('send-file <room> <path>').description('send a file (photo, video, audio, any file) to a room; prints the message id')
+    .option('--name <name>', 'file name shown to others (default: the file\'s name)').option('--mime <type>', 'MIME type (default: guessed from the extension)')
+    .option('--serve', 'stay online and serve the file to room members until Ctrl-C')
+    .action(async (ref: string, path: string, o: { name?: string, mime?: string, serve?: boolean }) => { await sendFile(g(), ref, path, o) })
+  program.command('get <room> <message-id>').description('fetch the file of a message peer to peer (progress on stderr; resumes where it stopped)')
+    .option('-o, --output <path>', 'where to write it (default: its name in the current directory; - for stdout)').option('--force', 'overwrite an existing file')
+    .action(async (ref: string, id: string, o: { output?: string, force?: boolean }) => { await get(g(), ref, id, o) })
   program.command('chat <room>').description('interactive chat in a room').action(async (ref: string) => { await interactive(g(), ref) })
   program.command('relay').description('run a relay (see: chatsphere relay --help)')
     .helpOption(false).allowUnknownOption(true).allowExcessArguments(true)
