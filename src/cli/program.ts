@@ -5,6 +5,7 @@ import { idCreate, idExport, idImport, idShow } from './commands-id.ts'
 import { interactive, read, send } from './commands-message.ts'
 import { contactLink, contactList, contactShow, contactVerify, dm } from './commands-dm.ts'
 import { roomCreate, roomJoin, roomLeave, roomList } from './commands-room.ts'
+import { deviceLinkExisting, deviceLinkNew, deviceList, deviceRevoke } from './commands-device.ts'
 import { get, sendFile } from './commands-media.ts'
 import type { GlobalOptions } from './context.ts'
 
@@ -54,6 +55,14 @@ export function buildProgram (runRelay: RelayRunner): Command {
     .action(async (invite: string, o: { name?: string }) => { await roomJoin(g(), invite, o) })
   room.command('list').description('list your rooms').action(async () => { await roomList(g()) })
   room.command('leave <room>').description('leave a room (by name or id prefix)').action(async (ref: string) => { await roomLeave(g(), ref) })
+
+  const device = program.command('device').description('one identity on several devices: link, list, revoke')
+  device.command('link [code]').description('without a code: show a link code (and QR) on this NEW device and wait; with a code: link that device to your identity')
+    .option('--name <name>', 'this device\'s name in your device list (default: host name)').option('--replace', 'new device: replace the identity this data dir already has')
+    .action(async (code: string | undefined, o: { name?: string, replace?: boolean }) => { await (code == null ? deviceLinkNew(g(), o) : deviceLinkExisting(g(), code, o)) })
+  device.command('list').description('list your devices (* = this one)').action(async () => { await deviceList(g()) })
+  device.command('revoke <device>').description('revoke a device (id, id prefix or name): it reads nothing sent after')
+    .action(async (ref: string) => { await deviceRevoke(g(), ref) })
 
   program.command('send <room> <text>').description('send a message; exits 0 once it is stored and handed to the network')
     .option('--reply-to <id>', 'reply to this message id')

@@ -190,6 +190,8 @@ export class DeviceManager {
   /** After the stored rooms are open (and the network started, when online): posts our binding when it is missing. */
   async start (): Promise<void> {
     this.#started = true
+    // Records and mail of the stored logs are processed first, so devices() is right as soon as the chat is open.
+    await this.idle()
     if (this.enabled && this.#host.node() != null) await this.#serial(async () => { await this.#postOwnBinding() })
   }
 
