@@ -91,8 +91,24 @@ export interface LinkOfferHandle {
    * Resolves once a device linked this one: the identity, rooms and profile are stored. The running chat still uses
    * the previous identity: close it and open it again (the web app reloads).
    */
-  done: Promise<{ userId: string, rooms: number, restartRequired: true }>
+  done: Promise<LinkedIdentity>
   cancel: () => Promise<void>
+}
+
+/** What a new device received when it was linked. */
+export interface LinkedIdentity {
+  userId: string
+  /** Rooms handed over (history follows through relays and peers). */
+  rooms: number
+  restartRequired: true
+  /**
+   * The identity seed, for apps that keep the identity themselves and pass it to `createChat` (the web app): they
+   * must store this one instead. A secret: never log or display it.
+   */
+  seed: Uint8Array
+  /** The profile handed over. */
+  name?: string
+  avatar?: string
 }
 
 /** What `revokeDevice` did. */
@@ -280,7 +296,14 @@ export class DeviceManager {
       waitForCircuitMs: this.#host.hasRelays() ? WAIT_FOR_CIRCUIT_MS : 0,
       accept: async (payload) => { await this.#acceptPayload(payload) }
     })
-    const done = offer.done.then(p => ({ userId: identityFromSeed(p.seed).userId, rooms: p.rooms.length, restartRequired: true as const }))
+    const done = offer.done.then((p): LinkedIdentity => ({
+      userId: identityFromSeed(p.seed).userId,
+      rooms: p.rooms.length,
+      restartRequired: true,
+      seed: p.seed,
+      ...(p.name != null ? { name: p.name } : {}),
+      ...(p.avatar != null ? { avatar: p.avatar } : {})
+    }))
     done.catch(() => {})
     return { code: offer.code, expires: offer.expires, done, cancel: offer.cancel }
   }

@@ -17,6 +17,13 @@ import { decodeCbor, encodeCbor, isMap } from '../envelope/codec.ts'
 /** Prefix of a link code: names the format and its version. */
 export const LINK_CODE_PREFIX = `csl${LINK_VERSION}.`
 const PEER_ID_PATTERN = /^[A-Za-z0-9]+$/u
+/** Fragment of a web app link that carries a link code (scanned with a phone camera, it opens the app). */
+export const LINK_URL_FRAGMENT = '#/link/'
+
+/** The web app link of a code: opening it on the device that holds the identity offers to link. */
+export function linkCodeUrl (origin: string, code: string): string {
+  return `${origin.replace(/\/+$/u, '')}/${LINK_URL_FRAGMENT}${code}`
+}
 
 /** What a link code carries. */
 export interface LinkOfferCode {
@@ -46,7 +53,10 @@ export function encodeLinkCode (offer: LinkOfferCode): string {
 export function parseLinkCode (text: string): LinkOfferCode {
   if (typeof text !== 'string') throw new InvalidArgumentError('a link code is text')
   if (text.length > MAX_LINK_CODE_CHARS * 2) throw new InvalidArgumentError('link code is too long')
-  const t = text.replace(/\s+/gu, '')
+  let t = text.replace(/\s+/gu, '')
+  // A QR code may carry the code as a link into the web app: `<origin>/#/link/csl1.…`.
+  const inLink = t.indexOf(LINK_URL_FRAGMENT)
+  if (inLink >= 0) t = t.slice(inLink + LINK_URL_FRAGMENT.length)
   if (t.length > MAX_LINK_CODE_CHARS) throw new InvalidArgumentError('link code is too long')
   if (!t.startsWith(LINK_CODE_PREFIX)) {
     throw new InvalidArgumentError(/^csl\d+\./u.test(t) ? 'this link code is from another version of the app' : `not a device link code (it starts with "${LINK_CODE_PREFIX}")`)

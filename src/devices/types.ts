@@ -1,3 +1,3 @@
 /** Public types of linked devices (used by the chat API, `src/chat/types.ts`). */
 export type { DeviceInfo } from './device-registry.ts'
-export type { LinkOfferHandle, RevokeResult } from './device-manager.ts'
+export type { LinkedIdentity, LinkOfferHandle, RevokeResult } from './device-manager.ts'

@@ -3,7 +3,7 @@ import nacl from 'tweetnacl'
 import { createIdentity } from '../../../src/identity/identity.ts'
 import { signDeviceBinding, signDeviceRevocation, verifyDeviceRecord } from '../../../src/devices/device-record.ts'
 import { DeviceRegistry } from '../../../src/devices/device-registry.ts'
-import { encodeLinkCode, LINK_CODE_PREFIX, parseLinkCode } from '../../../src/devices/link-code.ts'
+import { encodeLinkCode, LINK_CODE_PREFIX, linkCodeUrl, parseLinkCode } from '../../../src/devices/link-code.ts'
 import { openDeviceMail, sealDeviceMail } from '../../../src/devices/device-mail.ts'
 import { decodeLinkPayload, encodeLinkPayload } from '../../../src/devices/link-payload.ts'
 import {
@@ -68,6 +68,8 @@ describe('link code', () => {
     expect(code.startsWith(LINK_CODE_PREFIX)).toBe(true)
     const spaced = `  ${code.slice(0, 20)}\n${code.slice(20)}  `
     expect(parseLinkCode(spaced)).toEqual(offer)
+    // A QR code may carry it as a web app link.
+    expect(parseLinkCode(linkCodeUrl('https://relay.example:8470/', code))).toEqual(offer)
   })
 
   it('refuses garbage, truncated, oversized and foreign codes with a reason', () => {

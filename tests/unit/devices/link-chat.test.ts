@@ -30,7 +30,7 @@ describe('linking a device (in process, direct TCP)', () => {
     expect(offer.code.startsWith(LINK_CODE_PREFIX)).toBe(true)
     const linked = await a.linkDevice(offer.code)
     expect(linked).toMatchObject({ id: b.peerId, name: 'phone', current: false, revoked: false })
-    await expect(offer.done).resolves.toEqual({ userId: a.user.userId, rooms: 1, restartRequired: true })
+    await expect(offer.done).resolves.toMatchObject({ userId: a.user.userId, rooms: 1, restartRequired: true, name: 'Ana' })
     // One-time: the same code does not work twice.
     await expect(a.linkDevice(offer.code)).rejects.toMatchObject({ name: 'LinkRefusedError' })
     expect(a.devices().map(d => [d.name, d.current])).toEqual([['laptop', true], ['phone', false]])
