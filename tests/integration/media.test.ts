@@ -85,7 +85,8 @@ describe('media transfer through a relay process', () => {
 
   beforeAll(async () => {
     relay = await startRelayProc()
-    ana = await peer('ana', relay)
+    // Ana takes no TCP listener, so every transfer from her goes through the relay process's circuit.
+    ana = await peer('ana', relay, { listen: ['/p2p-circuit'] })
     ben = await peer('ben', relay)
     open.push(ana, ben)
     const r = await ana.createRoom('media')
@@ -225,4 +226,36 @@ describe('media transfer through a relay process', () => {
     await expect(small.fetchFile(room, sent.id)).rejects.toMatchObject({ name: 'OversizedError' })
     await expect(small.fetchFile(room, '00'.repeat(16))).rejects.toMatchObject({ name: 'NotFoundError' })
   }, 60_000)
+})
+
+describe('media over a relay with small circuit limits', () => {
+  let relay: RelayProc
+  const open: Chat[] = []
+
+  beforeAll(async () => { relay = await startRelayProc({ extra: ['--circuit-data', '1'] }) }, 60_000)
+  afterAll(async () => {
+    for (const c of open) await c.close().catch(() => {})
+    await relay?.proc.stop()
+  })
+
+  it('uses the relayed path within the limits and refuses with a typed error (reason relay-limit) beyond them', async () => {
+    // Gus takes no TCP listener: the relay's circuit is the only way to reach him.
+    const gus = await peer('gus', relay, { listen: ['/p2p-circuit'] })
+    const hal = await peer('hal', relay)
+    open.push(gus, hal)
+    const r = await gus.createRoom('limits')
+    await hal.joinRoom(r.invite)
+    const fits = new Uint8Array(randomBytes(300_000))
+    const small = await gus.sendFile(r.id, { name: 'small.bin', mime: 'application/octet-stream', bytes: fits })
+    await hasMessage(hal, r.id, small.id)
+    const progress: FetchProgress[] = []
+    expect(same(await hal.fetchFile(r.id, small.id, { onProgress: p => progress.push(p) }), fits)).toBe(true)
+    expect(progress.at(-1)?.path).toBe('relayed')
+    const big = await gus.sendFile(r.id, { name: 'big.bin', mime: 'application/octet-stream', bytes: new Uint8Array(randomBytes(3 * MiB)) })
+    await hasMessage(hal, r.id, big.id)
+    const err = await hal.fetchFile(r.id, big.id).catch((e: unknown) => e as Error & { attempts: Array<{ reason: string, path?: string }> })
+    expect(err).toMatchObject({ name: 'MediaUnavailableError' })
+    expect((err as { attempts: Array<{ reason: string, path?: string }> }).attempts[0]).toMatchObject({ reason: 'relay-limit', path: 'relayed' })
+    expect((err as Error).message).toMatch(/relay-limit/)
+  }, 90_000)
 })
