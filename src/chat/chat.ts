@@ -733,7 +733,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   async #sendBody (room: JoinedRoom, body: Body, author?: Identity): Promise<SentMessage> {
     if (this.#closed) throw new InvalidArgumentError('chat is closed')
     const seq = author != null ? 1 : room.nextSeq++
-    const sealed = await sealMessage({ identity: author ?? this.#identity, room: room.keys, device: author != null ? 0 : this.#device, seq, body, ...room.roles.sendEpoch() })
+    const sealed = await sealMessage({ identity: author ?? this.#identity, room: room.keys, device: author != null ? 0 : this.#device, seq, body, ...room.roles.sendEpoch(body.k) })
     const mine: Mine = { relays: new Set(), delivery: { state: 'local' } }
     room.mine.set(sealed.idText, mine)
     room.verified.add(sealed.frame)

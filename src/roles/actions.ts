@@ -4,7 +4,7 @@
  * runs): an op the room would ignore is refused here with NotAllowedError instead of being published and ignored.
  */
 import { EPOCH_GRANT_DELAY_MS } from '../constants.ts'
-import { fromHex } from '../crypto/encoding.ts'
+import { fromHex, toHex } from '../crypto/encoding.ts'
 import { InvalidArgumentError, NotAllowedError, NotFoundError } from '../errors.ts'
 import { publicKeyFromUserId } from '../identity/user-id.ts'
 import type { Body, OpenedMessage } from '../envelope/types.ts'
@@ -127,14 +127,25 @@ export async function rotateEpoch (host: RolesHost, options: RotateEpochOptions 
 }
 
 /**
- * Grants the current (and, with history `all`, older) epoch keys to members who lack them, after a short random
- * delay so several online members rarely all grant the same newcomer. `pending` remembers what we already granted.
+ * Lets members who lack keys in: after a short random delay (so several online members rarely all act at once),
+ * either grants them the current (and, with history `all`, older) epoch keys, or, with history `joined` in a room
+ * with roles, starts a new epoch that includes them (moderators and above), so they read nothing from before they
+ * came. `pending` remembers what we already granted.
  */
 export function scheduleGrants (host: RolesHost, pending: Set<string>, isClosed: () => boolean): void {
-  if (host.roles.state.epoch === 0 || !host.roles.canGrant(host.me)) return
+  const roles = host.roles
+  if (roles.state.epoch === 0 || (!roles.canGrant(host.me) && !roles.canRekey(host.me))) return
   const timer = setTimeout(() => {
     if (isClosed()) return
-    for (const body of host.roles.grantBodies(host.me, pending)) void host.send(body).catch(() => {})
+    // Decided when the timer fires: the settings may have changed since it was set.
+    if (roles.state.roles && roles.state.settings.history === 'joined') {
+      const missing = roles.missingCurrent(pending)
+      if (missing.length === 0 || !roles.canRekey(host.me)) return
+      for (const k of missing) pending.add(`${roles.state.epoch}/${toHex(k)}`)
+      void rotateEpoch(host, {}).catch(() => {})
+      return
+    }
+    for (const body of roles.grantBodies(host.me, pending)) void host.send(body).catch(() => {})
   }, Math.floor(Math.random() * EPOCH_GRANT_DELAY_MS))
   ;(timer as { unref?: () => void }).unref?.()
 }

@@ -9,7 +9,7 @@ import type { Body, OpenedMessage } from '../envelope/types.ts'
 import type { StorageBackend } from '../history/types.ts'
 import { boxEpochKey, EpochKeyring, grantedKeys, newEpochKey } from './epoch-keys.ts'
 import type { BoxKeyPair } from './epoch-keys.ts'
-import { emptyRoleState, foldRoles, inviteRank, rankOf, rekeyRank } from './fold.ts'
+import { emptyRoleState, foldRoles, inviteRank, rankOf, REFRESH_KINDS, rekeyRank } from './fold.ts'
 import type { FoldInput, RoleState } from './types.ts'
 
 /** Meta key of the genesis id a device pinned for a room (trust on first use). */
@@ -77,9 +77,13 @@ export class RoomRoles {
     return input
   }
 
-  /** The epoch our next message is sealed in (the highest whose key we hold) and its key. */
-  sendEpoch (): { epoch: number, epochKey: Uint8Array } {
-    const epoch = this.keyring.current
+  /**
+   * The epoch a message of kind `kind` is sealed in, and its key: membership ops and profiles in epoch 0, so every
+   * member folds the same membership whatever epochs they hold (a newcomer under history `joined` lacks the older
+   * ones, and must still see who was removed and the settings); everything else in the highest epoch we hold.
+   */
+  sendEpoch (kind?: string): { epoch: number, epochKey: Uint8Array } {
+    const epoch = kind !== undefined && REFRESH_KINDS.has(kind) ? 0 : this.keyring.current
     return { epoch, epochKey: this.keyring.keyFor(epoch) as Uint8Array }
   }
 
@@ -132,6 +136,12 @@ export class RoomRoles {
    * Grants to members' box keys that lack the current epoch key (and, when history is `all`, the older epochs' keys
    * we hold): what an allowed member sends when newcomers appear. Empty when nothing is missing or we may not grant.
    */
+  /** Box keys of members that hold no grant of the current epoch (newcomers), minus those already `pending`. */
+  missingCurrent (pending: ReadonlySet<string> = new Set()): Uint8Array[] {
+    const have = grantedKeys(this.#state, this.#state.epoch)
+    return this.recipients().filter(k => !have.has(toHex(k)) && !pending.has(`${this.#state.epoch}/${toHex(k)}`))
+  }
+
   grantBodies (me: string, pending: Set<string>): Body[] {
     const state = this.#state
     if (state.epoch === 0 || !this.canGrant(me)) return []

@@ -33,6 +33,7 @@ describe('roles and key epochs through a relay process', () => {
   let room: string
   let invite: string
   const cyIdentity = createIdentity()
+  const extra: Chat[] = []
 
   beforeAll(async () => {
     relay = await startRelayProc()
@@ -50,7 +51,7 @@ describe('roles and key epochs through a relay process', () => {
   }, 90_000)
 
   afterAll(async () => {
-    for (const c of [ana, ben, cy]) await c?.close().catch(() => {})
+    for (const c of [ana, ben, cy, ...extra]) await c?.close().catch(() => {})
     await relay?.proc.stop()
     await cleanupDirs()
   })
@@ -130,4 +131,32 @@ describe('roles and key epochs through a relay process', () => {
     await until(() => ben.roomSettings(room).topic === 'members only', 'settings at Ben')
     expect(ben.roomSettings(room).history).toBe('joined')
   }, 60_000)
+
+  it('newcomers: with history "joined" a new epoch lets them in from now on; with "all" they get every older key', async () => {
+    // History is "joined" (previous test): Dee's arrival makes a moderator or above start epoch 2 including her.
+    const dee = await createChat({ dataDir: await tempDir('cs-dee-'), relays: [relayTcp], displayName: 'Dee', ...NET })
+    extra.push(dee)
+    expect(await dee.waitForRelay(20_000)).toBe(true)
+    await dee.joinRoom(invite)
+    await until(() => dee.keyEpoch(room).held.includes(2), 'Dee got epoch 2')
+    await until(() => ana.keyEpoch(room).held.includes(2) && ben.keyEpoch(room).held.includes(2), 'Ana and Ben on epoch 2')
+    await ana.send(room, 'welcome Dee')
+    await until(() => texts(dee, room).includes('welcome Dee'), 'Dee reads the welcome')
+    expect(texts(dee, room)).not.toContain('secret after the kick')
+    expect(dee.keyEpoch(room).held).toEqual([0, 2])
+
+    // History "all": Eve gets epochs 1 and 2 from members online (granted, no new epoch).
+    await ana.updateRoomSettings(room, { history: 'all' })
+    const eve = await createChat({ dataDir: await tempDir('cs-eve-'), relays: [relayTcp], displayName: 'Eve', ...NET })
+    extra.push(eve)
+    expect(await eve.waitForRelay(20_000)).toBe(true)
+    await until(() => ben.roomSettings(room).history === 'all', 'Ben sees history all')
+    await eve.joinRoom(invite)
+    await until(() => eve.keyEpoch(room).held.includes(1) && eve.keyEpoch(room).held.includes(2), 'Eve got epochs 1 and 2')
+    await until(() => texts(eve, room).includes('secret after the kick') && texts(eve, room).includes('welcome Dee'), 'Eve reads the older epochs')
+    expect(eve.roomSettings(room).epoch).toBe(2)
+    // Cy, still connected, got none of it.
+    expect(cy.keyEpoch(room).held).toEqual([0])
+    expect(texts(cy, room)).toEqual(['before the kick'])
+  }, 120_000)
 })
