@@ -11,6 +11,7 @@ import { downloadBytes } from '../lib/download.ts'
 import { parseIceServers } from '../core/ice-servers.ts'
 import { iconBack } from '../lib/icons.ts'
 import './cs-avatar.ts'
+import './cs-linked-devices.ts'
 
 const LANGUAGE_NAMES: Record<Locale, string> = { en: 'English', es: 'Español' }
 /** A key file passphrase shorter than this is refused (scrypt slows guessing, it cannot save a short one). */
@@ -155,6 +156,8 @@ export class CsSettings extends LitElement {
           <div class="row"><button ?disabled=${this.busy} @click=${() => { void this.#downloadKeyFile() }}>${t('downloadKeyFile')}</button>
             <span role="status">${this.status.keyfile ?? ''}</span></div>
         </section>
+
+        <cs-linked-devices .store=${s}></cs-linked-devices>
 
         ${this.#historySection()}
 

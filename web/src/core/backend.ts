@@ -4,6 +4,7 @@
  */
 import type { DeliveryState, Gap, MessageView } from '../../../src/history/types.ts'
 import type { ContactsBackend } from './contacts.ts'
+import type { DevicesBackend } from './devices.ts'
 import type { FetchProgress } from '../../../src/media/types.ts'
 import type { OutgoingFile } from '../lib/media-prep.ts'
 
@@ -76,6 +77,8 @@ export interface ChatBackend extends EventTarget {
   readonly me: Person
   /** Direct messages and contacts (safety numbers, verification). */
   readonly contacts: ContactsBackend
+  /** This identity's linked devices: link, list, revoke. */
+  readonly devices: DevicesBackend
   rooms (): RoomInfo[]
   createRoom (name: string): Promise<RoomInfo>
   /** Joins the room of an invite link (whole URL or fragment). */

@@ -1,5 +1,6 @@
 import type { Chat, ConnectionInfo as CoreConnection } from '../../../src/chat/types.ts'
 import { ContactsAdapter } from './contacts.ts'
+import { DevicesAdapter } from './devices.ts'
 import { DEFAULT_MAX_FILE_BYTES } from '../../../src/constants.ts'
 import type { ChatBackend, ConnectionInfo, DeliveryState, FetchOptions, Gap, ImportedRoom, MessageView, OutgoingFile, PeerLink, Person, PresenceState, RoomInfo } from './backend.ts'
 
@@ -22,6 +23,7 @@ export class ChatAdapter extends EventTarget implements ChatBackend {
   readonly #chat: Chat
   readonly me: Person
   readonly contacts: ContactsAdapter
+  readonly devices: DevicesAdapter
   readonly #messages = new Map<string, MessageView[]>()
   readonly #typing = new Map<string, Map<string, number>>()
   readonly #names = new Map<string, string>()
@@ -38,6 +40,7 @@ export class ChatAdapter extends EventTarget implements ChatBackend {
     this.me = { userId: chat.user.userId, name: profile.name, ...(profile.avatar !== undefined ? { avatar: profile.avatar } : {}) }
     this.#names.set(this.me.userId, profile.name)
     this.contacts = new ContactsAdapter(chat, (room) => { this.#avatars = undefined; this.#changed(room) })
+    this.devices = new DevicesAdapter(chat, () => { this.#changed() })
     chat.addEventListener('message', (e) => {
       const { room, messages } = e.detail
       this.#messages.delete(room)

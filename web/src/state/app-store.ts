@@ -26,6 +26,8 @@ const READ_KEY = 'chatsphere:read:'
 const INVITE_FRAGMENT = /^#\/join\//
 /** Matches a contact link fragment (`#/contact/1/...`, src/dm/contact-link.ts). */
 const CONTACT_FRAGMENT = /^#\/contact\//
+/** Matches a device link code opened as a link (`#/link/csl1.…`, src/devices/link-code.ts). */
+const LINK_FRAGMENT = /^#\/link\//
 
 /**
  * The app's state: identity, the running chat backend, the room in view, unread counts, settings, and the
@@ -45,6 +47,8 @@ export class AppStore extends EventTarget {
   pendingInviteName: string | undefined
   /** A contact link opened from the address bar; its direct room is opened once the backend runs. */
   pendingContact: string | undefined
+  /** A device link code opened from the address bar (a scanned QR code); settings offer to link that device. */
+  pendingLinkCode: string | undefined
   /** Polite announcements for the live region. */
   announcement = ''
 
@@ -108,6 +112,26 @@ export class AppStore extends EventTarget {
     await this.#start()
   }
 
+  /**
+   * This browser was linked to another device's identity (settings, Linked devices): stores that identity and its
+   * profile instead of the current one and restarts the peer as it.
+   */
+  async adoptLinkedIdentity (linked: { seed: Uint8Array, name?: string, avatar?: string }): Promise<void> {
+    const { identityFromSeed } = await import('../core/identity.ts')
+    const identity = identityFromSeed(linked.seed)
+    const name = linked.name ?? this.profile?.name ?? identity.userId.slice(0, 10)
+    const profile: LocalProfile = linked.avatar !== undefined ? { name, avatar: linked.avatar } : { name }
+    const old = this.backend
+    this.backend = undefined
+    this.activeRoom = undefined
+    if (old !== undefined) {
+      old.removeEventListener('change', this.#onBackendChange)
+      old.removeEventListener('message', this.#onBackendMessage)
+      await old.close().catch(() => {})
+    }
+    await this.adoptIdentity(identity, profile)
+  }
+
   async #start (): Promise<void> {
     if (this.identity === undefined || this.profile === undefined) return
     // The identity exists only in this browser's storage: ask that it not be evicted under storage pressure.
@@ -143,6 +167,13 @@ export class AppStore extends EventTarget {
   }
 
   #takeInviteFromLocation (): void {
+    if (LINK_FRAGMENT.test(location.hash)) {
+      this.pendingLinkCode = location.hash.slice('#/link/'.length)
+      // The code is a one-time secret: it must not stay in the address bar or the history.
+      history.replaceState(null, '', location.pathname + location.search)
+      this.#emit()
+      return
+    }
     if (CONTACT_FRAGMENT.test(location.hash)) {
       this.pendingContact = location.href
       history.replaceState(null, '', location.pathname + location.search)
