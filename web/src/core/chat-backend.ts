@@ -1,6 +1,7 @@
 import { createChat } from '../../../src/chat/index.ts'
 import { openStorage } from '../../../src/storage/browser.ts'
 import { ChatAdapter } from './chat-adapter.ts'
+import { browserDeviceName } from './devices.ts'
 import type { ChatBackend } from './backend.ts'
 import type { DeviceIdentity } from './identity.ts'
 
@@ -27,6 +28,7 @@ export async function startBackend (options: StartOptions): Promise<ChatBackend>
       relays: [location.origin, ...options.relays],
       ...(options.iceServers !== undefined && options.iceServers.length > 0 ? { iceServers: options.iceServers } : {}),
       displayName: options.profile.name,
+      deviceName: browserDeviceName(),
       ...(options.profile.avatar !== undefined ? { avatar: options.profile.avatar } : {})
     })
     return new ChatAdapter(chat, options.profile)

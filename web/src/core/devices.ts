@@ -59,3 +59,10 @@ export class DevicesAdapter implements DevicesBackend {
     return { stillReadable: res.notRotated.length }
   }
 }
+
+/** A name for this browser in the device list, e.g. "Chrome on Android" (only the browser family and platform). */
+export function browserDeviceName (ua = navigator.userAgent): string {
+  const browser = /Edg\//u.test(ua) ? 'Edge' : /Firefox\//u.test(ua) ? 'Firefox' : /Chrom(e|ium)\//u.test(ua) ? 'Chrome' : /Safari\//u.test(ua) ? 'Safari' : 'Browser'
+  const os = /Android/u.test(ua) ? 'Android' : /iPhone|iPad/u.test(ua) ? 'iOS' : /Mac OS X/u.test(ua) ? 'macOS' : /Windows/u.test(ua) ? 'Windows' : /Linux/u.test(ua) ? 'Linux' : ''
+  return os === '' ? browser : `${browser} on ${os}`
+}
