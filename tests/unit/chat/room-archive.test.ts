@@ -45,7 +45,7 @@ describe('room archives', () => {
     const m0 = ben.messages(room.id)[0]
     expect(m0?.edited).toBe(true)
     expect(m0?.reactions['👍']).toEqual([ana.user.userId])
-    expect(ben.members(room.id).find(m => m.userId === ana.user.userId)).toEqual({ userId: ana.user.userId, name: 'Ana', authorAvatar: 'data:image/png;base64,AAAA' })
+    expect(ben.members(room.id).find(m => m.userId === ana.user.userId)).toEqual({ userId: ana.user.userId, name: 'Ana', authorAvatar: 'data:image/png;base64,AAAA', role: 'owner' })
 
     // Importing again adds nothing and keeps one room.
     const again = await ben.importRoom(bytes)
@@ -61,9 +61,9 @@ describe('room archives', () => {
     const ana = await createChat({ storage, offline: true })
     open.push(ana)
     const room = await ana.createRoom('later')
-    expect(ana.members(room.id)).toEqual([{ userId: ana.user.userId, name: 'Ana', authorAvatar: 'data:image/png;base64,BBBB' }])
+    expect(ana.members(room.id)).toEqual([{ userId: ana.user.userId, name: 'Ana', authorAvatar: 'data:image/png;base64,BBBB', role: 'owner' }])
     await ana.setProfile({ avatar: null })
-    expect(ana.members(room.id)).toEqual([{ userId: ana.user.userId, name: 'Ana' }])
+    expect(ana.members(room.id)).toEqual([{ userId: ana.user.userId, name: 'Ana', role: 'owner' }])
   })
 
   it('refuses files that are not room archives, before joining anything', async () => {
