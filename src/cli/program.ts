@@ -5,6 +5,7 @@ import { idCreate, idExport, idImport, idShow } from './commands-id.ts'
 import { interactive, read, send } from './commands-message.ts'
 import { contactLink, contactList, contactShow, contactVerify, dm } from './commands-dm.ts'
 import { roomCreate, roomJoin, roomLeave, roomList } from './commands-room.ts'
+import { roomMembers, roomModerate, roomPromote } from './commands-roles.ts'
 import { deviceLinkExisting, deviceLinkNew, deviceList, deviceRevoke } from './commands-device.ts'
 import { get, sendFile } from './commands-media.ts'
 import type { GlobalOptions } from './context.ts'
@@ -49,12 +50,22 @@ export function buildProgram (runRelay: RelayRunner): Command {
     .option('--force', 'replace an existing identity')
     .action(async (o: { mnemonic?: string, keyFile?: string, passphraseFile?: string, force?: boolean, name?: string }) => { await idImport(g(), o) })
 
-  const room = program.command('room').description('rooms: create, join, list, leave')
+  const room = program.command('room').description('rooms: create, join, list, leave, members, kick, ban, promote')
   room.command('create <name>').description('create a room and print its invite link').action(async (name: string) => { await roomCreate(g(), name) })
   room.command('join <invite>').description('join a room from its invite link').option('--name <name>', 'local name for the room')
     .action(async (invite: string, o: { name?: string }) => { await roomJoin(g(), invite, o) })
   room.command('list').description('list your rooms').action(async () => { await roomList(g()) })
   room.command('leave <room>').description('leave a room (by name or id prefix)').action(async (ref: string) => { await roomLeave(g(), ref) })
+  room.command('members <room>').description('members and their roles (owner, admin, moderator, member)').action(async (ref: string) => { await roomMembers(g(), ref) })
+  room.command('kick <room> <user-id>').description('remove a member (moderator or above); starts a new key epoch they cannot read')
+    .action(async (ref: string, userId: string) => { await roomModerate(g(), 'kick', ref, userId) })
+  room.command('ban <room> <user-id>').description('ban a user (removed and kept out); starts a new key epoch they cannot read')
+    .action(async (ref: string, userId: string) => { await roomModerate(g(), 'ban', ref, userId) })
+  room.command('unban <room> <user-id>').description('lift a ban (re-add them with promote --role member)')
+    .action(async (ref: string, userId: string) => { await roomModerate(g(), 'unban', ref, userId) })
+  room.command('promote <room> <user-id>').description('change a member\'s role (admins and the owner; default: one step up)')
+    .option('--role <role>', 'admin | moderator | member (or owner: hand the room over)')
+    .action(async (ref: string, userId: string, o: { role?: string }) => { await roomPromote(g(), ref, userId, o) })
 
   const device = program.command('device').description('one identity on several devices: link, list, revoke')
   device.command('link [code]').description('without a code: show a link code (and QR) on this NEW device and wait; with a code: link that device to your identity')
