@@ -275,6 +275,17 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
 
   #isRelay (peerId: string): boolean { return this.#connector?.isRelay(peerId) ?? false }
 
+  /** The publisher of fresh room frames: dial it directly, and remember which user's frames come from it. */
+  #notePublisher (room: JoinedRoom, from: string, frames: Uint8Array[]): void {
+    this.#direct?.notePeer(from)
+    void room.openQueue.then(() => {
+      for (const frame of frames) {
+        const m = room.opened.get(toHex(frame.subarray(FRAME_ID_START, FRAME_ID_END)))
+        if (m != null && m.authorId !== this.#identity.userId && this.#peerDirectory.note(from, m.authorId)) this.#pathChanged(from)
+      }
+    })
+  }
+
   #pathChanged (peerId: string): void {
     const node = this.#node
     if (node == null || this.#closed || this.#isRelay(peerId)) return
@@ -345,6 +356,9 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
         // Nothing new to show: a duplicate, or an update that depends on something we lack (Yjs holds it pending
         // until its predecessors arrive). Catch up with the peer that forwarded it.
         if (fresh.length === 0) this.#catchUp(peer.toString(), room)
+        // A new valid frame of the room, signed by its publisher's peer key: a member worth a direct connection (the
+        // joiner's first profile message is how the others learn of it before its first presence).
+        else if (msg.type === 'signed') this.#notePublisher(room, msg.from.toString(), fresh)
         return TopicValidatorResult.Accept
       } catch (err) {
         this.#count(dropReasonOf(err), room)
