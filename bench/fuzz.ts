@@ -3,6 +3,7 @@
  * watchdog. `npm test` runs a short version (tests/unit/fuzz/decoders.test.ts).
  *
  *   FUZZ_RUNS=20000 node scripts/node22.mjs bench/fuzz.ts          # cases per decoder (default 5000)
+ *   FUZZ_VERBOSE=1 prints the most frequent refusal reasons per decoder.
  *   FUZZ_SEED=123 FUZZ_ONLY=sync node scripts/node22.mjs bench/fuzz.ts   # replay a seed, only matching targets
  *
  * Prints one row per decoder (cases, typed refusals, cases/s) and every finding; exits 1 on any finding.
@@ -24,5 +25,6 @@ for (const t of report.targets) {
 }
 const secs = (Date.now() - started) / 1000
 console.log(`total: ${total} cases in ${secs.toFixed(1)} s (${Math.round(total / secs)} cases/s), ${report.findings.length} findings`)
+if (process.env.FUZZ_VERBOSE === '1') for (const t of report.targets) console.log(`${t.target}: ${JSON.stringify(t.refusals)}`)
 for (const f of report.findings) console.log(`FINDING: ${f}`)
 process.exit(report.findings.length === 0 ? 0 : 1)

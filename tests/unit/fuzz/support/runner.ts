@@ -30,6 +30,8 @@ export interface TargetReport {
   /** Largest output/input size ratio seen (outputs over 64 units). */
   maxRatio: number
   heapMb: number
+  /** The most frequent typed refusals (error name and message), with counts. */
+  refusals: Array<[string, number]>
 }
 
 export interface FuzzReport { seed: number, targets: TargetReport[], findings: string[] }
@@ -56,7 +58,7 @@ export async function runFuzz (opts: FuzzOptions): Promise<FuzzReport> {
       lastAt = Date.now()
       if (m.type === 'case') last = { target: m.target, input: m.input ?? '' }
       else if (m.type === 'done') {
-        report.targets.push({ target: m.target, cases: m.cases, typed: m.typed, ms: m.ms, findings: m.findings, maxRatio: m.maxRatio, heapMb: m.heapMb })
+        report.targets.push({ target: m.target, cases: m.cases, typed: m.typed, ms: m.ms, findings: m.findings, maxRatio: m.maxRatio, heapMb: m.heapMb, refusals: m.refusals })
         for (const f of m.findings) report.findings.push(`${m.target}: ${f}`)
       }
     })

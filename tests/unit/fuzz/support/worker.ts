@@ -27,6 +27,7 @@ for (const t of targets) {
   let cases = 0
   let typed = 0
   let maxRatio = 0
+  const refusals = new Map<string, number>()
   const findings: string[] = []
   const result = await fc.check(fc.asyncProperty(t.arbitrary, async (input) => {
     cases++
@@ -44,7 +45,13 @@ for (const t of targets) {
     }
     if (outcome === 'timeout') throw new Error(`HANG: no answer within ${job.caseTimeoutMs} ms`)
     if (!outcome.ok) {
-      if (isTypedError(outcome.err, t.allowedErrors)) { typed++; return }
+      if (isTypedError(outcome.err, t.allowedErrors)) {
+        typed++
+        const e = outcome.err as Error
+        const key = `${e.name}: ${e.message.replace(/\d+/g, 'N').slice(0, 80)}`
+        if (refusals.size < 200 || refusals.has(key)) refusals.set(key, (refusals.get(key) ?? 0) + 1)
+        return
+      }
       const e = outcome.err as Error
       throw new Error(`CRASH: untyped ${e?.name ?? typeof e}: ${e?.message ?? String(e)}`)
     }
@@ -60,6 +67,6 @@ for (const t of targets) {
     findings.push(`${String((result.errorInstance as Error | undefined)?.message ?? 'failed')}; counterexample: ${describeInput(result.counterexample?.[0])}; seed ${job.seed}, path ${result.counterexamplePath ?? ''}`)
   }
   const ms = performance.now() - started
-  port.postMessage({ type: 'done', target: t.name, cases, typed, ms, findings, maxRatio, heapMb: Math.round(process.memoryUsage().heapUsed / 1048576) })
+  port.postMessage({ type: 'done', target: t.name, cases, typed, ms, findings, maxRatio, refusals: [...refusals].sort((a, b) => b[1] - a[1]).slice(0, 5), heapMb: Math.round(process.memoryUsage().heapUsed / 1048576) })
 }
 port.postMessage({ type: 'end' })

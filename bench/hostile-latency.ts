@@ -1,0 +1,29 @@
+/**
+ * Honest delivery latency under a hostile flood (issue 8, test 1): the scenario of
+ * tests/integration/hostile-flood.test.ts, timed. Ana sends probe messages to Ben one at a time (send → Ben's
+ * `message` event, through a real relay process) before and during an outsider's flood of 12 × HOSTILE_PER_CLASS
+ * bad frames at the relay and at Ana. Prints p50/p99 of both and the p99 ratio (target ≤ 2).
+ *
+ *   node scripts/node22.mjs bench/hostile-latency.ts               # 834 per class = 10,008 frames
+ *   HOSTILE_PER_CLASS=2000 HOSTILE_BASELINE=200 node scripts/node22.mjs bench/hostile-latency.ts
+ *
+ * Everything (relay, two honest peers, attacker) runs on this machine: numbers on a loaded machine are noisy.
+ */
+import { cleanupDirs } from '../tests/integration/support/processes.ts'
+import { percentile, runHostileScenario } from '../tests/integration/support/hostile-scenario.ts'
+
+const perClass = Number(process.env.HOSTILE_PER_CLASS ?? 834)
+const baselineProbes = Number(process.env.HOSTILE_BASELINE ?? 100)
+const r = await runHostileScenario({ perClass, baselineProbes, log: (s) => { process.stderr.write(s + '\n') } })
+await cleanupDirs()
+const row = (xs: number[]): string => `n=${xs.length} p50=${percentile(xs, 50).toFixed(1)} ms p99=${percentile(xs, 99).toFixed(1)} ms max=${Math.max(...xs).toFixed(1)} ms`
+const ratio = percentile(r.attackMs, 99) / percentile(r.baselineMs, 99)
+console.log(`attack: ${r.framesSent} frames in ${r.classes.length} classes over ${r.attackSeconds.toFixed(1)} s (${Math.round(r.framesSent / r.attackSeconds)} frames/s)`)
+console.log(`relay accepted from the attack: ${r.relayAcceptedFromAttack}; relay drops ${JSON.stringify(r.relayDropped)}; graylisted at relay: ${r.relayGraylisted}, lowest score ${r.relayMinScore.toFixed(0)}`)
+console.log(`shown foreign: ${r.foreignShown.length}, after restart: ${r.foreignAfterRestart.length}; attacker markers on disk: ${r.markersFoundOnDisk} of ${r.markersSearched}`)
+for (const c of r.classes) console.log(`  ${c.class}: ${c.sent} sent in ${c.sendMs ?? '?'} ms (setup ${c.setupMs ?? '?'} ms), score at Ana ${c.scoreAtPeer?.toFixed(0) ?? 'n/a'}, graylisted at relay ${c.relayGraylisted ?? 'n/a'}`)
+console.log(`baseline: ${row(r.baselineMs)}`)
+console.log(`attack:   ${row(r.attackMs)}`)
+console.log(`after:    ${row(r.afterMs)}`)
+console.log(`p99 ratio (attack / baseline): ${ratio.toFixed(2)} (target ≤ 2); after / baseline: ${(percentile(r.afterMs, 99) / percentile(r.baselineMs, 99)).toFixed(2)}`)
+process.exit(0)
