@@ -28,12 +28,13 @@
  *
  * **Key epochs.** Epoch 0's key derives from the room secret. Removing (kick/ban) starts a new epoch: the remover
  * (moderator or above; in an open room any member) draws a random 32-byte secretbox key and publishes a `keys` op
- * with `rekey: true` and the next epoch number, sealed in the CURRENT epoch, that boxes the new key to every box
+ * with `rekey: true` and the next epoch number that boxes the new key to every box
  * key of every remaining member (one X25519 ephemeral key `epk` per op, nacl.box per recipient with a random
  * nonce: `{ to, nonce, box }`). The box keys of a member are the `box` of their latest `profile` message (signed
  * by the author like every message: the identity's own X25519 key) plus any further keys the chat is told about
  * for that user (`FoldInput.extraBoxKeys`: device linking adds the box keys of a user's linked devices, from their
- * device bindings). A `keys` op can also list `revoked` box keys: nobody grants
+ * device bindings). Membership ops and profiles are sealed in epoch 0 (every member, whatever epochs it holds, folds
+ * the same membership). A `keys` op can also list `revoked` box keys: nobody grants
  * those any later key (a revoked device). Every peer seals its new messages (and ephemeral frames) in the highest
  * epoch it holds the key of, and opens frames of any epoch whose key it holds; frames of an epoch it has no key
  * for wait (not dropped) until a key arrives, so a removed member, still connected and syncing, stores frames it
@@ -43,7 +44,9 @@
  * least the `invite` setting and who holds the current key grants it automatically (`keys` with `rekey: false`)
  * to every box key of a member that has none; when the `history` setting is `all`, also the keys of the older
  * epochs (so the newcomer reads what came before); with `joined` only the current epoch (older frames stay
- * unreadable for them). Duplicate grants from several members are harmless.
+ * unreadable for them). Correction, as built: with `joined`, a moderator or above starts a NEW epoch that includes the
+ * newcomer instead (so the newcomer reads nothing of the epoch current before they came); epoch 0 is always readable
+ * with the link. Duplicate grants from several members are harmless.
  *
  * Rules, in full: PROTOCOL.md "Roles and key epochs".
  */
