@@ -5,6 +5,7 @@
 import type { DeliveryState, Gap, MessageView } from '../../../src/history/types.ts'
 import type { ContactsBackend } from './contacts.ts'
 import type { DevicesBackend } from './devices.ts'
+import type { RolesBackend } from './roles.ts'
 import type { FetchProgress } from '../../../src/media/types.ts'
 import type { OutgoingFile } from '../lib/media-prep.ts'
 
@@ -79,6 +80,8 @@ export interface ChatBackend extends EventTarget {
   readonly contacts: ContactsBackend
   /** This identity's linked devices: link, list, revoke. */
   readonly devices: DevicesBackend
+  /** Roles, moderation and room settings (rooms with roles). */
+  readonly roles: RolesBackend
   rooms (): RoomInfo[]
   createRoom (name: string): Promise<RoomInfo>
   /** Joins the room of an invite link (whole URL or fragment). */

@@ -1,6 +1,7 @@
 import type { Chat, ConnectionInfo as CoreConnection } from '../../../src/chat/types.ts'
 import { ContactsAdapter } from './contacts.ts'
 import { DevicesAdapter } from './devices.ts'
+import { RolesAdapter } from './roles.ts'
 import { DEFAULT_MAX_FILE_BYTES } from '../../../src/constants.ts'
 import type { ChatBackend, ConnectionInfo, DeliveryState, FetchOptions, Gap, ImportedRoom, MessageView, OutgoingFile, PeerLink, Person, PresenceState, RoomInfo } from './backend.ts'
 
@@ -24,6 +25,7 @@ export class ChatAdapter extends EventTarget implements ChatBackend {
   readonly me: Person
   readonly contacts: ContactsAdapter
   readonly devices: DevicesAdapter
+  readonly roles: RolesAdapter
   readonly #messages = new Map<string, MessageView[]>()
   readonly #typing = new Map<string, Map<string, number>>()
   readonly #names = new Map<string, string>()
@@ -41,6 +43,7 @@ export class ChatAdapter extends EventTarget implements ChatBackend {
     this.#names.set(this.me.userId, profile.name)
     this.contacts = new ContactsAdapter(chat, (room) => { this.#avatars = undefined; this.#changed(room) })
     this.devices = new DevicesAdapter(chat, () => { this.#changed() })
+    this.roles = new RolesAdapter(chat, (room) => { this.#messages.delete(room ?? ''); this.#changed(room) })
     chat.addEventListener('message', (e) => {
       const { room, messages } = e.detail
       this.#messages.delete(room)
