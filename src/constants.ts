@@ -384,9 +384,9 @@ export const MAX_MEDIA_CHUNKS = MAX_MEDIA_FILE_BYTES / MEDIA_CHUNK_BYTES
 /** Largest length-prefixed media message: the header with a full chunk hash list, or one sealed chunk. */
 export const MAX_MEDIA_MESSAGE_BYTES = MAX_MEDIA_CHUNKS * 32 + 1024
 /** Most sealed chunks a server has in flight before the receiver acknowledges (4 MiB read buffers: stay well below). */
-export const MEDIA_WINDOW_CHUNKS = 16
+export const MEDIA_WINDOW_CHUNKS = 32
 /** The receiver acknowledges every this many chunks. */
-export const MEDIA_ACK_EVERY = 4
+export const MEDIA_ACK_EVERY = 8
 /** A media stream with no message for this long (ms) is given up (the fetch goes on with another peer). */
 export const MEDIA_IDLE_TIMEOUT_MS = 15_000
 /** How long opening a connection + stream to one peer may take. */
@@ -398,7 +398,7 @@ export const MEDIA_FETCH_ROUNDS = 2
 /** Pause between rounds (ms). */
 export const MEDIA_ROUND_PAUSE_MS = 500
 /** Store: appended chunks are made durable (and the resume point recorded) at least every this many chunks. */
-export const MEDIA_FLUSH_CHUNKS = 16
+export const MEDIA_FLUSH_CHUNKS = 64
 /** Most holders remembered per content hash (from `have` announcements). */
 export const MAX_MEDIA_HOLDERS = 16
 /** Most content hashes whose holders are remembered. */

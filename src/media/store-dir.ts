@@ -7,11 +7,15 @@
  */
 import { mkdir, open, readFile, rename } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { FileHandle } from 'node:fs/promises'
 import { MAX_MEDIA_CHUNKS, MEDIA_FLUSH_CHUNKS } from '../constants.ts'
 import { CorruptStoreError, InvalidArgumentError, NotFoundError } from '../errors.ts'
 import { checkHashText, checkShape, decodeEntryState, encodeEntryState } from './store-state.ts'
 import { chunkCount, chunkLength } from './crypto.ts'
 import type { MediaEntryState, MediaStore, MediaWriter } from './types.ts'
+
+/** Most complete files kept open for reading at once. */
+const MAX_OPEN_READERS = 8
 
 async function writeAtomic (path: string, bytes: Uint8Array): Promise<void> {
   const tmp = `${path}.tmp`
@@ -29,6 +33,8 @@ export async function openDirMediaStore (dir: string): Promise<MediaStore> {
   const writing = new Set<string>()
   /** States of complete files (they never change again): a server reads many chunks of one file. */
   const completeStates = new Map<string, MediaEntryState>()
+  /** Open read handles of complete files (insertion order = age). */
+  const readers = new Map<string, FileHandle>()
   let closed = false
   const paths = (hash: string): { data: string, state: string, hashes: string } => {
     checkHashText(hash)
@@ -112,17 +118,37 @@ export async function openDirMediaStore (dir: string): Promise<MediaStore> {
     },
     async readChunk (hash, index) {
       const s = completeStates.get(hash) ?? await state(hash)
-      if (s?.complete === true) completeStates.set(hash, s)
       if (s == null || index >= s.have) throw new NotFoundError('chunk not stored')
-      const fh = await open(paths(hash).data, 'r')
+      let fh: FileHandle | undefined
+      if (s.complete) {
+        completeStates.set(hash, s)
+        fh = readers.get(hash)
+        if (fh == null) {
+          fh = await open(paths(hash).data, 'r')
+          readers.set(hash, fh)
+          // A server reads every chunk of a file in turn: keep a few complete files open, close the oldest.
+          for (const [h, old] of readers) {
+            if (readers.size <= MAX_OPEN_READERS) break
+            readers.delete(h)
+            void old.close().catch(() => {})
+          }
+        }
+      }
+      const handle = fh ?? await open(paths(hash).data, 'r')
       try {
         const len = chunkLength(s.size, index, s.chunkBytes)
         const out = new Uint8Array(len)
-        const { bytesRead } = await fh.read(out, 0, len, index * s.chunkBytes)
+        const { bytesRead } = await handle.read(out, 0, len, index * s.chunkBytes)
         if (bytesRead !== len) throw new NotFoundError('chunk not stored')
         return out
-      } finally { await fh.close() }
+      } finally {
+        if (fh == null) await handle.close()
+      }
     },
-    async close () { closed = true }
+    async close () {
+      closed = true
+      for (const fh of readers.values()) await fh.close().catch(() => {})
+      readers.clear()
+    }
   }
 }

@@ -85,9 +85,10 @@ describe('media transfer through a relay process', () => {
 
   beforeAll(async () => {
     relay = await startRelayProc()
-    // Ana takes no TCP listener, so every transfer from her goes through the relay process's circuit.
+    // Ana and Ben take no TCP listener, so every transfer between them goes through the relay process's circuit
+    // (others in this suite listen on TCP too and may end up with direct connections: both paths are exercised).
     ana = await peer('ana', relay, { listen: ['/p2p-circuit'] })
-    ben = await peer('ben', relay)
+    ben = await peer('ben', relay, { listen: ['/p2p-circuit'] })
     open.push(ana, ben)
     const r = await ana.createRoom('media')
     room = r.id
@@ -239,9 +240,9 @@ describe('media over a relay with small circuit limits', () => {
   })
 
   it('uses the relayed path within the limits and refuses with a typed error (reason relay-limit) beyond them', async () => {
-    // Gus takes no TCP listener: the relay's circuit is the only way to reach him.
+    // Neither takes a TCP listener: the relay's circuit is the only path between them.
     const gus = await peer('gus', relay, { listen: ['/p2p-circuit'] })
-    const hal = await peer('hal', relay)
+    const hal = await peer('hal', relay, { listen: ['/p2p-circuit'] })
     open.push(gus, hal)
     const r = await gus.createRoom('limits')
     await hal.joinRoom(r.invite)
