@@ -114,7 +114,7 @@ export class AppStore extends EventTarget {
 
   /**
    * This browser was linked to another device's identity (settings, Linked devices): stores that identity and its
-   * profile instead of the current one and restarts the peer as it.
+   * profile instead of the current one and reloads the app, which starts the peer as it.
    */
   async adoptLinkedIdentity (linked: { seed: Uint8Array, name?: string, avatar?: string }): Promise<void> {
     const { identityFromSeed } = await import('../core/identity.ts')
@@ -129,7 +129,10 @@ export class AppStore extends EventTarget {
       old.removeEventListener('message', this.#onBackendMessage)
       await old.close().catch(() => {})
     }
-    await this.adoptIdentity(identity, profile)
+    await setDeviceValue(SEED_KEY, identity.seed)
+    await setDeviceValue(PROFILE_KEY, profile)
+    // A fresh page starts the peer as the linked identity (the old peer's storage lock goes with the page).
+    location.reload()
   }
 
   async #start (): Promise<void> {
