@@ -12,6 +12,9 @@ import { startRelay } from '../../../relay/relay.ts'
 import { createChat } from '../../../src/index.ts'
 import { ContactBook } from '../../../src/dm/contact-book.ts'
 import { createIdentity } from '../../../src/identity/identity.ts'
+import { signRecord } from '../../../src/identity/signed-record.ts'
+import { TAG_CONTACT_SIG } from '../../../src/constants.ts'
+import { toBase64Url } from '../../../src/crypto/encoding.ts'
 import { memoryStorage } from '../chat/support/memory-storage.ts'
 import type { Chat } from '../../../src/index.ts'
 import type { Relay } from '../../../relay/relay.ts'
@@ -96,6 +99,34 @@ describe('direct messages (in process)', () => {
     expect(texts(cy, fromCy.id)).toEqual(texts(ana, fromAna.id))
     expect(ana.rooms().filter(r => r.direct?.userId === cy.user.userId)).toHaveLength(1)
     expect(cy.rooms().filter(r => r.direct?.userId === ana.user.userId)).toHaveLength(1)
+  })
+
+  it('a contact announcing another box key under the same user id is flagged, unverified, and reported', async () => {
+    const benIdentity = createIdentity()
+    const fake = createIdentity()
+    const dee = await createChat({ storage: memoryStorage(), identity: benIdentity, displayName: 'Dee', offline: true })
+    try {
+      const real = await dee.contactLink()
+      const room = await ana.openDirect(real)
+      await ana.verifyContact(benIdentity.userId, { link: real })
+      expect(ana.contact(benIdentity.userId)).toMatchObject({ verified: true, keyChanged: false, directRoom: room.id })
+      const before = ana.contact(benIdentity.userId).safetyNumber
+      // The same signing key vouching for someone else's box key: what a stolen signing key (or another client) does.
+      const forged = `#/contact/1/${toBase64Url(await signRecord(benIdentity, TAG_CONTACT_SIG, 1, { bx: fake.boxPublicKey, n: 'Dee' }))}`
+      const events: string[] = []
+      ana.addEventListener('contact', (e) => { if (e.detail.userId === benIdentity.userId) events.push(e.detail.reason) })
+      await expect(ana.verifyContact(benIdentity.userId, { link: forged })).rejects.toMatchObject({ name: 'InvalidArgumentError' })
+      // Opening from the forged link keeps the pinned key (same room) but raises the warning.
+      expect((await ana.openDirect(forged)).id).toBe(room.id)
+      expect(events).toContain('key-change')
+      const changed = ana.contact(benIdentity.userId)
+      expect(changed).toMatchObject({ verified: false, keyChanged: true })
+      expect(changed.safetyNumber).not.toBe(before)
+      // Verifying again accepts the new key; the flag clears.
+      expect(await ana.verifyContact(benIdentity.userId)).toMatchObject({ verified: true, keyChanged: false })
+    } finally {
+      await dee.close()
+    }
   })
 
   it('refuses our own id, unknown users and bad links with clear errors', async () => {
