@@ -336,8 +336,9 @@ export class DeviceManager {
     const node = this.#host.node()
     if (node == null) throw new InvalidArgumentError('linking needs the network: start the chat online, connected to a relay')
     if (!this.#started) throw new InvalidArgumentError('chat is not started')
-    await this.#serial(async () => { await this.#enable() })
     const own = this.#own()
+    if (own.isRevoked(this.#peerId)) throw new InvalidArgumentError('this device was revoked: link the new device from one that is not')
+    await this.#serial(async () => { await this.#enable() })
     const identity = this.#host.identity
     let bindingBytes: Uint8Array | undefined
     const device = await linkWithCode(node, code, async (d) => {

@@ -41,7 +41,10 @@ export interface LinkOfferCode {
 
 /** Encodes a link code; throws InvalidArgumentError for values a peer would refuse. */
 export function encodeLinkCode (offer: LinkOfferCode): string {
-  const addrs = offer.addrs.slice(0, MAX_LINK_ADDRS)
+  // The peer id is in `p`: the `/p2p/<p>` suffix of each address is left out (the reader adds it back), which keeps
+  // the QR code a size phone cameras read easily.
+  const suffix = `/p2p/${offer.peerId}`
+  const addrs = offer.addrs.slice(0, MAX_LINK_ADDRS).map(a => a.endsWith(suffix) ? a.slice(0, -suffix.length) : a)
   if (addrs.some(a => a.length > MAX_LINK_ADDR_CHARS)) throw new InvalidArgumentError('multiaddr too long for a link code')
   if (offer.secret.length !== LINK_SECRET_BYTES || offer.boxPublicKey.length !== PUBLIC_KEY_BYTES) throw new InvalidArgumentError('bad link secret or box key length')
   const code = LINK_CODE_PREFIX + toBase64Url(encodeCbor({ p: offer.peerId, m: addrs, s: offer.secret, bx: offer.boxPublicKey, x: offer.expires }))
@@ -76,5 +79,7 @@ export function parseLinkCode (text: string): LinkOfferCode {
   if (!(s instanceof Uint8Array) || s.length !== LINK_SECRET_BYTES) throw new InvalidArgumentError('link code is damaged (secret)')
   if (!(bx instanceof Uint8Array) || bx.length !== PUBLIC_KEY_BYTES) throw new InvalidArgumentError('link code is damaged (device key)')
   if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 0) throw new InvalidArgumentError('link code is damaged (expiry)')
-  return { peerId: p, addrs: m as string[], secret: Uint8Array.from(s), boxPublicKey: Uint8Array.from(bx), expires: x }
+  const suffix = `/p2p/${p}`
+  const addrs = (m as string[]).map(a => a.endsWith(suffix) ? a : a + suffix)
+  return { peerId: p, addrs, secret: Uint8Array.from(s), boxPublicKey: Uint8Array.from(bx), expires: x }
 }

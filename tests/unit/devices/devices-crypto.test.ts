@@ -9,8 +9,8 @@ import { decodeLinkPayload, encodeLinkPayload } from '../../../src/devices/link-
 import {
   checkMac, confirmMac, helloMac, linkEphemeral, newLinkNonce, openLinkPayload, sealLinkPayload
 } from '../../../src/devices/link-handshake.ts'
-import { toBase64Url } from '../../../src/crypto/encoding.ts'
-import { encodeCbor } from '../../../src/envelope/codec.ts'
+import { fromBase64Url, toBase64Url } from '../../../src/crypto/encoding.ts'
+import { decodeCbor, encodeCbor } from '../../../src/envelope/codec.ts'
 import type { LinkTranscript } from '../../../src/devices/link-handshake.ts'
 
 const PEER_A = '12D3KooWA1b2C3d4E5f6G7h8J9k1L2m3N4p5Q6r7S8t9U1v2W3x4'
@@ -70,6 +70,9 @@ describe('link code', () => {
     expect(parseLinkCode(spaced)).toEqual(offer)
     // A QR code may carry it as a web app link.
     expect(parseLinkCode(linkCodeUrl('https://relay.example:8470/', code))).toEqual(offer)
+    // The peer id is carried once: addresses travel without their /p2p/<peer id> suffix.
+    const raw = decodeCbor(fromBase64Url(code.slice(LINK_CODE_PREFIX.length)), { maxBytes: 4096 }) as { m: string[] }
+    expect(raw.m).toEqual(['/ip4/127.0.0.1/tcp/1/ws/p2p/' + PEER_B + '/p2p-circuit'])
   })
 
   it('refuses garbage, truncated, oversized and foreign codes with a reason', () => {
