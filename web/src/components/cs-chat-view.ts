@@ -4,7 +4,7 @@ import type { MessageView } from '../core/backend.ts'
 import { EventController } from '../state/store-controller.ts'
 import { LocaleController, t } from '../i18n/i18n.ts'
 import { sharedStyles } from '../styles/shared.ts'
-import { iconBack, iconInvite, iconLeave, iconPeople, iconShield } from '../lib/icons.ts'
+import { iconBack, iconInvite, iconLeave, iconPeople, iconSettings, iconShield } from '../lib/icons.ts'
 import type { MessageContext } from './cs-message.ts'
 import type { CsInviteDialog } from './cs-invite-dialog.ts'
 import type { CsComposer, PickedFile } from './cs-composer.ts'
@@ -18,8 +18,10 @@ import './cs-connection-banner.ts'
 import './cs-avatar.ts'
 import './cs-contact-dialog.ts'
 import './cs-people-dialog.ts'
+import './cs-room-admin-dialog.ts'
 import type { CsContactDialog } from './cs-contact-dialog.ts'
 import type { CsPeopleDialog } from './cs-people-dialog.ts'
+import type { CsRoomAdminDialog } from './cs-room-admin-dialog.ts'
 
 /**
  * One room: header (name, who is online, Invite, Leave), connection banner, missing-messages note, the message
@@ -135,6 +137,8 @@ export class CsChatView extends LitElement {
         </div>
         <button class="ghost icon" aria-label=${t('people')} title=${t('people')}
           @click=${() => { this.renderRoot.querySelector<CsPeopleDialog>('cs-people-dialog')?.show() }}>${iconPeople}</button>
+        <button class="ghost icon" aria-label=${t('membersAndRoles')} title=${t('membersAndRoles')}
+          @click=${() => { this.renderRoot.querySelector<CsRoomAdminDialog>('cs-room-admin-dialog')?.show() }}>${iconSettings}</button>
         <button @click=${() => { this.renderRoot.querySelector<CsInviteDialog>('cs-invite-dialog')?.show() }}>
           ${iconInvite}<span class="label">${t('invite')}</span></button>`}
         <button class="ghost icon" aria-label=${t('leaveRoom')} title=${t('leaveRoom')} @click=${() => { void this.#leave(room.name) }}>${iconLeave}</button>
@@ -164,6 +168,7 @@ export class CsChatView extends LitElement {
       ${room.direct === undefined ? html`<cs-invite-dialog .roomName=${room.name} .link=${backend.inviteLink(this.roomId)}></cs-invite-dialog>` : ''}
       <cs-people-dialog .store=${this.store} .roomId=${this.roomId} .roomName=${room.name} @verify-person=${(e: CustomEvent<string>) => { this.#verify(e.detail) }}></cs-people-dialog>
       <cs-contact-dialog .store=${this.store}></cs-contact-dialog>
+      ${room.direct === undefined ? html`<cs-room-admin-dialog .store=${this.store} .roomId=${this.roomId} .roomName=${room.name}></cs-room-admin-dialog>` : ''}
     `
   }
 
