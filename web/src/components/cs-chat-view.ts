@@ -119,6 +119,10 @@ export class CsChatView extends LitElement {
       transfers: transfersFor(backend),
       peerName: (peerId) => backend.peerLinks().find((p) => p.peerId === peerId)?.name
     }
+    if (room.direct === undefined) {
+      const may = backend.roles.permissions(this.roomId)
+      if (may.roles) ctx.canModerate = (u) => may.canRemoveMessageOf(u)
+    }
     const readers = new Map<string, string[]>()
     for (const [userId, msgId] of backend.readMarkers(this.roomId)) {
       if (userId === backend.me.userId) continue
@@ -152,6 +156,7 @@ export class CsChatView extends LitElement {
         @delete=${(e: CustomEvent<MessageView>) => { if (confirm(t('deleteConfirm'))) void backend.remove(this.roomId, e.detail.id) }}
         @react=${(e: CustomEvent<{ message: MessageView, emoji: string, on: boolean }>) => { void backend.react(this.roomId, e.detail.message.id, e.detail.emoji, e.detail.on) }}
         @message-author=${(e: CustomEvent<string>) => { void this.#messageAuthor(e.detail) }}
+        @moderate-remove=${(e: CustomEvent<MessageView>) => { if (confirm(t('removeForEveryoneConfirm'))) void backend.roles.removeMessage(this.roomId, e.detail.id).catch(() => {}) }}
       ></cs-message-list>
       ${this.dragging ? html`<p class="drop">${t('dropFiles')}</p>` : ''}
       <p class="file-status" role="status">${this.fileStatus}</p>

@@ -23,6 +23,8 @@ export interface MessageContext {
   roomId?: string
   transfers?: MediaTransfers
   peerName?: (peerId: string) => string | undefined
+  /** Rooms with roles: true when we may remove this author's messages for everyone (moderators and above). */
+  canModerate?: (authorId: string) => boolean
 }
 
 /**
@@ -111,7 +113,7 @@ export class CsMessage extends LitElement {
           ${reply !== undefined ? html`<div class="quote"><b>${reply.authorId === c.meId ? t('you') : (reply.authorName ?? c.nameOf(reply.authorId))}</b>
             ${reply.deleted ? t('deleted') : plainText(reply.text)}</div>` : ''}
           ${m.deleted
-            ? html`<p class="deleted">${t('deleted')}</p>`
+            ? html`<p class="deleted">${m.removedBy !== undefined ? t('removedByModerator') : t('deleted')}</p>`
             : fileBody(m) !== undefined && c.transfers !== undefined && c.roomId !== undefined
               ? html`<cs-attachment .message=${m} .roomId=${c.roomId} .transfers=${c.transfers} .nameOf=${c.peerName}></cs-attachment>`
               : renderMarkdown(m.text)}
@@ -163,6 +165,8 @@ export class CsMessage extends LitElement {
       ${mine ? html`
         <button class="ghost" aria-label=${t('edit')} title=${t('edit')} @click=${() => { this.#emit('edit', m) }}>${iconEdit}</button>
         <button class="ghost danger" aria-label=${t('delete')} title=${t('delete')} @click=${() => { this.#emit('delete', m) }}>${iconTrash}</button>` : ''}
+      ${!mine && this.ctx.canModerate?.(m.authorId) === true ? html`<button class="ghost danger" aria-label=${t('removeForEveryone')} title=${t('removeForEveryone')}
+        @click=${() => { this.#emit('moderate-remove', m) }}>${iconTrash}</button>` : ''}
     </div>`
   }
 
