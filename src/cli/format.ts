@@ -14,6 +14,8 @@ export interface MessageLine {
   reactions: Record<string, string[]>
   /** Delivery state for our own messages, null for others'. */
   delivery: DeliveryState | null
+  /** For a file message: what it announces (fetch it with `chatsphere get <room> <id>`), else absent. */
+  file?: { name: string, mime: string, size: number }
 }
 
 export function messageLine (room: string, m: MessageView, delivery: DeliveryState | undefined): MessageLine {
@@ -28,7 +30,8 @@ export function messageLine (room: string, m: MessageView, delivery: DeliverySta
     deleted: m.deleted,
     replyTo: m.replyTo ?? null,
     reactions: m.reactions,
-    delivery: delivery ?? null
+    delivery: delivery ?? null,
+    ...(m.body.k === 'file' ? { file: { name: m.body.name, mime: m.body.mime, size: m.body.size } } : {})
   }
 }
 
@@ -46,7 +49,9 @@ export function messageText (m: MessageView, delivery?: DeliveryState): string {
   const t = new Date(m.time)
   const when = `${t.getFullYear()}-${pad(t.getMonth() + 1)}-${pad(t.getDate())} ${pad(t.getHours())}:${pad(t.getMinutes())}`
   const who = m.authorName ?? `${m.authorId.slice(0, 10)}…`
-  const body = m.deleted ? '(deleted)' : m.text + (m.edited ? ' (edited)' : '')
+  // eslint-disable-next-line no-control-regex
+  const text = m.body.k === 'file' ? `[file] ${m.body.name.replace(/[\u0000-\u001f\u007f]/g, '')} (${m.body.size} bytes): get it with its id ${m.id}` : m.text
+  const body = m.deleted ? '(deleted)' : text + (m.edited ? ' (edited)' : '')
   const reactions = Object.entries(m.reactions).map(([e, users]) => `${e}${users.length}`).join(' ')
   const d = delivery != null ? `  [${deliveryText(delivery)}]` : ''
   return `[${when}] ${who}: ${body}${reactions.length > 0 ? `  ${reactions}` : ''}${d}`
