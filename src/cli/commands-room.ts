@@ -28,11 +28,11 @@ export async function roomList (g: GlobalOptions): Promise<void> {
   try {
     const rooms = chat.rooms()
     if (g.json) {
-      for (const r of rooms) process.stdout.write(JSON.stringify({ id: r.id, name: r.name, invite: r.invite, topic: r.topic, messages: chat.messages(r.id).length }) + '\n')
+      for (const r of rooms) process.stdout.write(JSON.stringify({ id: r.id, name: r.name, invite: r.invite, topic: r.topic, messages: chat.messages(r.id).length, ...(r.direct != null ? { direct: r.direct.userId } : {}) }) + '\n')
       return
     }
     if (rooms.length === 0) { process.stdout.write('no rooms yet (chatsphere room create <name>, or room join <invite>)\n'); return }
-    for (const r of rooms) process.stdout.write(`${r.id.slice(0, 12)}  ${r.name}  (${chat.messages(r.id).length} messages)\n`)
+    for (const r of rooms) process.stdout.write(`${r.id.slice(0, 12)}  ${r.direct != null ? 'direct: ' : ''}${r.name}  (${chat.messages(r.id).length} messages)\n`)
   } finally { await chat.close() }
 }
 
