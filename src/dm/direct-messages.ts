@@ -135,6 +135,11 @@ export class DirectMessages {
     if (knock.userId === me.userId) return
     const pinned = this.#book.pinned(knock.userId)
     if (pinned?.leftAt != null && knock.time <= pinned.leftAt) return
+    // Already talking (every start reads every old knock again): only look for a key change, write nothing.
+    if (pinned != null && this.#host.storedRooms().some(s => s.direct === knock.userId && s.hidden == null)) {
+      this.#observe(knock.userId, { box: knock.boxPublicKey, time: knock.time, ...(knock.name != null ? { name: knock.name } : {}) })
+      return
+    }
     try {
       await this.#serial(async () => await this.#openWith({ card: knock, time: knock.time }, false))
     } catch {
@@ -275,8 +280,9 @@ export class DirectMessages {
   async verifyContact (userId: string, options: { link?: string } = {}): Promise<ContactInfo> {
     const publicKey = publicKeyFromUserId(userId)
     if (userId === this.#host.identity.userId) throw new InvalidArgumentError('that is your own user id')
+    let card: ContactCard | undefined
     if (options.link != null) {
-      const card = await parseContactLink(options.link)
+      card = await parseContactLink(options.link)
       const have = this.#book.pinned(userId)
       const box = have?.changedBoxKey ?? have?.boxPublicKey ?? this.#book.seen(userId)?.boxPublicKey
       if (card.userId !== userId) throw new InvalidArgumentError('this contact link belongs to someone else')
@@ -284,8 +290,9 @@ export class DirectMessages {
     }
     if (this.#book.pinned(userId) == null) {
       const seen = this.#book.seen(userId)
-      if (seen?.boxPublicKey == null) throw new NotFoundError(`no key known for ${userId}: open a direct room with them or share a room first`)
-      this.#book.pin(userId, publicKey, seen.boxPublicKey, seen.name)
+      const box = seen?.boxPublicKey ?? card?.boxPublicKey
+      if (box == null) throw new NotFoundError(`no key known for ${userId}: open a direct room with them or share a room first`)
+      this.#book.pin(userId, publicKey, box, seen?.name ?? card?.name)
     }
     this.#book.verify(userId)
     await this.#book.save()

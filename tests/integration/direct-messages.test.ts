@@ -67,6 +67,8 @@ describe('direct messages through a relay process', () => {
     const safety = chat.contact(anaId).safetyNumber
     await chat.close()
     open.pop()
+    const listed = await ben.run(['--json', 'room', 'list'])
+    expect(jsonLines<{ id: string, name: string, direct?: string }>(listed.stdout).find(r => r.id === s.room)).toMatchObject({ name: 'Ana', direct: anaId })
 
     // Ana reads the reply from the CLI, and both sides show the same safety number.
     const read = await ana.run(['read', s.room.slice(0, 12), '--json'])
