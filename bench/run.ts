@@ -17,6 +17,7 @@ const BENCHES: Record<string, string> = {
   p2: 'p2-fanout.ts',
   p3: 'p3-throughput.ts',
   p8: 'p8-browser-latency.ts',
+  p9: 'p9-media.ts',
   p10: 'p10-bundle-size.ts',
   p11: 'p11-first-message.ts'
 }

@@ -6,6 +6,14 @@
 import { createChat } from '../../../../src/chat/index.ts'
 import { openStorage } from '../../../../src/storage/browser.ts'
 import type { Chat, PeerPath } from '../../../../src/chat/types.ts'
+import { createChatNode } from '#libp2p-node'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { lpStream } from '@libp2p/utils'
+import { multiaddr } from '@multiformats/multiaddr'
+import type { ChatNode } from '../../../../src/net/node-types.ts'
+
+/** Protocol of the bare libp2p stream measurement (bench only). */
+const RAW_PROTOCOL = '/chatsphere-bench/raw/1.0.0'
 
 let chat: Chat | undefined
 let mic: MediaStream | undefined
@@ -56,7 +64,67 @@ function expectRaw (total: number): void {
   })
 }
 
+// ── bare libp2p node: one stream over the direct WebRTC connection (no ChatSphere protocol) ─────────────────────
+let p2p: ChatNode | undefined
+let p2pReceived: Promise<{ bytes: number, lastAt: number }> | undefined
+
 const harness = {
+  /** Starts a bare libp2p node (the chat's transports) with a reservation on the relay; returns its peer id. */
+  async p2pStart (relay: string): Promise<string> {
+    mic ??= await navigator.mediaDevices.getUserMedia({ audio: true })
+    const node = await createChatNode({})
+    p2p = node
+    await node.handle(RAW_PROTOCOL, async (stream) => {
+      // First message: the byte count (decimal text), then the data.
+      p2pReceived = (async () => {
+        const lp = lpStream(stream, { maxDataLength: 1024 * 1024 })
+        const total = Number(new TextDecoder().decode((await lp.read()).subarray()))
+        let bytes = 0
+        while (bytes < total) bytes += (await lp.read()).byteLength
+        const lastAt = now()
+        await stream.close().catch(() => {})
+        return { bytes, lastAt }
+      })()
+      p2pReceived.catch(() => {})
+    })
+    await node.start()
+    await node.dial(multiaddr(relay))
+    const deadline = Date.now() + 20_000
+    while (!node.getMultiaddrs().some((a) => a.toString().includes('/p2p-circuit'))) {
+      if (Date.now() > deadline) throw new Error('no relay reservation')
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    return node.peerId.toString()
+  },
+  /** Dials `peer` over WebRTC through the relay; returns the remote address of the connection. */
+  async p2pDial (peer: string, relayPeer: string): Promise<string> {
+    if (p2p === undefined) throw new Error('no node')
+    const conn = await p2p.dial(multiaddr(`/p2p/${relayPeer}/p2p-circuit/webrtc/p2p/${peer}`))
+    return conn.remoteAddr.toString()
+  },
+  /** Sends `total` bytes as `chunk`-byte length-prefixed messages on one stream to `peer`; returns the start time. */
+  async p2pSend (peer: string, total: number, chunk: number): Promise<{ startedAt: number, remoteAddr: string, limited: boolean }> {
+    if (p2p === undefined) throw new Error('no node')
+    const stream = await p2p.dialProtocol(peerIdFromString(peer), RAW_PROTOCOL)
+    const conn = p2p.getConnections(peerIdFromString(peer)).find((c) => c.streams.includes(stream))
+    const lp = lpStream(stream, { maxDataLength: 1024 * 1024 })
+    const data = randomBytes(chunk)
+    const startedAt = now()
+    await lp.write(new TextEncoder().encode(String(total)))
+    for (let sent = 0; sent < total; sent += chunk) await lp.write(data.subarray(0, Math.min(chunk, total - sent)))
+    return { startedAt, remoteAddr: conn?.remoteAddr.toString() ?? '', limited: conn?.limits != null }
+  },
+  /** Waits for the bytes of the next bench stream (call with p2pSend on the other side). */
+  async p2pReceive (): Promise<{ bytes: number, lastAt: number }> {
+    const deadline = Date.now() + 30_000
+    while (p2pReceived === undefined) {
+      if (Date.now() > deadline) throw new Error('no stream')
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    const r = await p2pReceived
+    p2pReceived = undefined
+    return r
+  },
   /** Starts a chat peer on a fresh IndexedDB database, connected to the relay (a multiaddr). */
   async start (relay: string, name: string): Promise<{ peerId: string, userId: string }> {
     // Headless Chromium gathers no loopback ICE candidate without a media capture (test harness only).
@@ -120,6 +188,8 @@ const harness = {
     await chat?.close()
     chat = undefined
     pc?.close()
+    await p2p?.stop()
+    p2p = undefined
   },
 
   // Raw data channel: offer (sender side) → answer (receiver side) → accept (sender side), no trickle.
