@@ -264,7 +264,8 @@ export class MediaService {
           }
           progress(writer.have)
           try {
-            const stream = await conn.newStream(MEDIA_PROTOCOL, { runOnLimitedConnection: true, signal: signal ?? AbortSignal.timeout(MEDIA_DIAL_TIMEOUT_MS) })
+            const opening = AbortSignal.timeout(MEDIA_DIAL_TIMEOUT_MS)
+            const stream = await conn.newStream(MEDIA_PROTOCOL, { runOnLimitedConnection: true, signal: signal == null ? opening : AbortSignal.any([signal, opening]) })
             const init: Parameters<typeof runSession>[0] = {
               stream, file, roomId: room.keys.roomId, messageId: fromHex(messageIdText), proofKey: this.#proofKey(room.keys), localPeer, remotePeer: peer, writer,
               onHashes: async (list) => { hashes = list; await this.store.saveHashes(hashText, concat(list)) },
