@@ -138,13 +138,13 @@ export async function openLinkOffer (init: LinkOfferInit): Promise<LinkOffer> {
   await node.handle(LINK_PROTOCOL, async (stream, connection) => {
     const signal = AbortSignal.timeout(LINK_TIMEOUT_MS)
     const ch = channel(stream, signal)
+    let owner = false
     try {
-      if (finished || busy || Date.now() > expires) {
-        await ch.write({ t: T_REFUSED, r: finished ? 'this link code was already used or expired' : 'busy' })
+      if (finished || Date.now() > expires) {
+        await ch.write({ t: T_REFUSED, r: 'this link code was already used or expired' })
         await stream.close({ signal })
         return
       }
-      busy = true
       const hello = await ch.read()
       if (hello.t !== T_HELLO || hello.v !== LINK_VERSION) throw new MalformedError('expected a link hello')
       const t: LinkTranscript = {
@@ -161,6 +161,15 @@ export async function openLinkOffer (init: LinkOfferInit): Promise<LinkOffer> {
         if (failures >= MAX_LINK_ATTEMPTS) void finish(new BadSignatureError('too many wrong link attempts: link offer cancelled'))
         throw err
       }
+      // Only a dialer that proved it holds the code can hold the offer: anyone who merely knows this peer id and
+      // opens idle streams cannot block the real device.
+      if (busy || finished) {
+        await ch.write({ t: T_REFUSED, r: finished ? 'this link code was already used' : 'busy' })
+        await stream.close({ signal })
+        return
+      }
+      busy = true
+      owner = true
       const nn = newLinkNonce()
       await ch.write({ t: T_CONFIRM, nn, n: deviceName, mac: confirmMac(secret, t, nn, deviceName) })
       const sealed = await ch.read()
@@ -173,7 +182,7 @@ export async function openLinkOffer (init: LinkOfferInit): Promise<LinkOffer> {
     } catch (err) {
       stream.abort(err instanceof Error ? err : new Error(String(err)))
     } finally {
-      busy = false
+      if (owner) busy = false
     }
   }, { runOnLimitedConnection: true })
 
