@@ -52,6 +52,16 @@ describe('direct messages', () => {
     expect(await b.getByRole('button', { name: /Direct conversation/ }).count()).toBe(1)
     expect(await seriousViolations(a)).toEqual([])
     await screenshot(a, 'dm-conversation')
+
+    // From the member list of the group room: "Message Bob" leads to the same conversation.
+    await a.getByRole('button', { name: /^Club/ }).click()
+    await a.getByRole('heading', { name: 'Club', level: 2 }).waitFor()
+    await a.getByRole('button', { name: 'People' }).click()
+    await a.getByRole('heading', { name: 'People in Club' }).waitFor()
+    expect(await seriousViolations(a)).toEqual([])
+    await a.getByRole('button', { name: 'Message Bob' }).click()
+    await a.getByRole('heading', { name: 'Bob', level: 2 }).waitFor()
+    await waitForMessage(a, 'just between us')
   })
 
   it('both see the same safety number; marking verified shows the mark', async () => {
@@ -105,6 +115,16 @@ describe('direct messages', () => {
       await waitForMessage(a, 'found you by your link')
     } finally {
       await carol.dispose()
+    }
+    // Opening the contact link in the address bar starts the conversation too.
+    const dan = await openUser()
+    try {
+      await createIdentity(dan.page, relay.url, 'Dan')
+      await dan.page.goto(link)
+      await dan.page.getByRole('heading', { name: 'Alice', level: 2 }).waitFor({ timeout: DELIVERY_TIMEOUT_MS })
+      expect(dan.page.url()).not.toContain('#/contact/')
+    } finally {
+      await dan.dispose()
     }
   })
 })
