@@ -27,7 +27,7 @@ describe('device records', () => {
     const rev = await verifyDeviceRecord(await signDeviceRevocation(id, PEER_A, { time: 9 }))
     expect(rev).toMatchObject({ kind: 'revoke', peerId: PEER_A, time: 9 })
     const bad = Uint8Array.from(bind)
-    bad[bad.length - 1] ^= 1
+    bad[bad.length - 1] = (bad[bad.length - 1] as number) ^ 1
     await expect(verifyDeviceRecord(bad)).rejects.toMatchObject({ name: 'BadSignatureError' })
     await expect(verifyDeviceRecord(new Uint8Array(2000))).rejects.toMatchObject({ name: 'OversizedError' })
     await expect(verifyDeviceRecord(Uint8Array.of(1, 2, 3))).rejects.toMatchObject({ name: 'MalformedError' })
@@ -135,7 +135,7 @@ describe('device mail', () => {
     }
     expect(() => openDeviceMail(revoked, blob)).toThrow(expect.objectContaining({ name: 'DecryptionError' }))
     const tampered = Uint8Array.from(blob)
-    tampered[tampered.length - 2] ^= 1
+    tampered[tampered.length - 2] = (tampered[tampered.length - 2] as number) ^ 1
     expect(() => openDeviceMail(b, tampered)).toThrow()
     expect(() => openDeviceMail(b, new Uint8Array(100_000))).toThrow(expect.objectContaining({ name: 'OversizedError' }))
     expect(() => openDeviceMail(b, Uint8Array.of(0xa0))).toThrow(expect.objectContaining({ name: 'MalformedError' }))

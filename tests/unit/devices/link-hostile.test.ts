@@ -39,7 +39,7 @@ async function send (node: ChatNode, code: string, payload: Uint8Array, raw = fa
   const stream = await node.dialProtocol(peerIdFromString(offer.peerId), LINK_PROTOCOL, { signal: AbortSignal.timeout(10_000) })
   const lp = lpStream(stream, { maxDataLength: MAX_LINK_MESSAGE_BYTES * 2 })
   try {
-    if (raw) await lp.unwrap().write(payload)
+    if (raw) lp.unwrap().send(payload)
     else await lp.write(payload)
     return (await lp.read({ signal: AbortSignal.timeout(10_000) })).subarray()
   } catch {
