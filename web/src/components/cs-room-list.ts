@@ -95,7 +95,8 @@ export class CsRoomList extends LitElement {
   #room (r: RoomSummary): unknown {
     const active = this.activeView === 'chat' && this.store.activeRoom === r.id
     const last = r.last
-    const lastText = last === undefined ? t('noMessagesYet') : last.deleted ? t('deleted') : plainText(last.text)
+    const file = last?.body.k === 'file' ? last.body.name : undefined
+    const lastText = last === undefined ? t('noMessagesYet') : last.deleted ? t('deleted') : file !== undefined ? `📎 ${file}` : plainText(last.text)
     const author = last === undefined ? '' : last.authorId === this.store.backend?.me.userId ? t('you') : (last.authorName ?? this.store.backend?.person(last.authorId)?.name ?? '')
     return html`<li>
       <button class=${r.unread > 0 ? 'unread' : ''} aria-current=${active ? 'true' : 'false'}
