@@ -34,7 +34,7 @@ export class CsConnectionBanner extends LitElement {
     .peers { list-style: none; display: inline; margin: 0; padding: 0; }
     div.ok { display: block; }
     .peers li { display: inline; }
-    .peers li::before { content: ' \\00b7 '; }
+    .peers li::before { content: '\\00b7'; margin: 0 .4em; }
     .warn { margin: 0; padding: 4px 16px; font-size: .82rem; background: var(--cs-warning-bg); color: var(--cs-warning-text); }
   `
 
