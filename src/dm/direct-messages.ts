@@ -5,7 +5,7 @@
  * numbers, verified marks and key-change warnings. The chat peer hands this module a narrow host.
  */
 import { InvalidArgumentError, NotFoundError } from '../errors.ts'
-import { bytesEqual } from '../crypto/encoding.ts'
+import { bytesEqual, toHex } from '../crypto/encoding.ts'
 import { publicKeyFromUserId, fingerprint } from '../identity/user-id.ts'
 import { directRoomSecret } from '../room/direct.ts'
 import { deriveRoomKeys } from '../room/keys.ts'
@@ -66,6 +66,19 @@ export class DirectMessages {
 
   static async create (host: DirectHost, storage: StorageBackend): Promise<DirectMessages> {
     return new DirectMessages(host, await ContactBook.load(storage))
+  }
+
+  /** Room ids by secret (deriving one costs an Ed25519 key derivation; contact lookups run on every render). */
+  readonly #roomIds = new Map<string, string>()
+  #roomId (stored: StoredRoom): string {
+    const key = toHex(stored.secret)
+    let id = this.#roomIds.get(key)
+    if (id == null) {
+      id = deriveRoomKeys(stored.secret).roomIdText
+      if (this.#roomIds.size > 10_000) this.#roomIds.clear()
+      this.#roomIds.set(key, id)
+    }
+    return id
   }
 
   #serial<T> (fn: () => Promise<T>): Promise<T> {
@@ -198,7 +211,7 @@ export class DirectMessages {
     const sent = await this.#serial(async () => {
       if (this.#host.storedRooms().some(s => s.hidden === 'knock' && s.direct === contact.userId)) return undefined
       const direct = this.#host.storedRooms().find(s => s.direct === contact.userId && s.hidden == null)
-      if (direct != null && this.#host.hasMessageFrom(deriveRoomKeys(direct.secret).roomIdText, contact.userId)) return undefined
+      if (direct != null && this.#host.hasMessageFrom(this.#roomId(direct), contact.userId)) return undefined
       const knockRoom = await this.#host.join({
         secret: inboxRoomSecret(contact.publicKey), name: 'knock', joinedAt: Date.now(), hidden: 'knock', direct: contact.userId
       })
@@ -213,9 +226,9 @@ export class DirectMessages {
     const direct = this.#host.storedRooms().find(s => s.direct === userId && s.hidden == null)
     const knock = this.#host.storedRooms().find(s => s.direct === userId && s.hidden === 'knock')
     if (direct == null || knock == null) return
-    const directId = deriveRoomKeys(direct.secret).roomIdText
+    const directId = this.#roomId(direct)
     if (!this.#host.hasMessageFrom(directId, userId)) return
-    void this.#serial(async () => { await this.#host.leave(deriveRoomKeys(knock.secret).roomIdText) }).catch(() => {})
+    void this.#serial(async () => { await this.#host.leave(this.#roomId(knock)) }).catch(() => {})
   }
 
   // ── contacts ────────────────────────────────────────────────────────────────────────────────────────────────
@@ -253,7 +266,7 @@ export class DirectMessages {
     if (seen?.avatar != null) out.avatar = seen.avatar
     if (box != null) out.safetyNumber = safetyNumber(me, { publicKey, boxPublicKey: box })
     const direct = this.#host.storedRooms().find(s => s.direct === userId && s.hidden == null)
-    if (direct != null) out.directRoom = deriveRoomKeys(direct.secret).roomIdText
+    if (direct != null) out.directRoom = this.#roomId(direct)
     if (name != null) {
       const same = this.#book.allPinned().filter(c => c.userId !== userId && (this.#book.seen(c.userId)?.name ?? c.name) === name).map(c => c.userId)
       if (same.length > 0) out.sameNameAs = same
