@@ -276,7 +276,7 @@ export const en = {
   roleMember: 'Member',
   newRoleFor: 'New role for {name}',
   setRole: 'Set role',
-  setRoleFor: 'Set the role of {name}',
+  setRoleFor: 'Set role of {name}',
   kick: 'Remove',
   kickNamed: 'Remove {name} from the room',
   kickConfirm: 'Remove {name}? The room moves to a new key: they will not be able to read anything sent afterwards.',

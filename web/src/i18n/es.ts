@@ -269,7 +269,7 @@ export const es: Record<MessageKey, string> = {
   roleMember: 'Miembro',
   newRoleFor: 'Nuevo rol para {name}',
   setRole: 'Cambiar rol',
-  setRoleFor: 'Cambiar el rol de {name}',
+  setRoleFor: 'Cambiar rol de {name}',
   kick: 'Expulsar',
   kickNamed: 'Expulsar a {name} de la sala',
   kickConfirm: '¿Expulsar a {name}? La sala pasa a una clave nueva: no podrá leer nada de lo que se envíe después.',
