@@ -192,9 +192,11 @@ export class CsChatView extends LitElement {
 
   /** The key-change warning of a direct room (src/dm: the other person announced a different key). */
   #keyWarning (room: { name: string, direct?: { userId: string } }): unknown {
-    if (room.direct === undefined || this.store.backend?.contacts.contact(room.direct.userId)?.keyChanged !== true) return ''
+    if (room.direct === undefined) return ''
+    const contact = this.store.backend?.contacts.contact(room.direct.userId)
+    if (contact?.keyChanged !== true && contact?.sameNameAs === undefined) return ''
     const userId = room.direct.userId
-    return html`<p class="gap" role="alert">${t('keyChanged', { name: room.name })}
+    return html`<p class="gap" role="alert">${contact.keyChanged ? t('keyChanged', { name: room.name }) : t('sameName', { name: room.name })}
       <button @click=${() => { this.#verify(userId) }}>${t('verifyAction')}</button></p>`
   }
 
