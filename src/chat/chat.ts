@@ -382,6 +382,9 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
         return TopicValidatorResult.Accept
       } catch (err) {
         if ((err as Error).name === 'ReplayError') return TopicValidatorResult.Ignore
+        // An epoch whose key we lack (a newcomer before its grant, or a removed member): not the sender's fault, so not
+        // a Reject that would cost the forwarding peer (often the relay) its score.
+        if ((err as Error).name === 'OldEpochError') { this.#count('epoch-locked-ephemeral', room); return TopicValidatorResult.Ignore }
         this.#count(dropReasonOf(err), room)
         return TopicValidatorResult.Reject
       }
