@@ -194,7 +194,8 @@ export class CsChatView extends LitElement {
   #keyWarning (room: { name: string, direct?: { userId: string } }): unknown {
     if (room.direct === undefined) return ''
     const contact = this.store.backend?.contacts.contact(room.direct.userId)
-    if (contact?.keyChanged !== true && contact?.sameNameAs === undefined) return ''
+    // A verified contact's name twin is someone else: no warning in the conversation (the verification screen still says so).
+    if (contact?.keyChanged !== true && (contact?.sameNameAs === undefined || contact.verified)) return ''
     const userId = room.direct.userId
     return html`<p class="gap" role="alert">${contact.keyChanged ? t('keyChanged', { name: room.name }) : t('sameName', { name: room.name })}
       <button @click=${() => { this.#verify(userId) }}>${t('verifyAction')}</button></p>`
