@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { deflateSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startRelay } from './support/app-server.ts'
@@ -9,6 +11,8 @@ import type { User } from './support/browser.ts'
 import { seriousViolations } from './support/axe.ts'
 import { DELIVERY_TIMEOUT_MS, createIdentity, createRoom, inviteLink, messages } from './support/flows.ts'
 import { allowLoopbackWebRTC } from './support/media.ts'
+import { relayWsAddr } from './support/harness.ts'
+import { createChat } from '../../src/index.ts'
 
 const TEN_MIB = 10 * 1024 * 1024
 /** A 10 MiB transfer on a loaded 2-core machine. */
@@ -123,6 +127,48 @@ describe('media between two browsers', () => {
     expect(played.error).toBeNull()
     expect(played.currentTime).toBeGreaterThan(0)
   }, 60_000)
+
+  it('progress (bytes, rate, time left) shows while a file comes, Cancel stops it, and it resumes', async () => {
+    const size = 40 * 1024 * 1024
+    // From a file on disk: a 40 MiB buffer is too slow to pass through the automation protocol.
+    const dir = mkdtempSync(join(tmpdir(), 'cs-huge-'))
+    const path = join(dir, 'huge.bin')
+    writeFileSync(path, randomBytes(size))
+    await alice.page.locator('cs-composer input[type=file]').setInputFiles(path)
+    rmSync(dir, { recursive: true, force: true })
+    const button = messages(bob.page).getByRole('button', { name: 'Download huge.bin' })
+    await button.waitFor({ timeout: DELIVERY_TIMEOUT_MS })
+    await button.click()
+    const card = messages(bob.page).locator('cs-attachment').filter({ hasText: 'huge.bin' })
+    await card.getByText(/ of 40\.0 MiB · .+\/s · .+ left/).waitFor({ timeout: 30_000 })
+    await card.getByRole('button', { name: 'Cancel transfer' }).click()
+    await card.getByText('Transfer cancelled.').waitFor({ timeout: 10_000 })
+    const download = bob.page.waitForEvent('download', { timeout: TRANSFER_TIMEOUT_MS })
+    await card.getByRole('button', { name: 'Download huge.bin' }).click()
+    expect(readFileSync(await (await download).path()).length).toBe(size)
+  }, TRANSFER_TIMEOUT_MS + 30_000)
+
+  it('when no direct connection can be made, the app says so and offers the relay', async () => {
+    // Carol is a Node peer without WebRTC: she can only be reached through the relay.
+    const dir = mkdtempSync(join(tmpdir(), 'cs-carol-'))
+    const carol = await createChat({ dataDir: dir, relays: [await relayWsAddr(relay.url)], mdns: false, webrtc: false, listen: ['/p2p-circuit'], displayName: 'Carol' })
+    try {
+      expect(await carol.waitForRelay(20_000)).toBe(true)
+      const room = await carol.joinRoom(await inviteLink(alice.page))
+      await carol.sendFile(room.id, { name: 'carol.png', mime: 'image/png', bytes: png(20, 20) })
+      const alert = messages(alice.page).getByRole('alert').filter({ hasText: 'No direct connection to a peer that has this file could be made' })
+      await alert.waitFor({ timeout: 60_000 })
+      await alice.page.locator('cs-connection-banner').getByText(/No direct connection to Carol could be made/).waitFor({ timeout: 60_000 })
+      await screenshot(alice.page, 'media-relay-offer')
+      await messages(alice.page).getByRole('button', { name: 'Get it through the relay' }).click()
+      const img = messages(alice.page).getByRole('img', { name: 'Image: carol.png' })
+      await img.waitFor({ timeout: DELIVERY_TIMEOUT_MS })
+      expect(await messages(alice.page).locator('cs-attachment p.status[data-path="relayed"]').count()).toBeGreaterThan(0)
+    } finally {
+      await carol.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 120_000)
 
   it('passes axe with attachments, and nothing broke the CSP', async () => {
     await screenshot(alice.page, 'media-chat')
