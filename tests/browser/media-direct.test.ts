@@ -3,6 +3,7 @@ import { startRelay } from './support/app-server.ts'
 import type { AppServer } from './support/app-server.ts'
 import { openUser } from './support/browser.ts'
 import type { User } from './support/browser.ts'
+import { seriousViolations } from './support/axe.ts'
 import { DELIVERY_TIMEOUT_MS, createIdentity, createRoom, inviteLink } from './support/flows.ts'
 import { allowLoopbackWebRTC } from './support/media.ts'
 
@@ -36,4 +37,16 @@ describe('direct WebRTC between two browsers', () => {
     await peerAtBob.waitFor({ timeout: 45_000 })
     expect(await peerAtAlice.textContent()).toContain('Bob: direct (WebRTC)')
   }, 120_000)
+
+  it('ICE servers are set in the settings (none by default), malformed lines dropped', async () => {
+    const page = alice.page
+    await page.getByRole('button', { name: 'Profile and settings' }).click()
+    const box = page.getByRole('textbox', { name: 'ICE servers (STUN/TURN)' })
+    expect(await box.inputValue()).toBe('')
+    await box.fill('stun:stun.example.org:3478\nturn:turn.example.org:3478 alice secret\nhttp://not-ice')
+    await page.getByRole('button', { name: 'Save ICE servers' }).click()
+    const saved = await page.evaluate(() => (JSON.parse(localStorage.getItem('chatsphere:settings') ?? '{}') as { iceServers?: string[] }).iceServers)
+    expect(saved).toEqual(['stun:stun.example.org:3478', 'turn:turn.example.org:3478 alice secret'])
+    expect(await seriousViolations(page)).toEqual([])
+  }, 60_000)
 })
