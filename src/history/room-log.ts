@@ -225,8 +225,9 @@ export async function openRoomLog (init: RoomLogInit): Promise<RoomLog> {
       if (!(frame instanceof Uint8Array)) throw new InvalidArgumentError('a frame is a Uint8Array')
       if (frame.length > MAX_FRAME_BYTES) throw new OversizedError(`frame of ${frame.length} bytes over ${MAX_FRAME_BYTES}`)
       if (frame.length < FRAME_ID_OFFSET + MESSAGE_ID_BYTES) throw new InvalidArgumentError('frame too short to hold a message id')
-      // Copy: the caller may reuse its buffer, and the doc must hold exactly what was persisted.
-      const own = frame.slice()
+      // Copy: the caller may reuse its buffer, and the doc must hold exactly what was persisted. Not slice(): on a
+      // Node Buffer that is a view of the same memory.
+      const own = Uint8Array.from(frame)
       lastLocalUpdate = undefined
       doc.transact((tr) => {
         // What Y.Array#push does, minus its walk to the end of the list (push and insert(length) cost O(n) per call

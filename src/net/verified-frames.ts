@@ -28,7 +28,8 @@ export class VerifiedFrames {
     if (frame.length < FRAME_ID_OFFSET + MESSAGE_ID_BYTES) return
     const key = keyOf(frame)
     this.#frames.delete(key)
-    this.#frames.set(key, frame.slice())
+    // A real copy (Buffer#slice would be a view): the entry must keep the bytes that were verified.
+    this.#frames.set(key, Uint8Array.from(frame))
     if (this.#frames.size > this.#capacity) {
       const oldest = this.#frames.keys().next().value
       if (oldest !== undefined) this.#frames.delete(oldest)

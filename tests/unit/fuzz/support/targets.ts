@@ -35,6 +35,14 @@ import { messageIdOf } from '../../../../src/envelope/message-id.ts'
 import { authorSigningInput } from '../../../../src/envelope/signing-input.ts'
 import { FrameKind } from '../../../../src/envelope/types.ts'
 import type { Body } from '../../../../src/envelope/types.ts'
+import nacl from 'tweetnacl'
+import { MEDIA_CHUNK_BYTES, TAG_KNOCK_SIG } from '../../../../src/constants.ts'
+import { createContactLink, parseContactLink } from '../../../../src/dm/contact-link.ts'
+import { signContactCard, verifyContactCard } from '../../../../src/dm/contact-card.ts'
+import { KNOCK_VERSION, openKnock } from '../../../../src/dm/inbox.ts'
+import { signRecord } from '../../../../src/identity/signed-record.ts'
+import { decodeMediaMessage, encodeMediaMessage, T_ABSENT, T_ACK, T_CHUNK, T_HEADER, T_REQUEST } from '../../../../src/media/codec.ts'
+import { openChunk, sealChunk } from '../../../../src/media/crypto.ts'
 
 /** One decoder under test. */
 export interface FuzzTarget<T = unknown> {
@@ -85,7 +93,8 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 )
 
 function applyMutations (seed: Uint8Array, ms: Mutation[]): Uint8Array {
-  let b: Uint8Array = seed.slice()
+  // A copy: Buffer.prototype.slice is a view, and some seeds (signed records) are Buffers.
+  let b: Uint8Array = Uint8Array.from(seed)
   for (const m of ms) {
     const at = b.length === 0 ? 0 : m.at % (b.length + 1)
     switch (m.op) {
@@ -197,6 +206,21 @@ export async function buildTargets (): Promise<FuzzTarget[]> {
     return new Uint8Array(16)
   }
 
+  // Media stream messages and sealed chunks; contact links, cards and knocks (direct messages).
+  const mediaMessages = [
+    encodeMediaMessage({ t: T_REQUEST, room: room.roomId, msg: new Uint8Array(16), from: 0, proof: new Uint8Array(32) }),
+    encodeMediaMessage({ t: T_HEADER, hashes: [new Uint8Array(32), new Uint8Array(32).fill(1)] }),
+    encodeMediaMessage({ t: T_ABSENT }),
+    encodeMediaMessage({ t: T_CHUNK, i: 3, c: new Uint8Array(100) }),
+    encodeMediaMessage({ t: T_ACK, n: 2 })
+  ]
+  const mediaKey = randomBytes(32)
+  const sealedChunks = [sealChunk(new Uint8Array(1000).fill(7), 0, mediaKey), sealChunk(new Uint8Array(MEDIA_CHUNK_BYTES), 1, mediaKey)]
+  const contactLink = await createContactLink(me, { name: 'Ada', origin: 'http://localhost:8470' })
+  const contactCard = await signContactCard(me, 'Ada')
+  const recipient = createIdentity()
+  const knockRecord = await signRecord(me, TAG_KNOCK_SIG, KNOCK_VERSION, { bx: me.boxPublicKey, to: recipient.publicKey, t: 1_700_000_000_000, n: 'Ada' })
+
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one list of targets of different input types
   const targets: Array<FuzzTarget<any>> = [
     {
@@ -266,6 +290,20 @@ export async function buildTargets (): Promise<FuzzTarget[]> {
     { name: 'identity: signed profile', arbitrary: bytesInput([profile]), run: async (b: Uint8Array) => await verifyProfile(b) },
     { name: 'identity: device binding', arbitrary: bytesInput([binding]), run: async (b: Uint8Array) => await verifyDeviceBinding(b) },
     { name: 'identity: user id text', arbitrary: textInput([userIdFromPublicKey(me.publicKey)], 200), run: (s: string) => publicKeyFromUserId(s) },
+    { name: 'media: stream message decoder', arbitrary: bytesInput(mediaMessages, 8192), run: (b: Uint8Array) => decodeMediaMessage(b, [T_REQUEST, T_HEADER, T_ABSENT, T_CHUNK, T_ACK]) },
+    { name: 'media: sealed chunk', arbitrary: bytesInput(sealedChunks, 2048), run: (b: Uint8Array) => openChunk(b, b.length % 2, mediaKey) },
+    { name: 'contact link parser', arbitrary: textInput([contactLink, contactLink.slice(contactLink.indexOf('#'))], 1200), run: async (s: string) => await parseContactLink(s) },
+    { name: 'contact card', arbitrary: bytesInput([contactCard]), run: async (b: Uint8Array) => await verifyContactCard(b) },
+    {
+      name: 'knock (boxed signed record)',
+      arbitrary: bytesInput([knockRecord]),
+      run: async (record: Uint8Array) => {
+        // The mutated record boxed to the recipient, so mutations reach the record decoder behind the box.
+        const eph = nacl.box.keyPair()
+        const nonce = randomBytes(24)
+        return await openKnock(recipient, { k: 'knock', eph: eph.publicKey, nonce, box: nacl.box(record, nonce, recipient.boxPublicKey, eph.secretKey) })
+      }
+    },
     { name: 'room archive decoder', arbitrary: bytesInput([archive]), run: (b: Uint8Array) => decodeRoomArchive(b) }
   ]
   return targets as FuzzTarget[]
