@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { runFuzz } from './support/runner.ts'
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 400)
+const RUNS = Number(process.env.FUZZ_RUNS ?? 250)
 
 describe('fuzzing every decoder (short run)', () => {
   it(`${RUNS} cases per decoder: no crash, hang or unbounded allocation`, async () => {

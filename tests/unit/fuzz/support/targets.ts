@@ -296,6 +296,7 @@ export async function buildTargets (): Promise<FuzzTarget[]> {
     { name: 'contact card', arbitrary: bytesInput([contactCard]), run: async (b: Uint8Array) => await verifyContactCard(b) },
     {
       name: 'knock (boxed signed record)',
+      scale: 0.1,
       arbitrary: bytesInput([knockRecord]),
       run: async (record: Uint8Array) => {
         // The mutated record boxed to the recipient, so mutations reach the record decoder behind the box.
