@@ -52,7 +52,7 @@ export class CsApp extends LitElement {
     const phase = this.store.phase
     if (phase === 'starting' || phase === 'ready') void loadMessenger()
     // A scanned device link code opens the settings, where linking that device is offered.
-    if (this.store.pendingLinkCode !== undefined && this.store.phase === 'ready' && this.view !== 'settings') this.view = 'settings'
+    if ((this.store.pendingLinkCode !== undefined || this.store.pendingLinkOffer) && this.store.phase === 'ready' && this.view !== 'settings') this.view = 'settings'
     if (this.view === 'settings') void loadSettings()
     if (this.view === 'search') void loadSearch()
   }

@@ -48,6 +48,10 @@ export class CsLinkedDevices extends LitElement {
       this.code = pending
       this.store.pendingLinkCode = undefined
     }
+    if (this.store.pendingLinkOffer && this.store.backend !== undefined && this.offer === undefined && !this.busy) {
+      this.store.pendingLinkOffer = false
+      void this.#createOffer()
+    }
   }
 
   override disconnectedCallback (): void {

@@ -150,6 +150,9 @@ export class CsOnboarding extends LitElement {
           <input id="pass" type="password" autocomplete="current-password">
         </div>
         <div class="actions"><button ?disabled=${this.busy} @click=${() => { void this.#restoreFile() }}>${t('restoreFromKeyFile')}</button></div>
+        <p class="divider">${t('orDivider')}</p>
+        <p>${t('linkFromDeviceExplain')}</p>
+        <div class="actions"><button ?disabled=${this.busy} @click=${() => { void this.#linkFromDevice() }}>${t('linkFromDevice')}</button></div>
       </section>
     `
   }
@@ -212,6 +215,13 @@ export class CsOnboarding extends LitElement {
     } finally {
       this.busy = false
     }
+  }
+
+  /** A placeholder identity runs the peer until another device links this browser (settings show the code). */
+  async #linkFromDevice (): Promise<void> {
+    const { newIdentity } = await import('../core/identity.ts')
+    this.store.pendingLinkOffer = true
+    await this.#adopt(newIdentity(), { name: t('newDeviceName') })
   }
 
   async #adopt (identity: DeviceIdentity, profile: { name: string, avatar?: string }): Promise<void> {

@@ -3,6 +3,9 @@ export const en = {
   appName: 'ChatSphere',
   skipToMessages: 'Skip to messages',
   // linked devices (issue 7)
+  linkFromDevice: 'Link to a device I already use',
+  linkFromDeviceExplain: 'Already use ChatSphere on another device? Link this browser to it: this browser shows a code to enter (or scan) there, and gets your identity, rooms and history.',
+  newDeviceName: 'New device',
   linkedDevices: 'Linked devices',
   devicesExplain: 'Use the same identity on your phone, laptop and browsers. Each device keeps its own key; revoking one makes it unable to read anything sent afterwards.',
   yourDevices: 'Your devices',

@@ -5,6 +5,9 @@ export const es: Record<MessageKey, string> = {
   appName: 'ChatSphere',
   skipToMessages: 'Saltar a los mensajes',
   // dispositivos vinculados (issue 7)
+  linkFromDevice: 'Vincular a un dispositivo que ya uso',
+  linkFromDeviceExplain: '¿Ya usas ChatSphere en otro dispositivo? Vincula este navegador a él: este navegador muestra un código que introduces (o escaneas) allí, y recibe tu identidad, tus salas y tu historial.',
+  newDeviceName: 'Dispositivo nuevo',
   linkedDevices: 'Dispositivos vinculados',
   devicesExplain: 'Usa la misma identidad en tu móvil, tu portátil y tus navegadores. Cada dispositivo tiene su propia clave; si revocas uno, no podrá leer nada de lo que se envíe después.',
   yourDevices: 'Tus dispositivos',

@@ -49,6 +49,8 @@ export class AppStore extends EventTarget {
   pendingContact: string | undefined
   /** A device link code opened from the address bar (a scanned QR code); settings offer to link that device. */
   pendingLinkCode: string | undefined
+  /** Onboarding chose "link to a device I already use": settings show this browser's link code once the peer runs. */
+  pendingLinkOffer = false
   /** Polite announcements for the live region. */
   announcement = ''
 
