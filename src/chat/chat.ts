@@ -1197,7 +1197,9 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
         return true
       },
       count: (reason) => { this.#count(reason) },
-      emit: () => { this.safeDispatchEvent('devices', { detail: {} }) }
+      emit: () => { this.safeDispatchEvent('devices', { detail: {} }) },
+      // The membership fold reads device keys (extraBoxKeys) when it runs: the next read or rekey folds again.
+      keysChanged: () => { for (const r of this.#rooms.values()) r.fold = undefined }
     }
   }
 

@@ -79,6 +79,8 @@ export interface DeviceHost {
   rotate: (roomId: string, excludeBoxKeys: Uint8Array[]) => Promise<boolean>
   count: (reason: string) => void
   emit: () => void
+  /** A user's device keys changed (binding or revocation): membership folds must see the new `extraBoxKeys`. */
+  keysChanged: (userId: string) => void
 }
 
 /** What `createLinkOffer` returns on the new device. */
@@ -515,7 +517,9 @@ export class DeviceManager {
     }
     const reg = this.#registry(rec.userId)
     if (reg == null) return false
-    return reg.add(rec, bytes)
+    const changed = reg.add(rec, bytes)
+    if (changed) this.#host.keysChanged(rec.userId)
+    return changed
   }
 
   #changed (userId: string): void {
