@@ -704,7 +704,6 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
 
   members (ref: string): MemberInfo[] {
     const room = this.#get(ref)
-    this.#fold(room)
     const state = room.roles.state
     // In a room with roles, removed and banned users are no longer members.
     return [...room.names].filter(([userId]) => !state.roles || state.members.has(userId)).map(([userId, p]) => {
@@ -1076,10 +1075,9 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     }
   }
 
+  /** Membership state is refreshed whenever an op or profile is opened, so reading it needs no fold of the room. */
   #rolesRoom (ref: string): JoinedRoom {
-    const room = this.#get(ref)
-    this.#fold(room)
-    return room
+    return this.#get(ref)
   }
 
   roles (ref: string): RoleInfo[] {
