@@ -4,8 +4,33 @@
  * real: `cut()` resets every connection through it and refuses new ones until `heal()`. Byte counts let a harness
  * check that traffic really went through it.
  */
-import { createServer, connect } from 'node:net'
+import net, { createServer } from 'node:net'
 import type { Server, Socket } from 'node:net'
+
+/** The real `net.connect`, taken before `firewall()` can wrap it: the proxies' own upstream connections use it. */
+const connect = net.connect.bind(net) as typeof net.connect
+const blocked = new Set<number>()
+let installed = false
+
+/**
+ * Blocks outgoing TCP connections of this process to the given loopback ports (the relays' real ports), except the
+ * proxies' own: a peer that learned a relay's real address (identify) cannot go around a cut. Wraps `net.connect`,
+ * which libp2p's TCP transport dials with; a blocked dial fails like a refused connection.
+ */
+export function firewall (ports: Iterable<number>): void {
+  for (const p of ports) blocked.add(p)
+  if (installed) return
+  installed = true
+  const original = net.connect
+  ;(net as { connect: unknown }).connect = (...args: Parameters<typeof net.connect>): Socket => {
+    const opts = args[0] as { port?: number | string } | number | string
+    const port = typeof opts === 'object' ? Number(opts.port) : Number(opts)
+    if (!blocked.has(port)) return original.apply(net, args)
+    const s = new net.Socket()
+    process.nextTick(() => s.destroy(Object.assign(new Error(`connect ECONNREFUSED 127.0.0.1:${port} (test firewall: use the proxy)`), { code: 'ECONNREFUSED' })))
+    return s
+  }
+}
 
 export interface TcpProxy {
   /** Port the proxy listens on (127.0.0.1). */

@@ -7,8 +7,9 @@
  * Peers listen on nothing: every connection they have is one they dialed through a proxy, so no relay can reach
  * them around a cut (a relay pushing a room dials the peer id; with no listen address that only reuses a live
  * connection). A peer does learn a relay's real address (identify) and libp2p may dial it when it opens a protocol
- * stream by peer id; an in-process relay closes every connection that did not come through one of the proxies
- * (counted in `refusedDirect`), as a firewall would. `bypasses()` lists peer connections around the proxies.
+ * stream by peer id: `firewall()` blocks this process' dials to the relays' real ports (the proxies use the real
+ * `net.connect`), and an in-process relay also closes every connection that did not come through one of the proxies
+ * (counted in `refusedDirect`). `bypasses()` lists peer connections around the proxies (should stay empty).
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -17,7 +18,7 @@ import { pino } from 'pino'
 import { startRelay } from '../../../relay/relay.ts'
 import { createChat } from '../../../src/index.ts'
 import { memoryStorage } from '../chat/support/memory-storage.ts'
-import { startTcpProxy } from './tcp-proxy.ts'
+import { firewall, startTcpProxy } from './tcp-proxy.ts'
 import type { TcpProxy } from './tcp-proxy.ts'
 import type { Chat } from '../../../src/index.ts'
 import type { StorageBackend } from '../../../src/history/types.ts'
@@ -33,6 +34,8 @@ export interface WorldRelay {
 export interface WorldPeer {
   index: number
   storage: StorageBackend
+  /** Set when the world runs with data dirs. */
+  dataDir?: string
   chat: Chat | undefined
   /** links[r]: the proxy from this peer to relay r. */
   links: TcpProxy[]
@@ -50,6 +53,8 @@ export interface WorldInit {
   startRelay?: (r: number, peers: string[]) => Promise<WorldRelay>
   /** Extra createChat options. */
   chat?: { keep?: boolean }
+  /** Give each peer a real data dir (file storage with fsync) instead of memory storage. */
+  dataDirs?: boolean
 }
 
 const NET = { mdns: false, webrtc: false, listen: [] as string[] }
@@ -80,10 +85,16 @@ export class World {
       }
       w.relays.push(await (init.startRelay ?? (async (_r, ps) => await w.#inProcessRelay(ps)))(r, peers))
     }
+    firewall(w.relays.map(r => r.tcpPort))
     for (let i = 0; i < init.peers; i++) {
       const links: TcpProxy[] = []
       for (const relay of w.relays) links.push(await startTcpProxy({ host: '127.0.0.1', port: relay.tcpPort }))
-      w.peers.push({ index: i, storage: memoryStorage(), chat: undefined, links, offline: false, side: i % n })
+      const peer: WorldPeer = { index: i, storage: memoryStorage(), chat: undefined, links, offline: false, side: i % n }
+      if (init.dataDirs === true) {
+        peer.dataDir = await mkdtemp(join(tmpdir(), `cs-world-p${i}-`))
+        w.#dirs.push(peer.dataDir)
+      }
+      w.peers.push(peer)
     }
     await Promise.all(w.peers.map(async p => { await w.startPeer(p.index) }))
     return w
@@ -117,7 +128,8 @@ export class World {
 
   async startPeer (i: number): Promise<Chat> {
     const p = this.peers[i] as WorldPeer
-    p.chat = await createChat({ storage: p.storage, relays: this.relayAddrs(i), displayName: `p${i}`, ...NET, ...(this.#init.chat ?? {}) })
+    const where = p.dataDir != null ? { dataDir: p.dataDir } : { storage: p.storage }
+    p.chat = await createChat({ ...where, relays: this.relayAddrs(i), displayName: `p${i}`, ...NET, ...(this.#init.chat ?? {}) })
     return p.chat
   }
 

@@ -1,0 +1,254 @@
+/**
+ * Soak (issue 8, test 6): 10 chat peers, each its own process (scripts/soak-peer.ts: createChat, real libp2p, file
+ * storage with fsync) and a real relay process, every peer↔relay path through a userland TCP proxy; 50 messages/s in total from random peers;
+ * churn every CHURN period: one random peer restarted, one random peer's path cut for 2 s, and the whole group moves
+ * to a fresh room (everyone leaves the old one), so the history held in memory stays bounded and what remains of
+ * memory growth is a leak.
+ *
+ * Every 5 s it samples the peers' heap (after a forced GC), RSS and open file descriptors (summed over the 10
+ * processes) and the relay process' RSS and descriptors. After the warm-up (the first quarter, at least 20 s) it fits least-squares slopes
+ * and prints them with p50/p99 delivery latency (send() call to the receiver's `message` event, for receivers not
+ * churned in the last 10 s). Exits 1 when a slope is not flat or p99 ≥ 500 ms.
+ *
+ *   node scripts/node22.mjs bench/soak.ts                                  # short: 60 s, churn every 15 s
+ *   SOAK_SECONDS=3600 SOAK_CHURN_SECONDS=60 node scripts/node22.mjs bench/soak.ts   # the long run
+ *
+ * "Flat": the fitted growth over the measured window is at most max(10% of the mean, an absolute allowance:
+ * 24 MB heap, 64 MB RSS for the peers, 48 MB for the relay, 8-10 descriptors). Numbers on a shared 2-core machine are noisy.
+ */
+import { readdir, readFile, mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { spawn } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { freePort, startRelayProc, tempDir, cleanupDirs } from '../tests/integration/support/processes.ts'
+import { startTcpProxy } from '../tests/unit/convergence/tcp-proxy.ts'
+import type { TcpProxy } from '../tests/unit/convergence/tcp-proxy.ts'
+import type { ChildProcess } from 'node:child_process'
+
+const SECONDS = Number(process.env.SOAK_SECONDS ?? 60)
+const CHURN_S = Number(process.env.SOAK_CHURN_SECONDS ?? (SECONDS >= 600 ? 60 : 15))
+const RATE = Number(process.env.SOAK_RATE ?? 50)
+const PEERS = Number(process.env.SOAK_PEERS ?? 10)
+const SAMPLE_MS = 5_000
+const P99_LIMIT_MS = 500
+
+const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+
+async function rss (pid: number | 'self'): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8')
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024
+}
+async function fds (pid: number | 'self'): Promise<number> { return (await readdir(`/proc/${pid}/fd`)).length }
+
+/** Least-squares slope of y over x. */
+function slope (xs: number[], ys: number[]): number {
+  const n = xs.length
+  const mx = xs.reduce((a, b) => a + b, 0) / n
+  const my = ys.reduce((a, b) => a + b, 0) / n
+  let num = 0; let den = 0
+  for (let i = 0; i < n; i++) { num += ((xs[i] as number) - mx) * ((ys[i] as number) - my); den += ((xs[i] as number) - mx) ** 2 }
+  return den === 0 ? 0 : num / den
+}
+function quantile (xs: number[], q: number): number {
+  if (xs.length === 0) return NaN
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] as number
+}
+
+const relayPort = await freePort()
+const relayTcp = await freePort()
+const relayDir = await tempDir('cs-soak-relay-')
+const relay = await startRelayProc({ port: relayPort, dataDir: relayDir, extra: ['--tcp-port', String(relayTcp), '--log-level', 'info'] })
+const relayPid = relay.proc.child.pid as number
+const PEER_SCRIPT = join(import.meta.dirname, '..', 'scripts', 'soak-peer.ts')
+
+type Ev = Record<string, unknown> & { ev: string }
+/** One peer process (scripts/soak-peer.ts) behind its own proxy to the relay. */
+class SoakPeer {
+  readonly index: number
+  readonly dataDir: string
+  readonly proxy: TcpProxy
+  proc: ChildProcess | undefined
+  readonly #waiters = new Map<string, Array<(e: Ev) => void>>()
+  onEvent: (e: Ev) => void = () => {}
+  constructor (index: number, dataDir: string, proxy: TcpProxy) { this.index = index; this.dataDir = dataDir; this.proxy = proxy }
+
+  async start (): Promise<void> {
+    const proc = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', PEER_SCRIPT, this.dataDir, `/ip4/127.0.0.1/tcp/${this.proxy.port}/p2p/${relay.peerId}`], { stdio: ['pipe', 'pipe', 'inherit'] })
+    this.proc = proc
+    createInterface({ input: proc.stdout as NonNullable<typeof proc.stdout> }).on('line', (line) => {
+      let e: Ev
+      try { e = JSON.parse(line) as Ev } catch { return }
+      const w = this.#waiters.get(e.ev)?.shift()
+      w?.(e)
+      this.onEvent(e)
+    })
+    await this.wait('ready')
+  }
+
+  async wait (ev: string, timeoutMs = 60_000): Promise<Ev> {
+    return await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`peer ${this.index}: no ${ev} in time`)), timeoutMs)
+      const list = this.#waiters.get(ev) ?? []
+      list.push((e) => { clearTimeout(timer); resolve(e) })
+      this.#waiters.set(ev, list)
+    })
+  }
+
+  write (cmd: Record<string, unknown>): void { this.proc?.stdin?.write(JSON.stringify(cmd) + '\n') }
+
+  async request (cmd: Record<string, unknown>, ev: string): Promise<Ev> {
+    const p = this.wait(ev)
+    this.write(cmd)
+    return await p
+  }
+
+  async stop (): Promise<void> {
+    const proc = this.proc
+    if (proc == null) return
+    this.proc = undefined
+    const exited = new Promise(resolve => proc.once('exit', resolve))
+    proc.stdin?.end()
+    const kill = setTimeout(() => proc.kill('SIGKILL'), 10_000)
+    await exited
+    clearTimeout(kill)
+  }
+}
+
+const peers: SoakPeer[] = []
+for (let i = 0; i < PEERS; i++) peers.push(new SoakPeer(i, await tempDir(`cs-soak-p${i}-`), await startTcpProxy({ host: '127.0.0.1', port: relayTcp })))
+
+const sentAt = new Map<string, number>()
+/** Arrivals reported before the sender's "sent" line was read: id → receive times. */
+const early = new Map<string, number[]>()
+const latencies: number[] = []
+const churnedAt = new Map<number, number>()
+let sent = 0
+let sendErrors = 0
+for (const p of peers) {
+  p.onEvent = (e) => {
+    if (e.ev === 'sent') {
+      sent++
+      sentAt.set(e.id as string, e.t0 as number)
+      for (const at of early.get(e.id as string) ?? []) latencies.push(at - (e.t0 as number))
+      early.delete(e.id as string)
+    } else if (e.ev === 'msg') {
+      const at = e.at as number
+      if (at - (churnedAt.get(p.index) ?? 0) < 10_000) return
+      for (const id of e.ids as string[]) {
+        const t0 = sentAt.get(id)
+        if (t0 != null) latencies.push(at - t0)
+        else if (early.size < 100_000) early.set(id, [...(early.get(id) ?? []), at])
+      }
+    } else if (e.ev === 'error' && e.op === 'send') sendErrors++
+  }
+}
+await Promise.all(peers.map(async p => { await p.start() }))
+let room = await (peers[0] as SoakPeer).request({ op: 'create', name: 'soak-0' }, 'room') as Ev & { id: string, invite: string }
+for (const p of peers.slice(1)) await p.request({ op: 'join', invite: room.invite }, 'room')
+
+const busy = new Set<number>()
+let paused = false
+const start = Date.now()
+const endAt = start + SECONDS * 1000
+
+// Sender: RATE messages per second from random peers, timed from the moment the command is written.
+const sender = (async () => {
+  const interval = 1000 / RATE
+  let next = Date.now()
+  let n = 0
+  while (Date.now() < endAt) {
+    next += interval
+    const wait = next - Date.now()
+    if (wait > 0) await sleep(wait)
+    if (paused) continue
+    const i = Math.floor(Math.random() * PEERS)
+    if (busy.has(i)) continue
+    ;(peers[i] as SoakPeer).write({ op: 'send', room: room.id, text: `soak ${n++}`, t0: Date.now() })
+  }
+})()
+
+// Churn: restart one peer, cut another's path for 2 s, move everyone to a fresh room.
+let churns = 0
+const churner = (async () => {
+  while (Date.now() + CHURN_S * 1000 < endAt) {
+    await sleep(CHURN_S * 1000)
+    churns++
+    const r = Math.floor(Math.random() * PEERS)
+    const peer = peers[r] as SoakPeer
+    busy.add(r)
+    churnedAt.set(r, Date.now())
+    await peer.stop()
+    await peer.start()
+    busy.delete(r)
+    const c = peers[(r + 1 + Math.floor(Math.random() * (PEERS - 1))) % PEERS] as SoakPeer
+    churnedAt.set(c.index, Date.now())
+    c.proxy.cut()
+    setTimeout(() => { c.proxy.heal() }, 2_000)
+    paused = true
+    const old = room
+    const fresh = await (peers[0] as SoakPeer).request({ op: 'create', name: `soak-${churns}` }, 'room') as Ev & { id: string, invite: string }
+    for (const p of peers.slice(1)) await p.request({ op: 'join', invite: fresh.invite }, 'room')
+    room = fresh
+    paused = false
+    for (const p of peers) await p.request({ op: 'leave', room: old.id }, 'left').catch(() => {})
+  }
+})()
+
+// Sampler: peers' heap (after GC), RSS and descriptors summed over the 10 processes; the relay's RSS and descriptors.
+const samples: Array<{ t: number, heap: number, rss: number, fds: number, relayRss: number, relayFds: number }> = []
+while (Date.now() < endAt) {
+  await sleep(SAMPLE_MS)
+  // A sample counts only with all 10 peers in it (a peer being restarted would make the sums jump).
+  let heap = 0; let rssSum = 0; let fdSum = 0; let complete = true
+  for (const p of peers) {
+    const s = busy.has(p.index) ? undefined : await p.request({ op: 'stats' }, 'stats').catch(() => undefined)
+    if (s == null) { complete = false; break }
+    heap += s.heap as number; rssSum += s.rss as number; fdSum += s.fds as number
+  }
+  if (!complete) continue
+  samples.push({ t: (Date.now() - start) / 1000, heap, rss: rssSum, fds: fdSum, relayRss: await rss(relayPid), relayFds: await fds(relayPid) })
+  const s = samples[samples.length - 1] as (typeof samples)[number]
+  process.stderr.write(`soak t=${s.t.toFixed(0)}s sent=${sent} heap=${(s.heap / 1e6).toFixed(1)}MB rss=${(s.rss / 1e6).toFixed(1)}MB fds=${s.fds} relayRss=${(s.relayRss / 1e6).toFixed(1)}MB relayFds=${s.relayFds} p99=${quantile(latencies, 0.99)}ms\n`)
+}
+await sender
+await churner
+await sleep(1_000)
+for (const p of peers) { await p.stop(); await p.proxy.close() }
+await relay.proc.stop()
+await cleanupDirs()
+
+const warm = Math.max(20, SECONDS / 4)
+const used = samples.filter(s => s.t >= warm)
+const window = used.length > 1 ? ((used[used.length - 1] as (typeof used)[number]).t - (used[0] as (typeof used)[number]).t) : 0
+const metrics: Array<{ name: string, key: 'heap' | 'rss' | 'fds' | 'relayRss' | 'relayFds', unit: number, allowance: number }> = [
+  { name: 'peers heap, sum of 10 (MB)', key: 'heap', unit: 1e6, allowance: 24e6 },
+  { name: 'peers RSS, sum of 10 (MB)', key: 'rss', unit: 1e6, allowance: 64e6 },
+  { name: 'peers fds, sum of 10', key: 'fds', unit: 1, allowance: 10 },
+  { name: 'relay RSS (MB)', key: 'relayRss', unit: 1e6, allowance: 48e6 },
+  { name: 'relay fds', key: 'relayFds', unit: 1, allowance: 8 }
+]
+let flat = true
+const slopes: Record<string, { perMinute: number, growth: number, mean: number, flat: boolean }> = {}
+console.log(`\n| metric | mean | slope per minute | growth over ${window.toFixed(0)} s | flat |\n|---|---|---|---|---|`)
+for (const m of metrics) {
+  const xs = used.map(s => s.t)
+  const ys = used.map(s => s[m.key])
+  const perSecond = used.length > 1 ? slope(xs, ys) : 0
+  const mean = ys.reduce((a, b) => a + b, 0) / Math.max(1, ys.length)
+  const growth = perSecond * window
+  const ok = growth <= Math.max(0.1 * mean, m.allowance)
+  if (!ok) flat = false
+  slopes[m.key] = { perMinute: perSecond * 60 / m.unit, growth: growth / m.unit, mean: mean / m.unit, flat: ok }
+  console.log(`| ${m.name} | ${(mean / m.unit).toFixed(1)} | ${(perSecond * 60 / m.unit).toFixed(2)} | ${(growth / m.unit).toFixed(1)} | ${ok ? 'yes' : 'NO'} |`)
+}
+const p50 = quantile(latencies, 0.5)
+const p99 = quantile(latencies, 0.99)
+const rate = sent / SECONDS
+console.log(`\n${PEERS} peers, ${sent} messages in ${SECONDS} s (${rate.toFixed(1)}/s), ${churns} churns, ${sendErrors} send errors, ${latencies.length} deliveries: p50 ${p50} ms, p99 ${p99} ms (limit ${P99_LIMIT_MS})`)
+const ok = flat && p99 < P99_LIMIT_MS && latencies.length > 0
+const summary = { test: 'soak', seconds: SECONDS, churnSeconds: CHURN_S, peers: PEERS, sent, rate, churns, sendErrors, deliveries: latencies.length, p50, p99, slopes, ok }
+console.log(JSON.stringify(summary))
+await mkdir(join(import.meta.dirname, 'results'), { recursive: true })
+await writeFile(join(import.meta.dirname, 'results', 'soak.json'), JSON.stringify(summary, null, 2) + '\n')
+process.exit(ok ? 0 : 1)
