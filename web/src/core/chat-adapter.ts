@@ -83,7 +83,8 @@ export class ChatAdapter extends EventTarget implements ChatBackend {
   }
 
   rooms (): RoomInfo[] {
-    return this.#chat.rooms().map((r) => (r.direct !== undefined ? { id: r.id, name: r.name, direct: r.direct } : { id: r.id, name: r.name }))
+    // A room with roles may have a name set by its admins (room settings); it wins over the local name.
+    return this.#chat.rooms().map((r) => (r.direct !== undefined ? { id: r.id, name: r.name, direct: r.direct } : { id: r.id, name: this.#chat.roomSettings(r.id).name ?? r.name }))
   }
 
   async createRoom (name: string): Promise<RoomInfo> {
