@@ -22,12 +22,13 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import {
   DEFAULT_RELAY_CIRCUIT_DATA_BYTES, DEFAULT_RELAY_CIRCUIT_DURATION_MS, DEFAULT_RELAY_MAX_CONNECTIONS,
-  DEFAULT_RELAY_MAX_RESERVATIONS, DEFAULT_RELAY_MAX_ROOMS, GOSSIP_GRAYLIST_THRESHOLD, GOSSIP_RELAY_D, GOSSIP_RELAY_D_HIGH, GOSSIP_RELAY_D_LOW, KEEP_PROTOCOL, RELAY_HEALTH_PATH, RELAY_INFO_PATH,
+  DEFAULT_RELAY_MAX_RESERVATIONS, DEFAULT_RELAY_MAX_ROOMS, GOSSIP_GRAYLIST_THRESHOLD, GOSSIP_MAX_SUBSCRIPTIONS_PER_RPC, GOSSIP_RELAY_D, GOSSIP_RELAY_D_HIGH, GOSSIP_RELAY_D_LOW, KEEP_PROTOCOL, RELAY_HEALTH_PATH, RELAY_INFO_PATH,
   RELAY_INFO_VERSION, RELAY_METRICS_PATH, SYNC_PROTOCOL
 } from '../src/constants.ts'
 import { chatGossipsubOptions, peerScore, scoreTopic } from '../src/net/gossipsub-options.ts'
 import { RelayConnector } from '../src/net/relay-connector.ts'
 import { lockDataDir } from '../src/storage/dir-lock.ts'
+import { InvalidArgumentError } from '../src/errors.ts'
 import { verifyFrame } from '../src/envelope/index.ts'
 import { FrameKind } from '../src/envelope/types.ts'
 import { dropReason } from './drop-reason.ts'
@@ -115,6 +116,11 @@ function hostComponent (host: string): string {
 /** Starts a relay; resolves once every listener is up. */
 export async function startRelay (opts: RelayOptions): Promise<Relay> {
   const log = opts.logger
+  // Every kept room is two topics, announced in one RPC to each peer that connects: past the peers' decode limit
+  // the whole RPC is refused and the relay looks subscribed to nothing.
+  if ((opts.maxRooms ?? DEFAULT_RELAY_MAX_ROOMS) * 2 > GOSSIP_MAX_SUBSCRIPTIONS_PER_RPC) {
+    throw new InvalidArgumentError(`maxRooms must be at most ${GOSSIP_MAX_SUBSCRIPTIONS_PER_RPC / 2} (two gossipsub topics per room, ${GOSSIP_MAX_SUBSCRIPTIONS_PER_RPC} per RPC)`)
+  }
   // One relay per data dir: a second one would write the same room files (DataDirLockedError instead).
   await mkdir(opts.dataDir, { recursive: true, mode: 0o700 })
   const lock = await lockDataDir(opts.dataDir)

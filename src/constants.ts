@@ -191,16 +191,25 @@ export const GOSSIP_D_HIGH = 12
 export const GOSSIP_D_OUT = 2
 /** Largest gossipsub RPC data section decoded at all (a live message is one Yjs update of one frame). */
 export const GOSSIP_MAX_INBOUND_DATA_BYTES = 4 * MAX_FRAME_BYTES
-/** Bounds on one decoded gossipsub RPC (the 2026 advisory was an unbounded subscription count). */
-export const GOSSIP_MAX_SUBSCRIPTIONS_PER_RPC = 256
+/**
+ * Bounds on one decoded gossipsub RPC (the 2026 advisory was an unbounded subscription count). A node sends its
+ * whole subscription list in one RPC when a peer connects, and an RPC over any limit is refused whole: so this must
+ * hold every topic of the biggest honest node, a relay keeping DEFAULT_RELAY_MAX_ROOMS rooms (two topics each).
+ * At 256, a relay with more than 128 rooms was invisible to every peer that connected (found by issue 8's tests).
+ */
+export const GOSSIP_MAX_SUBSCRIPTIONS_PER_RPC = 4096
 export const GOSSIP_MAX_MESSAGES_PER_RPC = 256
 export const GOSSIP_MAX_IHAVE_IDS = 5_000
 export const GOSSIP_MAX_IWANT_IDS = 5_000
 export const GOSSIP_MAX_IDONTWANT_IDS = 5_000
 export const GOSSIP_MAX_CONTROL_MESSAGES = 256
 export const GOSSIP_MAX_PEER_INFOS = 16
-/** Per-peer budget for tracked topic subscriptions (about 1 KiB per topic: ~256 topics). */
-export const GOSSIP_MAX_TOPIC_BYTES_PER_PEER = 256 * 1024
+/**
+ * Per-peer budget for tracked topic subscriptions: gossipsub charges each topic its length plus 1 KiB, so this
+ * tracks about 2,000 topics of ~51 characters per peer: every topic of a relay keeping DEFAULT_RELAY_MAX_ROOMS rooms
+ * (at 256 KiB only ~240 were tracked, and peers missed the relay in the rest of their rooms).
+ */
+export const GOSSIP_MAX_TOPIC_BYTES_PER_PEER = 2_000 * (64 + 1024)
 /** Most topics a peer or relay subscribes to at once (two per room). */
 export const MAX_JOINED_ROOMS = 500
 

@@ -9,7 +9,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createChatNode } from '#libp2p-node'
 import {
-  GOSSIP_GRAYLIST_THRESHOLD, GOSSIP_INVALID_MESSAGE_WEIGHT, GOSSIP_MAX_SUBSCRIPTIONS_PER_RPC
+  GOSSIP_GRAYLIST_THRESHOLD, GOSSIP_INVALID_MESSAGE_WEIGHT, GOSSIP_MAX_SUBSCRIPTIONS_PER_RPC, GOSSIP_MAX_TOPIC_BYTES_PER_PEER, DEFAULT_RELAY_MAX_ROOMS
 } from '../../../src/constants.ts'
 import { chatGossipsubOptions, peerScore, roomTopicScore, scoreTopic } from '../../../src/net/gossipsub-options.ts'
 import type { ChatNode } from '../../../src/net/node-types.ts'
@@ -68,6 +68,50 @@ describe('a peer whose frames are rejected', () => {
     for (let i = 0; i < 20; i++) await attacker.services.pubsub.publish(topic, new Uint8Array([i, 9, 9, 9])).catch(() => {})
     await new Promise(resolve => setTimeout(resolve, 300))
     expect(rejected).toBe(before)
+  })
+})
+
+describe('subscriptions', () => {
+  const nodes: ChatNode[] = []
+  afterEach(async () => { for (const n of nodes.splice(0)) await n.stop() })
+  const topicsOf = (n: number, tag: string): string[] => Array.from({ length: n }, (_, i) => `/chatsphere/1/room/${tag}-${String(i).padStart(26, '0')}`)
+  const pair = async (): Promise<[ChatNode, ChatNode]> => {
+    const a = await createChatNode({ listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, webrtc: false })
+    const b = await createChatNode({ listen: [], mdns: false, webrtc: false })
+    nodes.push(a, b)
+    await a.start()
+    await b.start()
+    return [a, b]
+  }
+  const tracked = (node: ChatNode, peer: ChatNode): number => {
+    const map = (node.services.pubsub as unknown as { topics: Map<string, Set<string>> }).topics
+    let n = 0
+    for (const peers of map.values()) if (peers.has(peer.peerId.toString())) n++
+    return n
+  }
+
+  it('a relay keeping DEFAULT_RELAY_MAX_ROOMS rooms is seen subscribed in every one by a peer that connects', async () => {
+    // Regression: the whole subscription list goes in one RPC on connect; at a limit of 256 it was refused whole.
+    const [relay, peer] = await pair()
+    const topics = topicsOf(2 * DEFAULT_RELAY_MAX_ROOMS, 'kept')
+    for (const t of topics) relay.services.pubsub.subscribe(t)
+    await peer.dial(multiaddr(relay.getMultiaddrs()[0]?.toString() ?? ''))
+    await waitFor(() => tracked(peer, relay) === topics.length, 15_000)
+    expect(peer.services.pubsub.getSubscribers(topics[topics.length - 1] ?? '').map(String)).toEqual([relay.peerId.toString()])
+  })
+
+  it('a subscription flood is tracked only up to the per-peer budget', async () => {
+    const [honest, attacker] = await pair()
+    // Within the RPC limit: the first ones up to the byte budget are kept, the rest ignored.
+    const topics = topicsOf(3000, 'flood')
+    for (const t of topics) attacker.services.pubsub.subscribe(t)
+    await attacker.dial(multiaddr(honest.getMultiaddrs()[0]?.toString() ?? ''))
+    const budget = Math.floor(GOSSIP_MAX_TOPIC_BYTES_PER_PEER / ((topics[0]?.length ?? 0) + 1024))
+    await waitFor(() => tracked(honest, attacker) >= budget, 15_000)
+    for (const t of topicsOf(2000, 'more')) attacker.services.pubsub.subscribe(t)
+    await new Promise(resolve => setTimeout(resolve, 500))
+    expect(tracked(honest, attacker)).toBe(budget)
+    expect(budget).toBeLessThan(topics.length)
   })
 })
 
