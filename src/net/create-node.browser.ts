@@ -6,6 +6,7 @@ import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
+import { DIRECT_DIAL_TIMEOUT_MS } from '../constants.ts'
 import { chatGossipsub } from './gossipsub-options.ts'
 import type { ChatNode, ChatNodeInit, ChatServices } from './node-types.ts'
 import type { Libp2pOptions } from 'libp2p'
@@ -29,6 +30,9 @@ export async function createChatNode (init: ChatNodeInit = {}): Promise<ChatNode
     addresses: { listen: init.listen ?? NODE_DEFAULT_LISTEN },
     transports: [webSockets(), circuitRelayTransport(), webRTC({ rtcConfiguration: { iceServers: init.iceServers ?? [] } })],
     connectionEncrypters: [noise()],
+    // A WebRTC dial through a relay (signalling, ICE, DTLS, SCTP) can take longer than libp2p's 6 s per address on a
+    // busy device; callers still bound each dial with their own signal.
+    connectionManager: { addressDialTimeout: DIRECT_DIAL_TIMEOUT_MS },
     streamMuxers: [yamux()],
     connectionGater: {
       denyDialMultiaddr: () => false

@@ -99,8 +99,15 @@ const harness = {
   /** Dials `peer` over WebRTC through the relay; returns the remote address of the connection. */
   async p2pDial (peer: string, relayPeer: string): Promise<string> {
     if (p2p === undefined) throw new Error('no node')
-    const conn = await p2p.dial(multiaddr(`/p2p/${relayPeer}/p2p-circuit/webrtc/p2p/${peer}`))
-    return conn.remoteAddr.toString()
+    // libp2p's default dial timeout is short for a WebRTC set-up on a loaded machine: allow more, and retry.
+    let last: unknown
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const conn = await p2p.dial(multiaddr(`/p2p/${relayPeer}/p2p-circuit/webrtc/p2p/${peer}`), { signal: AbortSignal.timeout(30_000) })
+        return conn.remoteAddr.toString()
+      } catch (err) { last = err }
+    }
+    throw last instanceof Error ? last : new Error(String(last))
   },
   /** Sends `total` bytes as `chunk`-byte length-prefixed messages on one stream to `peer`; returns the start time. */
   async p2pSend (peer: string, total: number, chunk: number): Promise<{ startedAt: number, remoteAddr: string, limited: boolean }> {
