@@ -9,7 +9,7 @@ import { pino } from 'pino'
 import {
   DEFAULT_RELAY_CIRCUIT_DATA_BYTES, DEFAULT_RELAY_CIRCUIT_DURATION_MS, DEFAULT_RELAY_DATA_DIR_NAME, DEFAULT_RELAY_HOST,
   DEFAULT_RELAY_MAX_CONNECTIONS, DEFAULT_RELAY_MAX_RESERVATIONS, DEFAULT_RELAY_MAX_ROOMS, DEFAULT_RELAY_PORT,
-  DEFAULT_RELAY_TCP_PORT
+  DEFAULT_RELAY_TCP_PORT, GOSSIP_MAX_SUBSCRIPTIONS_PER_RPC
 } from '../src/constants.ts'
 import { startRelay } from './relay.ts'
 import type { RelayOptions } from './relay.ts'
@@ -38,7 +38,7 @@ export function relayCommand (name = 'relay'): Command {
     .addOption(new Option('--data <dir>', 'data directory: peer key, TLS certificate, kept rooms (encrypted)').env('CHATSPHERE_RELAY_DATA').default(join(homedir(), DEFAULT_RELAY_DATA_DIR_NAME)))
     .addOption(new Option('--peer <multiaddr>', 'another relay to federate with (repeatable, or comma-separated)').env('CHATSPHERE_PEERS').argParser(collect))
     .addOption(new Option('--announce <host>', 'extra host name or address to announce, e.g. a public DNS name (repeatable)').env('CHATSPHERE_ANNOUNCE').argParser(collect))
-    .addOption(new Option('--max-rooms <n>', 'most rooms kept at once').env('CHATSPHERE_MAX_ROOMS').default(DEFAULT_RELAY_MAX_ROOMS).argParser(int('--max-rooms', 0, 1_000_000)))
+    .addOption(new Option('--max-rooms <n>', 'most rooms kept at once').env('CHATSPHERE_MAX_ROOMS').default(DEFAULT_RELAY_MAX_ROOMS).argParser(int('--max-rooms', 0, GOSSIP_MAX_SUBSCRIPTIONS_PER_RPC / 2)))
     .addOption(new Option('--max-reservations <n>', 'most circuit relay reservations at once').env('CHATSPHERE_MAX_RESERVATIONS').default(DEFAULT_RELAY_MAX_RESERVATIONS).argParser(int('--max-reservations', 0, 1_000_000)))
     .addOption(new Option('--circuit-duration <seconds>', 'longest a relayed connection may last').env('CHATSPHERE_CIRCUIT_DURATION').default(DEFAULT_RELAY_CIRCUIT_DURATION_MS / 1000).argParser(int('--circuit-duration', 1, 86_400)))
     .addOption(new Option('--circuit-data <MiB>', 'most data one relayed connection may carry, in MiB').env('CHATSPHERE_CIRCUIT_DATA').default(DEFAULT_RELAY_CIRCUIT_DATA_BYTES / 1024 / 1024).argParser(int('--circuit-data', 1, 1_000_000)))
