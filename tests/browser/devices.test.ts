@@ -93,5 +93,7 @@ describe('linked devices', () => {
     await openDevices(p)
     const mine = p.getByRole('listitem').filter({ hasText: 'This device' })
     await mine.getByText('Revoked', { exact: true }).waitFor({ timeout: DELIVERY_TIMEOUT_MS })
+    await p.getByRole('alert').filter({ hasText: 'This device was revoked' }).waitFor()
+    expect(await seriousViolations(p)).toEqual([])
   })
 })

@@ -85,6 +85,7 @@ export class CsLinkedDevices extends LitElement {
       <section aria-labelledby="s-devices">
         <h2 id="s-devices">${t('linkedDevices')}</h2>
         <p>${t('devicesExplain')}</p>
+        ${devices.some((d) => d.current && d.revoked) ? html`<p class="error" role="alert">${t('thisDeviceRevoked')}</p>` : ''}
         <ul aria-label=${t('yourDevices')}>${devices.map((d) => this.#device(d))}</ul>
 
         <h3 id="s-link-this">${t('linkThisDevice')}</h3>

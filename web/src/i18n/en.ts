@@ -3,6 +3,7 @@ export const en = {
   appName: 'ChatSphere',
   skipToMessages: 'Skip to messages',
   // linked devices (issue 7)
+  thisDeviceRevoked: 'This device was revoked from one of your other devices: it no longer gets the keys of new messages. If that was not you, your identity may be in someone else\'s hands: create a new one.',
   linkFromDevice: 'Link to a device I already use',
   linkFromDeviceExplain: 'Already use ChatSphere on another device? Link this browser to it: this browser shows a code to enter (or scan) there, and gets your identity, rooms and history.',
   newDeviceName: 'New device',

@@ -5,6 +5,7 @@ export const es: Record<MessageKey, string> = {
   appName: 'ChatSphere',
   skipToMessages: 'Saltar a los mensajes',
   // dispositivos vinculados (issue 7)
+  thisDeviceRevoked: 'Este dispositivo fue revocado desde otro de tus dispositivos: ya no recibe las claves de los mensajes nuevos. Si no fuiste tú, tu identidad puede estar en manos de otra persona: crea una nueva.',
   linkFromDevice: 'Vincular a un dispositivo que ya uso',
   linkFromDeviceExplain: '¿Ya usas ChatSphere en otro dispositivo? Vincula este navegador a él: este navegador muestra un código que introduces (o escaneas) allí, y recibe tu identidad, tus salas y tu historial.',
   newDeviceName: 'Dispositivo nuevo',
