@@ -40,7 +40,7 @@ import type { FetchFileOptions, FileInput, MediaFileInfo } from '../media/types.
 import { RoomRoles } from '../roles/room-roles.ts'
 import * as roleActions from '../roles/actions.ts'
 import { foldRoles, memberList, REFRESH_KINDS } from '../roles/fold.ts'
-import { applyModeration } from '../roles/moderation-view.ts'
+import { applyModeration, gapsBesidesLocked } from '../roles/moderation-view.ts'
 import type { RolesHost } from '../roles/actions.ts'
 import type { ModerationEntry, Role, RoleInfo, RoleState, RoomSettings, RotateEpochOptions } from '../roles/types.ts'
 import { DirectMessages } from '../dm/direct-messages.ts'
@@ -533,7 +533,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     const roles = foldRoles(opened, room.roles.foldInput())
     room.roles.adopt(roles)
     this.#countIgnored(room, roles)
-    room.fold = applyModeration(foldMessages(roles.hidden.size > 0 ? opened.filter(m => !roles.hidden.has(m.idText)) : opened), roles)
+    room.fold = gapsBesidesLocked(applyModeration(foldMessages(roles.hidden.size > 0 ? opened.filter(m => !roles.hidden.has(m.idText)) : opened), roles), room.locked.size)
     room.foldSeqs = seqs
     return room.fold
   }

@@ -15,3 +15,15 @@ export function applyModeration (model: ReadModel, state: RoleState): ReadModel 
   }
   return model
 }
+
+/**
+ * Sequence holes explained by frames we hold but cannot open (an epoch whose key we lack: removed, or a newcomer
+ * under history `joined`) are not missing messages: when everything the gaps count fits in the `locked` frames, no
+ * gap is reported (the authors of locked frames are inside their ciphertext, so the match is by count).
+ */
+export function gapsBesidesLocked (model: ReadModel, locked: number): ReadModel {
+  if (locked === 0 || model.gaps.length === 0) return model
+  const missing = model.gaps.reduce((n, g) => n + g.missing, 0)
+  if (missing <= locked) model.gaps = []
+  return model
+}
