@@ -11,6 +11,15 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { ChatNode } from '../../../../src/net/node-types.ts'
+import { chatGossipsub } from '../../../../src/net/gossipsub-options.ts'
+import { createLibp2p } from 'libp2p'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { identify } from '@libp2p/identify'
+import { noise } from '@libp2p/noise'
+import { ping } from '@libp2p/ping'
+import { webRTC } from '@libp2p/webrtc'
+import { webSockets } from '@libp2p/websockets'
+import { yamux } from '@libp2p/yamux'
 
 /** Protocol of the bare libp2p stream measurement (bench only). */
 const RAW_PROTOCOL = '/chatsphere-bench/raw/1.0.0'
@@ -65,14 +74,33 @@ function expectRaw (total: number): void {
 }
 
 // ── bare libp2p node: one stream over the direct WebRTC connection (no ChatSphere protocol) ─────────────────────
+/** The browser chat node's transports, with a different WebRTC data-channel message size. */
+async function bareNode (maxMessageSize: number): Promise<ChatNode> {
+  return await createLibp2p({
+    start: false,
+    addresses: { listen: ['/p2p-circuit', '/webrtc'] },
+    transports: [webSockets(), circuitRelayTransport(), webRTC({ rtcConfiguration: { iceServers: [] }, dataChannel: { maxMessageSize } })],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: { denyDialMultiaddr: () => false },
+    connectionManager: { addressDialTimeout: 20_000 },
+    services: { identify: identify(), ping: ping(), pubsub: chatGossipsub() }
+  }) as unknown as ChatNode
+}
+
 let p2p: ChatNode | undefined
 let p2pReceived: Promise<{ bytes: number, lastAt: number }> | undefined
 
 const harness = {
-  /** Starts a bare libp2p node (the chat's transports) with a reservation on the relay; returns its peer id. */
-  async p2pStart (relay: string): Promise<string> {
+  /**
+   * Starts a bare libp2p node (the chat's transports) with a reservation on the relay; returns its peer id. With
+   * `maxMessageSize`, the WebRTC transport sends data-channel messages up to that size instead of libp2p's 16 KiB
+   * (an experiment of the benchmark; receivers of js-libp2p accept larger ones).
+   */
+  async p2pStart (relay: string, maxMessageSize?: number): Promise<string> {
     mic ??= await navigator.mediaDevices.getUserMedia({ audio: true })
-    const node = await createChatNode({})
+    await p2p?.stop()
+    const node = maxMessageSize === undefined ? await createChatNode({}) : await bareNode(maxMessageSize)
     p2p = node
     await node.handle(RAW_PROTOCOL, async (stream) => {
       // First message: the byte count (decimal text), then the data.
