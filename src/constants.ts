@@ -400,6 +400,8 @@ export const MEDIA_ACK_EVERY = 8
 export const MEDIA_IDLE_TIMEOUT_MS = 15_000
 /** How long opening a connection + stream to one peer may take. */
 export const MEDIA_DIAL_TIMEOUT_MS = 10_000
+/** When only a relayed path to a holder exists, wait at most this long for a direct (WebRTC) upgrade first. */
+export const MEDIA_UPGRADE_WAIT_MS = 5_000
 /** After asking the room who holds a file (`want`), wait this long for `have` answers before giving up. */
 export const MEDIA_WANT_WAIT_MS = 2_000
 /** Rounds over all known holders before a fetch rejects (a holder that dropped may be back in the next round). */

@@ -188,7 +188,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
         },
         publish: async (id, body) => { const r = chat.#rooms.get(id); if (r != null) await chat.#publishEphemeral(r, body) },
         relays: () => chat.connectedRelays(),
-        drop: (reason, id) => { chat.#count(reason, id == null ? undefined : chat.#rooms.get(id)) }
+        drop: (reason, id) => { chat.#count(reason, id == null ? undefined : chat.#rooms.get(id)) },
+        upgrade: async (peer) => await chat.upgradeDirect(peer)
       })
       if (init.avatar != null && init.avatar !== chat.#avatar) {
         await saveAvatar(storage, init.avatar)

@@ -10,7 +10,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import {
   DEFAULT_MAX_FILE_BYTES, MAX_FIELD_BYTES, MAX_MEDIA_FILE_BYTES, MAX_MEDIA_HOLDER_HASHES, MAX_MEDIA_HOLDERS, MAX_PREVIEW_BYTES,
-  MEDIA_CHUNK_BYTES, MEDIA_DIAL_TIMEOUT_MS, MEDIA_FETCH_ROUNDS, MEDIA_PROTOCOL, MEDIA_ROUND_PAUSE_MS, MEDIA_WANT_WAIT_MS,
+  MEDIA_CHUNK_BYTES, MEDIA_DIAL_TIMEOUT_MS, MEDIA_FETCH_ROUNDS, MEDIA_UPGRADE_WAIT_MS, MEDIA_PROTOCOL, MEDIA_ROUND_PAUSE_MS, MEDIA_WANT_WAIT_MS,
   SECRETBOX_OVERHEAD_BYTES
 } from '../constants.ts'
 import { bytesEqual, fromHex, toHex, utf8Length } from '../crypto/encoding.ts'
@@ -48,6 +48,12 @@ export interface MediaHostInit {
   relays: () => string[]
   /** Counts something dropped (`chat.dropped()`). */
   drop: (reason: string, roomIdText?: string) => void
+  /**
+   * Asks for a direct (WebRTC) connection to a peer we only reach through a relay (`Chat.upgradeDirect`); absent when
+   * the chat cannot upgrade. Waited for at most MEDIA_UPGRADE_WAIT_MS per peer and fetch, then the relay path is used
+   * (a direct connection that just closed, e.g. one of two simultaneous dials, is back well within that).
+   */
+  upgrade?: (peerId: string) => Promise<'connecting' | 'direct' | 'failed'>
 }
 
 /** Bytes a transfer of `chunks` chunks puts on the wire, with margin for framing and the header. */
@@ -331,10 +337,20 @@ export class MediaService {
    */
   async #connect (node: Libp2p, peer: string, signal?: AbortSignal): Promise<Connection> {
     const id = peerIdFromString(peer)
-    const open = node.getConnections(id).filter(c => c.status === 'open')
-    const unlimited = open.find(c => !isLimited(c))
-    if (unlimited != null) return unlimited
-    if (open[0] != null) return open[0]
+    const unlimited = (): Connection | undefined => node.getConnections(id).find(c => c.status === 'open' && !isLimited(c))
+    const found = unlimited()
+    if (found != null) return found
+    if (this.#host.upgrade != null) {
+      // Only a relayed path (or none): a direct connection is worth a short wait (it is faster and has no limits).
+      const wait = AbortSignal.timeout(MEDIA_UPGRADE_WAIT_MS)
+      const state = await Promise.race([this.#host.upgrade(peer).catch(() => 'failed' as const), untilAborted(signal == null ? wait : AbortSignal.any([signal, wait]))])
+      if (state === 'direct' || state === 'connecting') {
+        const direct = unlimited() ?? await this.#nextUnlimited(node, peer, signal == null ? wait : AbortSignal.any([signal, wait]))
+        if (direct != null) return direct
+      }
+    }
+    const open = node.getConnections(id).find(c => c.status === 'open')
+    if (open != null) return open
     const timeout = AbortSignal.timeout(MEDIA_DIAL_TIMEOUT_MS)
     const dialSignal = signal == null ? timeout : AbortSignal.any([signal, timeout])
     const errors: string[] = []
@@ -353,6 +369,24 @@ export class MediaService {
       } catch (err) { errors.push((err as Error).message) }
     }
     throw new Error(errors.length === 0 ? 'no known address and no relay to reach it through' : errors.join('; '))
+  }
+
+  /** Resolves with the next unlimited connection to `peer` that opens, or undefined when `signal` aborts first. */
+  async #nextUnlimited (node: Libp2p, peer: string, signal: AbortSignal): Promise<Connection | undefined> {
+    if (signal.aborted) return undefined
+    return await new Promise(resolve => {
+      const onOpen = (evt: CustomEvent<Connection>): void => {
+        if (evt.detail.remotePeer.toString() === peer && !isLimited(evt.detail)) done(evt.detail)
+      }
+      const done = (c: Connection | undefined): void => {
+        node.removeEventListener('connection:open', onOpen)
+        signal.removeEventListener('abort', onAbort)
+        resolve(c)
+      }
+      const onAbort = (): void => { done(undefined) }
+      node.addEventListener('connection:open', onOpen)
+      signal.addEventListener('abort', onAbort)
+    })
   }
 
   /** Reads a complete file from the store and checks it against its content hash. */
@@ -381,6 +415,11 @@ function split (all: Uint8Array): Uint8Array[] {
   const out: Uint8Array[] = []
   for (let off = 0; off < all.length; off += HASH_BYTES) out.push(all.subarray(off, off + HASH_BYTES))
   return out
+}
+
+async function untilAborted (signal: AbortSignal): Promise<'failed'> {
+  if (signal.aborted) return 'failed'
+  return await new Promise(resolve => { signal.addEventListener('abort', () => { resolve('failed') }, { once: true }) })
 }
 
 /** Read through a call so TypeScript does not narrow `aborted` across awaits. */
