@@ -40,5 +40,9 @@ describe('chatsphere device (CLI)', () => {
     const again = await ana.run(['device', 'revoke', 'phone'])
     expect(again.code).not.toBe(0)
     expect(again.stderr).toContain('already revoked')
+    // A data dir that has an identity is not replaced by accident.
+    const replace = await ana.run(['device', 'link'])
+    expect(replace.code).toBe(2)
+    expect(replace.stderr).toContain('--replace')
   }, 180_000)
 })
