@@ -110,6 +110,19 @@ async function waitForMarkers (page: Page, ids: number[], timeoutMs: number): Pr
     const text = await deepText(page)
     for (const id of ids) if (text.includes(marker(id))) seen.add(id)
     if (seen.size === ids.length) break
+    // A tall message can leave the list unpinned from the bottom (it then offers "jump to latest" instead of
+    // following): pin it again, as a reader would.
+    await page.evaluate(() => {
+      const find = (root: ParentNode): Element | undefined => {
+        for (const el of root.querySelectorAll('*')) {
+          if (el.tagName.toLowerCase() === 'cs-message-list') return el
+          const inner = el.shadowRoot !== null ? find(el.shadowRoot) : undefined
+          if (inner !== undefined) return inner
+        }
+        return undefined
+      }
+      void (find(document) as unknown as { scrollToEnd?: () => Promise<void> } | undefined)?.scrollToEnd?.()
+    })
     await new Promise(resolve => setTimeout(resolve, 100))
   }
   return seen
