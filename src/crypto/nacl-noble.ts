@@ -103,17 +103,16 @@ function box (msg: Uint8Array, nonce: Uint8Array, publicKey: Uint8Array, secretK
 }
 box.before = before
 box.after = secretbox
-box.open = (msg: Uint8Array, nonce: Uint8Array, publicKey: Uint8Array, secretKey: Uint8Array): Uint8Array | null =>
-  secretbox.open(msg, nonce, before(publicKey, secretKey))
-box.open.after = secretbox.open
-box.keyPair = (): BoxKeyPair => {
-  const secretKey = random(BOX_KEY)
-  return { publicKey: x25519.getPublicKey(secretKey), secretKey }
-}
-box.keyPair.fromSecretKey = (secretKey: Uint8Array): BoxKeyPair => {
+box.open = Object.assign(
+  (msg: Uint8Array, nonce: Uint8Array, publicKey: Uint8Array, secretKey: Uint8Array): Uint8Array | null =>
+    secretbox.open(msg, nonce, before(publicKey, secretKey)),
+  { after: secretbox.open }
+)
+function boxKeyPairFromSecretKey (secretKey: Uint8Array): BoxKeyPair {
   check('secretKey', secretKey, BOX_KEY)
   return { publicKey: x25519.getPublicKey(secretKey), secretKey: Uint8Array.from(secretKey) }
 }
+box.keyPair = Object.assign((): BoxKeyPair => boxKeyPairFromSecretKey(random(BOX_KEY)), { fromSecretKey: boxKeyPairFromSecretKey })
 box.publicKeyLength = BOX_KEY
 box.secretKeyLength = BOX_KEY
 box.sharedKeyLength = BOX_KEY
