@@ -1,0 +1,160 @@
+/**
+ * Browser crash consistency (issue 8, test 4): the Chromium process is killed with SIGKILL while the app sends a
+ * burst of messages; every message the app showed with a delivery state ("Saved on this device" or its ticks: the
+ * app's acknowledgement) must be there after reopening the same user-data-dir, and the IndexedDB store must open.
+ *
+ * The burst is sent while the browser is offline, so those messages exist only in this browser's IndexedDB: after the
+ * reopen nothing can come back from the relay. An in-page poller records every own message that shows a delivery
+ * state; the test reads that record, then kills the browser at once (acknowledgements after the last read are not
+ * counted, which only makes the check weaker, never wrong).
+ *
+ * CRASH_BROWSER_CYCLES sets the number of kill/reopen cycles (default 2).
+ */
+import { readdirSync, readFileSync } from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startRelay } from './support/app-server.ts'
+import type { AppServer } from './support/app-server.ts'
+import { openUser, pageProblems, screenshot } from './support/browser.ts'
+import type { User } from './support/browser.ts'
+import { createIdentity, createRoom, messages } from './support/flows.ts'
+import type { Page } from 'playwright-core'
+
+const CYCLES = Number(process.env.CRASH_BROWSER_CYCLES ?? 2)
+const ROOM = 'Crash room'
+/** Tall enough that the virtualized message list renders every message of the test. */
+const VIEWPORT = { width: 1280, height: 4000 }
+
+/** Records, in the page, the text of every own message shown with a delivery state (looks through shadow roots). */
+const ACK_POLLER = `(() => {
+  if (window.__acked) return
+  window.__acked = []
+  const seen = new Set()
+  const visit = (root) => {
+    for (const el of root.querySelectorAll('*')) {
+      if (el.tagName === 'CS-MESSAGE' && el.shadowRoot && el.shadowRoot.querySelector('.delivery') && el.message) {
+        const text = el.message.text
+        if (typeof text === 'string' && !seen.has(text)) { seen.add(text); window.__acked.push(text) }
+      }
+      if (el.shadowRoot) visit(el.shadowRoot)
+    }
+  }
+  setInterval(() => visit(document), 5)
+})()`
+
+/** Pids of the Chromium processes using this profile directory. */
+function chromiumPids (profileDir: string): number[] {
+  const pids: number[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8')
+      if (cmd.includes(`--user-data-dir=${profileDir}`)) pids.push(Number(entry))
+    } catch { /* gone */ }
+  }
+  return pids
+}
+
+async function openRoom (page: Page): Promise<void> {
+  await page.getByRole('button', { name: new RegExp(ROOM) }).click()
+  await page.getByRole('heading', { name: ROOM, level: 2 }).waitFor()
+}
+
+describe('browser killed while sending', () => {
+  let relay: AppServer
+  let user: User | undefined
+  let profileDir: string
+
+  beforeAll(async () => {
+    relay = await startRelay()
+    user = await openUser({ viewport: VIEWPORT })
+    profileDir = user.profileDir
+    await createIdentity(user.page, relay.url, 'Crasher')
+    await createRoom(user.page, ROOM)
+  })
+
+  afterAll(async () => {
+    await user?.dispose()
+    await relay?.stop()
+  })
+
+  it(`keeps every acknowledged message over ${CYCLES} SIGKILL/reopen cycles`, async () => {
+    const acked: string[] = []
+    let sentTotal = 0
+    for (let cycle = 0; cycle < CYCLES; cycle++) {
+      const u = user as User
+      const page = u.page
+      await page.evaluate(ACK_POLLER)
+      await u.context.setOffline(true)
+      // A burst sent from inside the page as fast as the composer takes it (input + Enter events on its textarea),
+      // then, after a random 0-40 ms, the acknowledgements are read and the browser is killed: sends are in flight.
+      const burst = 5 + Math.floor(Math.random() * 20)
+      const waitMs = Math.floor(Math.random() * 40)
+      const prefix = `crash c${cycle} m`
+      const before = await page.evaluate(async ({ burst, waitMs, prefix }) => {
+        const find = (root: Document | ShadowRoot): HTMLTextAreaElement | undefined => {
+          for (const el of root.querySelectorAll('*')) {
+            if (el instanceof HTMLTextAreaElement && el.getAttribute('aria-label') === 'Message') return el
+            if (el.shadowRoot != null) { const t = find(el.shadowRoot); if (t != null) return t }
+          }
+          return undefined
+        }
+        const box = find(document)
+        if (box == null) throw new Error('no message box')
+        for (let k = 0; k < burst; k++) {
+          box.value = `${prefix}${k}`
+          box.dispatchEvent(new Event('input', { bubbles: true, composed: true }))
+          box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }))
+        }
+        await new Promise(resolve => setTimeout(resolve, waitMs))
+        return (window as unknown as { __acked: string[] }).__acked.filter(t => t.startsWith(prefix))
+      }, { burst, waitMs, prefix })
+      sentTotal += burst
+      const killAfter = burst
+      const pids = chromiumPids(profileDir)
+      expect(pids.length).toBeGreaterThan(0)
+      for (const pid of pids) { try { process.kill(pid, 'SIGKILL') } catch { /* already gone */ } }
+      await u.context.close().catch(() => {})
+      user = undefined
+      acked.push(...before)
+      // Chromium's profile lock (SingletonLock) points at a dead pid now; a new launch takes it over.
+      const again = await openUser({ profileDir, viewport: VIEWPORT })
+      user = again
+      await again.page.goto(relay.url)
+      // The store opens: the app reaches the room list with its identity and room.
+      try {
+        await openRoom(again.page)
+      } catch (err) {
+        await screenshot(again.page, `crash-reopen-${cycle}`)
+        throw new Error(`cycle ${cycle}: the app did not reopen the room after the kill (${before.length} acknowledged). Page text:\n${(await again.page.locator('body').innerText()).slice(0, 800)}\nlogs:\n${again.logs.slice(-20).join('\n')}`, { cause: err })
+      }
+      // Every acknowledged message is in the room's list (read from the rendered message elements).
+      const shown = async (): Promise<string[]> => await again.page.evaluate(() => {
+        const out: string[] = []
+        const visit = (root: Document | ShadowRoot): void => {
+          for (const el of root.querySelectorAll('*')) {
+            const m = (el as unknown as { message?: { text?: string } }).message
+            if (el.tagName === 'CS-MESSAGE' && typeof m?.text === 'string') out.push(m.text)
+            if (el.shadowRoot != null) visit(el.shadowRoot)
+          }
+        }
+        visit(document)
+        return out
+      })
+      const deadline = Date.now() + 15_000
+      let missing = acked
+      while (missing.length > 0 && Date.now() < deadline) {
+        const have = new Set(await shown())
+        missing = acked.filter(t => !have.has(t))
+        if (missing.length > 0) await new Promise(resolve => setTimeout(resolve, 200))
+      }
+      if (missing.length > 0) await screenshot(again.page, `crash-lost-${cycle}`)
+      expect(missing, `cycle ${cycle}: acknowledged messages missing after reopening (shown: ${(await shown()).join(' | ')})`).toEqual([])
+      await messages(again.page).waitFor()
+      const problems = await pageProblems(again.page)
+      expect(problems.errors).toEqual([])
+      process.stdout.write(`browser crash cycle ${cycle}: ${killAfter} sent, killed ${waitMs} ms later with ${before.length} acknowledged; all ${acked.length} acknowledged so far present\n`)
+    }
+    process.stdout.write(`browser crash: ${CYCLES} cycles, ${sentTotal} sent, ${acked.length} acknowledged, 0 lost\n`)
+    expect(acked.length).toBeGreaterThan(0)
+  })
+})
