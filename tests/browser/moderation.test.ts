@@ -6,6 +6,9 @@ import type { User } from './support/browser.ts'
 import { seriousViolations } from './support/axe.ts'
 import { DELIVERY_TIMEOUT_MS, createIdentity, createRoom, inviteLink, messages, send, waitForMessage } from './support/flows.ts'
 
+/** A 1×1 PNG for the room picture. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64')
+
 // Moderation in two browsers: the creator is owner, promotes Bob, removes his message for everyone, kicks him; the
 // members dialog offers only what each role allows, and both see the moderation log.
 describe('moderation', () => {
@@ -86,10 +89,14 @@ describe('moderation', () => {
     await a.getByRole('button', { name: 'Members and roles' }).click()
     const dialogA2 = a.getByRole('dialog', { name: /Members and roles/ })
     await dialogA2.getByRole('textbox', { name: 'Topic' }).fill('members only')
+    await dialogA2.getByLabel('Room picture').setInputFiles({ name: 'room.png', mimeType: 'image/png', buffer: PNG })
     await dialogA2.getByRole('button', { name: 'Save settings' }).click()
     await dialogA2.getByText('Settings saved.').waitFor()
-    await b.getByRole('dialog', { name: /Members and roles/ }).getByText('Alice changed the settings (topic)').waitFor({ timeout: DELIVERY_TIMEOUT_MS })
+    await b.getByRole('dialog', { name: /Members and roles/ }).getByText(/Alice changed the settings \((topic, avatar|avatar, topic)\)/).waitFor({ timeout: DELIVERY_TIMEOUT_MS })
     expect(await messages(b).getByText('only for members now').count()).toBe(0)
     expect(await messages(b).getByText('welcome').count()).toBe(1)
+    // The room picture is in Alice's header.
+    await dialogA2.getByRole('button', { name: 'Close' }).click()
+    expect(await a.locator('cs-chat-view header cs-avatar img').first().getAttribute('src')).toMatch(/^data:image\/(png|jpeg|webp);base64,/)
   })
 })

@@ -134,7 +134,7 @@ export class CsChatView extends LitElement {
       <header>
         <button class="ghost icon back" aria-label=${t('backToRooms')} @click=${() => { this.#emit('back') }}>${iconBack}</button>
         ${room.direct !== undefined ? this.#directHeader(room.direct.userId, room.name) : html`
-        <cs-avatar .name=${room.name} .userId=${room.id}></cs-avatar>
+        <cs-avatar .name=${room.name} .userId=${room.id} .src=${backend.roles.settings(this.roomId).avatar}></cs-avatar>
         <div class="title">
           <h2>${room.name}</h2>
           <span class="sub">${t('members', { count: online })}</span>

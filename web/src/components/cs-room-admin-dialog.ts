@@ -3,6 +3,7 @@ import type { AppStore } from '../state/app-store.ts'
 import type { ModerationEntry, Role, RoomSettings } from '../core/roles.ts'
 import { LocaleController, t } from '../i18n/i18n.ts'
 import { sharedStyles } from '../styles/shared.ts'
+import { avatarFromFile } from '../lib/avatar-image.ts'
 import './cs-avatar.ts'
 
 const ROLE_KEYS = { owner: 'roleOwner', admin: 'roleAdmin', moderator: 'roleModerator', member: 'roleMember' } as const
@@ -22,7 +23,8 @@ export class CsRoomAdminDialog extends LitElement {
     roomName: {},
     error: { state: true },
     status: { state: true },
-    busy: { state: true }
+    busy: { state: true },
+    avatar: { state: true }
   }
 
   declare store: AppStore
@@ -31,6 +33,8 @@ export class CsRoomAdminDialog extends LitElement {
   declare error: string
   declare status: string
   declare busy: boolean
+  /** A room picture picked in the form, not saved yet (null: remove it). */
+  declare avatar: string | null | undefined
   readonly #onChange = (): void => { this.requestUpdate() }
 
   constructor () {
@@ -56,12 +60,17 @@ export class CsRoomAdminDialog extends LitElement {
     .field { display: grid; gap: var(--cs-space-1); }
     .log li { font-size: .9rem; }
     .actions { display: flex; justify-content: flex-end; }
+    .file-label { position: relative; display: inline-flex; align-items: center; min-height: 40px; padding: 0 var(--cs-space-4); border-radius: 999px;
+      border: 1px solid var(--cs-border); cursor: pointer; font-weight: 500; }
+    .file-label:focus-within { outline: 3px solid var(--cs-focus); outline-offset: 2px; }
+    .file-label input { position: absolute; opacity: 0; width: 1px; height: 1px; }
     p { margin: 0; }
   `]
 
   show (): void {
     this.error = ''
     this.status = ''
+    this.avatar = undefined
     this.store?.backend?.addEventListener('change', this.#onChange)
     this.requestUpdate()
     this.renderRoot.querySelector('dialog')?.showModal()
@@ -139,6 +148,10 @@ export class CsRoomAdminDialog extends LitElement {
         <fieldset ?disabled=${!editable || this.busy}>
           <div class="field"><label for="rs-name">${t('roomName')}</label>
             <input id="rs-name" type="text" maxlength="120" autocomplete="off" .value=${s.name ?? this.roomName}></div>
+          <div class="row">
+            <cs-avatar .name=${s.name ?? this.roomName} .userId=${this.roomId} .src=${this.avatar === undefined ? s.avatar : (this.avatar ?? undefined)} size="48"></cs-avatar>
+            ${editable ? html`<label class="file-label">${t('roomPicture')}<input type="file" accept="image/png,image/jpeg,image/webp,image/gif" @change=${this.#pickAvatar}></label>` : ''}
+          </div>
           <div class="field"><label for="rs-topic">${t('roomTopic')}</label>
             <input id="rs-topic" type="text" maxlength="200" autocomplete="off" .value=${s.topic ?? ''}></div>
           <div class="field"><label for="rs-invite">${t('whoMayInvite')}</label>
@@ -181,6 +194,12 @@ export class CsRoomAdminDialog extends LitElement {
     await this.#act(confirmText, async () => { await this.store.backend?.roles.setRole(this.roomId, userId, role) }, t('roleSetDone', { name, role: roleName(role) }))
   }
 
+  async #pickAvatar (e: Event): Promise<void> {
+    const file = (e.target as HTMLInputElement).files?.[0]
+    if (file === undefined) return
+    try { this.avatar = await avatarFromFile(file) } catch { this.error = t('errImage') }
+  }
+
   async #saveSettings (): Promise<void> {
     const value = (id: string): string => this.renderRoot.querySelector<HTMLInputElement | HTMLSelectElement>(`#${id}`)?.value ?? ''
     const current = this.store.backend?.roles.settings(this.roomId)
@@ -194,6 +213,7 @@ export class CsRoomAdminDialog extends LitElement {
     const history = value('rs-history') as RoomSettings['history']
     if (invite !== current.invite) patch.invite = invite
     if (history !== current.history) patch.history = history
+    if (typeof this.avatar === 'string' && this.avatar !== current.avatar) patch.avatar = this.avatar
     if (Object.keys(patch).length === 0) { this.status = t('settingsUnchanged'); return }
     await this.#act(undefined, async () => { await this.store.backend?.roles.updateSettings(this.roomId, patch) }, t('settingsSaved'))
   }

@@ -296,6 +296,7 @@ export const en = {
   ownerConfirm: 'Hand the room over to {name}? They become the owner and you become an admin.',
   roleSetDone: '{name} is now {role}.',
   roomSettings: 'Room settings',
+  roomPicture: 'Room picture',
   roomTopic: 'Topic',
   whoMayInvite: 'Who may let new people in',
   inviteMembers: 'Any member',

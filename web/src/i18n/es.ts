@@ -289,6 +289,7 @@ export const es: Record<MessageKey, string> = {
   ownerConfirm: '¿Ceder la sala a {name}? Pasará a ser propietario y tú administrador.',
   roleSetDone: '{name} ahora es {role}.',
   roomSettings: 'Ajustes de la sala',
+  roomPicture: 'Imagen de la sala',
   roomTopic: 'Tema',
   whoMayInvite: 'Quién puede dejar entrar a gente nueva',
   inviteMembers: 'Cualquier miembro',
