@@ -155,6 +155,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
    * identity's in RoomRoles `mine`) and to other users' linked devices (`#devices.extraBoxKeys(userId)`).
    */
   #devices: DeviceManager | undefined
+  /** Pending pass that grants current epoch keys to our devices after our device list changed. */
+  #grantsTimer: ReturnType<typeof setTimeout> | undefined
 
   private constructor (init: ChatInit, storage: StorageBackend, ownsStorage: boolean, identity: Identity, device: number, name: string | undefined) {
     super()
@@ -1198,7 +1200,15 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       count: (reason) => { this.#count(reason) },
       emit: () => { this.safeDispatchEvent('devices', { detail: {} }) },
       // The membership fold reads device keys (extraBoxKeys) when it runs: the next read or rekey folds again.
-      keysChanged: () => { for (const r of this.#rooms.values()) r.fold = undefined }
+      keysChanged: () => { for (const r of this.#rooms.values()) r.fold = undefined },
+      ownDevicesChanged: () => {
+        if (this.#grantsTimer != null || this.#closed) return
+        // Coalesced: one pass over the rooms for a burst of records (a link posts several).
+        this.#grantsTimer = setTimeout(() => {
+          this.#grantsTimer = undefined
+          for (const r of this.#rooms.values()) if (r.stored.hidden == null && !this.#closed) void this.#refreshRoles(r).catch(() => {})
+        }, 0)
+      }
     }
   }
 
@@ -1228,6 +1238,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     this.#closed = true
     for (const t of this.#timers) clearInterval(t)
     if (this.#deliveryTimer != null) clearTimeout(this.#deliveryTimer)
+    if (this.#grantsTimer != null) clearTimeout(this.#grantsTimer)
     this.#connector?.stop()
     this.#direct?.stop()
     await this.#node?.stop()

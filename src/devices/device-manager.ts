@@ -81,6 +81,11 @@ export interface DeviceHost {
   emit: () => void
   /** A user's device keys changed (binding or revocation): membership folds must see the new `extraBoxKeys`. */
   keysChanged: (userId: string) => void
+  /**
+   * Our own device list changed after start (a device linked, revoked): rooms re-check which of our box keys lack
+   * the current epoch key and grant it (src/roles), so a device linked after a rekey can read.
+   */
+  ownDevicesChanged: () => void
 }
 
 /** What `createLinkOffer` returns on the new device. */
@@ -147,6 +152,8 @@ export class DeviceManager {
   #applyingProfile = false
   #chain: Promise<unknown> = Promise.resolve()
   #started = false
+  /** Set once the stored logs were processed: later changes of our devices are news. */
+  #ready = false
 
   private constructor (host: DeviceHost, key: DeviceKeyPair, peerId: string) {
     this.#host = host
@@ -210,6 +217,7 @@ export class DeviceManager {
     this.#started = true
     // Records and mail of the stored logs are processed first, so devices() is right as soon as the chat is open.
     await this.idle()
+    this.#ready = true
     if (this.enabled && this.#host.node() != null) await this.#serial(async () => { await this.#postOwnBinding() })
   }
 
@@ -518,7 +526,10 @@ export class DeviceManager {
     const reg = this.#registry(rec.userId)
     if (reg == null) return false
     const changed = reg.add(rec, bytes)
-    if (changed) this.#host.keysChanged(rec.userId)
+    if (changed) {
+      this.#host.keysChanged(rec.userId)
+      if (this.#ready && rec.userId === this.#me) this.#host.ownDevicesChanged()
+    }
     return changed
   }
 

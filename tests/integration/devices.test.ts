@@ -139,4 +139,14 @@ describe('linked devices through a relay', () => {
     await until('new room on the tablet', () => tablet.rooms().some(r => r.id === afterwards.id), tablet)
     expect(phone.rooms().some(r => r.id === afterwards.id)).toBe(false)
   }, 120_000)
+
+  it('a device linked after the revoke gets the new keys through its own box key and reads everything', async () => {
+    const watch = await linkNew(laptop, 'watch')
+    await until('post-revoke messages on the new device', () => texts(watch, team).includes('after the revoke (laptop)') && texts(watch, team).includes('after the revoke (carl)'), watch)
+    expect(texts(watch, team)).toContain('before the link')
+    await watch.send(team, 'from the watch')
+    await until('watch message at Carl', () => texts(carl, team).includes('from the watch'), carl)
+    // The revoked phone still opens nothing new.
+    expect(texts(phone, team)).not.toContain('from the watch')
+  }, 120_000)
 })
