@@ -279,8 +279,11 @@ export const DIRECT_DIAL_TIMEOUT_MS = 20_000
 /** After a failed upgrade: first retry, and the cap of the backoff (the relay path is used meanwhile). */
 export const DIRECT_RETRY_MIN_MS = 15_000
 export const DIRECT_RETRY_MAX_MS = 5 * 60 * 1000
-/** Of two members, the larger peer id waits this long before dialling, so both rarely open a connection at once. */
-export const DIRECT_SECOND_DIALER_DELAY_MS = 3_000
+/**
+ * Of two members, the larger peer id waits this long before dialling (and only if no direct connection exists by
+ * then), so both rarely open a connection at once even when a WebRTC set-up is slow on a busy device.
+ */
+export const DIRECT_SECOND_DIALER_DELAY_MS = 10_000
 /** Most peers whose upgrade state is tracked at once (oldest idle ones forgotten first). */
 export const MAX_DIRECT_PEERS_TRACKED = 1_024
 

@@ -12,8 +12,6 @@ const TYPING_TTL_MS = 8000
  * core announces presence on join and then every PRESENCE_INTERVAL_MS, 20 s).
  */
 const ACTIVITY_ONLINE_MS = 60_000
-/** Before a fetch, wait at most this long for a direct connection to the sender (an offline sender times out). */
-const PRE_UPGRADE_WAIT_MS = 8_000
 
 /**
  * The web app's view of a running core `Chat`: caches each room's read model until the core says it changed,
@@ -231,19 +229,8 @@ export class ChatAdapter extends EventTarget implements ChatBackend {
   }
 
   async fetchFile (roomId: string, messageId: string, options: FetchOptions = {}): Promise<Uint8Array> {
-    const body = this.messages(roomId).find((m) => m.id === messageId)?.body
-    const sender = body?.k === 'file' ? body.peer : undefined
-    // The sender is usually reached directly already (members upgrade by themselves); if not, try once now, so the
-    // relay is only a fallback the user agrees to.
-    if (sender !== undefined && sender !== this.#chat.peerId) {
-      const path = this.#chat.peerPaths().find((p) => p.peerId === sender)
-      if (path === undefined || (path.path !== 'direct' && path.path !== 'lan' && path.upgrade !== 'connecting')) {
-        let timer: ReturnType<typeof setTimeout> | undefined
-        const wait = new Promise<void>((resolve) => { timer = setTimeout(resolve, PRE_UPGRADE_WAIT_MS) })
-        await Promise.race([this.#chat.upgradeDirect(sender).catch(() => 'failed'), wait])
-        clearTimeout(timer)
-      }
-    }
+    // The core asks for a direct WebRTC connection to a holder reached only through the relay before using it; the web
+    // app allows the relay only when the user agreed (allowRelayed).
     return await this.#chat.fetchFile(roomId, messageId, { ...options, allowRelayed: options.allowRelayed ?? false })
   }
 
