@@ -413,6 +413,8 @@ export const MEDIA_FETCH_ROUNDS = 2
 export const MEDIA_ROUND_PAUSE_MS = 500
 /** Store: appended chunks are made durable (and the resume point recorded) at least every this many chunks. */
 export const MEDIA_FLUSH_CHUNKS = 64
+/** Records store (browser IndexedDB): chunks per record (one durable write per 1 MiB, not per chunk). */
+export const MEDIA_RECORD_CHUNKS = 16
 /** Most holders remembered per content hash (from `have` announcements). */
 export const MAX_MEDIA_HOLDERS = 16
 /** Most content hashes whose holders are remembered. */

@@ -1,10 +1,11 @@
 /**
  * Media store over a StorageBackend's small records (the default when a chat is given `storage` instead of a data
- * dir: IndexedDB in the browser, memory in tests): one record per chunk `media-<hash>-<index>` and one state record
- * `media-<hash>` and the chunk hash list `media-<hash>-hashes`. Each setMeta is durable when it resolves, so a chunk is durable once appended; the state record
- * (the resume point) is written at flush.
+ * dir: IndexedDB in the browser, memory in tests). Chunks are kept in groups of MEDIA_RECORD_CHUNKS per record
+ * `media-<hash>-g<k>` (a 10 MiB file is 10 writes, not 160: each record write is a durable transaction), beside a
+ * state record `media-<hash>` (the resume point) and the chunk hash list `media-<hash>-hashes`. A group is written
+ * when it fills and at every flush (a partial group is rewritten as it grows); the state record follows its data.
  */
-import { MAX_MEDIA_CHUNKS, MEDIA_FLUSH_CHUNKS } from '../constants.ts'
+import { MAX_MEDIA_CHUNKS, MEDIA_RECORD_CHUNKS } from '../constants.ts'
 import { CorruptStoreError, InvalidArgumentError, NotFoundError } from '../errors.ts'
 import { checkHashText, checkShape, decodeEntryState, encodeEntryState } from './store-state.ts'
 import { chunkCount, chunkLength } from './crypto.ts'
@@ -15,12 +16,17 @@ import type { MediaEntryState, MediaStore, MediaWriter } from './types.ts'
 export function metaMediaStore (storage: StorageBackend): MediaStore {
   const writing = new Set<string>()
   const stateKey = (hash: string): string => { checkHashText(hash); return `media-${hash}` }
-  const chunkKey = (hash: string, index: number): string => `media-${hash}-${index}`
+  const groupKey = (hash: string, group: number): string => `media-${hash}-g${group}`
+  /** The last group read (a server reads the chunks of a group one after another). */
+  let cached: { key: string, bytes: Uint8Array } | undefined
 
   async function state (hash: string): Promise<MediaEntryState | undefined> {
     const b = await storage.getMeta(stateKey(hash))
     return b == null ? undefined : decodeEntryState(b)
   }
+
+  /** Byte offset of chunk `index` inside its group record. */
+  const offsetInGroup = (index: number, chunkBytes: number): number => (index % MEDIA_RECORD_CHUNKS) * chunkBytes
 
   return {
     state,
@@ -30,13 +36,35 @@ export function metaMediaStore (storage: StorageBackend): MediaStore {
       const prev = await state(hash)
       const total = chunkCount(size, chunkBytes)
       let have = prev != null && prev.size === size && prev.chunkBytes === chunkBytes ? prev.have : 0
+      // Chunks of the current group already in its record (a resume inside a group starts from them).
+      let group: Uint8Array[] = []
+      if (have % MEDIA_RECORD_CHUNKS !== 0) {
+        const g = Math.floor(have / MEDIA_RECORD_CHUNKS)
+        const rec = await storage.getMeta(groupKey(hash, g))
+        const first = g * MEDIA_RECORD_CHUNKS
+        for (let i = first; i < have; i++) {
+          const off = offsetInGroup(i, chunkBytes)
+          const len = chunkLength(size, i, chunkBytes)
+          if (rec == null || rec.length < off + len) { have = i; break }
+          group.push(rec.slice(off, off + len))
+        }
+      }
       let pending = 0
       let complete = false
       let released = false
       writing.add(hash)
       const persist = async (): Promise<void> => {
-        have += pending
-        pending = 0
+        if (pending > 0) {
+          const g = Math.floor((have + pending - 1) / MEDIA_RECORD_CHUNKS)
+          const rec = new Uint8Array(group.reduce((n, c) => n + c.length, 0))
+          let off = 0
+          for (const c of group) { rec.set(c, off); off += c.length }
+          await storage.setMeta(groupKey(hash, g), rec)
+          if (cached?.key === groupKey(hash, g)) cached = undefined
+          have += pending
+          pending = 0
+          if (have % MEDIA_RECORD_CHUNKS === 0) group = []
+        }
         await storage.setMeta(stateKey(hash), encodeEntryState({ size, chunkBytes, have, complete }))
       }
       const w: MediaWriter = {
@@ -45,9 +73,9 @@ export function metaMediaStore (storage: StorageBackend): MediaStore {
           const index = have + pending
           if (index >= total) throw new InvalidArgumentError('file has no more chunks')
           if (chunk.length !== chunkLength(size, index, chunkBytes)) throw new InvalidArgumentError('chunk has the wrong length')
-          await storage.setMeta(chunkKey(hash, index), chunk)
+          group.push(Uint8Array.from(chunk))
           pending++
-          if (pending >= MEDIA_FLUSH_CHUNKS) await persist()
+          if ((index + 1) % MEDIA_RECORD_CHUNKS === 0) await persist()
         },
         async flush () { if (pending > 0) await persist() },
         async complete () {
@@ -75,11 +103,18 @@ export function metaMediaStore (storage: StorageBackend): MediaStore {
     async readChunk (hash, index) {
       const s = await state(hash)
       if (s == null || index >= s.have) throw new NotFoundError('chunk not stored')
-      const b = await storage.getMeta(chunkKey(hash, index))
-      if (b == null) throw new NotFoundError('chunk not stored')
-      if (b.length !== chunkLength(s.size, index, s.chunkBytes)) throw new CorruptStoreError('stored media chunk has the wrong length')
-      return b
+      const key = groupKey(hash, Math.floor(index / MEDIA_RECORD_CHUNKS))
+      let rec = cached?.key === key ? cached.bytes : undefined
+      if (rec == null) {
+        rec = await storage.getMeta(key)
+        if (rec == null) throw new NotFoundError('chunk not stored')
+        cached = { key, bytes: rec }
+      }
+      const off = offsetInGroup(index, s.chunkBytes)
+      const len = chunkLength(s.size, index, s.chunkBytes)
+      if (rec.length < off + len) throw new CorruptStoreError('stored media group is shorter than its chunks')
+      return rec.slice(off, off + len)
     },
-    async close () {}
+    async close () { cached = undefined }
   }
 }
