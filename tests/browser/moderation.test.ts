@@ -83,6 +83,7 @@ describe('moderation', () => {
     // Bob, still in the room, reads the log (sealed in epoch 0) but not what Alice writes next.
     await b.getByRole('button', { name: 'Members and roles' }).click()
     await b.getByRole('dialog', { name: /Members and roles/ }).getByText('Alice removed Bob').waitFor({ timeout: DELIVERY_TIMEOUT_MS })
+    await b.getByText(/You were removed from this room/).waitFor()
     await send(a, 'only for members now')
     await waitForMessage(a, 'only for members now')
     // A settings change after it (readable by Bob): once Bob sees it, the message before it has reached him too.

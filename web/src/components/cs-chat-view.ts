@@ -148,6 +148,7 @@ export class CsChatView extends LitElement {
         <button class="ghost icon" aria-label=${t('leaveRoom')} title=${t('leaveRoom')} @click=${() => { void this.#leave(room.name) }}>${iconLeave}</button>
       </header>
       ${this.#keyWarning(room)}
+      ${this.#removedNotice(room)}
       <cs-connection-banner .info=${backend.connection()}></cs-connection-banner>
       ${gaps.length > 0 ? html`<p class="gap" role="status">${t('gapFetching')}</p>` : ''}
       <cs-message-list .messages=${messages} .ctx=${ctx} .readers=${readers}
@@ -191,6 +192,16 @@ export class CsChatView extends LitElement {
   }
 
   /** The key-change warning of a direct room (src/dm: the other person announced a different key). */
+  /** Rooms with roles: we were removed or banned (what we write is not shown, what is sent now we cannot read). */
+  #removedNotice (room: { direct?: { userId: string } }): unknown {
+    const backend = this.store.backend
+    if (room.direct !== undefined || backend === undefined) return ''
+    const me = backend.me.userId
+    const last = backend.roles.moderationLog(this.roomId).filter((e) => e.user === me && (e.action === 'kick' || e.action === 'ban' || e.action === 'role')).at(-1)
+    if (last === undefined || last.action === 'role') return ''
+    return html`<p class="gap" role="status">${last.action === 'ban' ? t('youWereBanned') : t('youWereRemoved')}</p>`
+  }
+
   #keyWarning (room: { name: string, direct?: { userId: string } }): unknown {
     if (room.direct === undefined) return ''
     const contact = this.store.backend?.contacts.contact(room.direct.userId)

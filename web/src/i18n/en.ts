@@ -297,6 +297,8 @@ export const en = {
   roleSetDone: '{name} is now {role}.',
   roomSettings: 'Room settings',
   roomPicture: 'Room picture',
+  youWereRemoved: 'You were removed from this room: you cannot read what is sent from now on, and what you write is not shown to the others.',
+  youWereBanned: 'You were banned from this room: you cannot read what is sent from now on, and what you write is not shown to the others.',
   roomTopic: 'Topic',
   whoMayInvite: 'Who may let new people in',
   inviteMembers: 'Any member',

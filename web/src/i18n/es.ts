@@ -290,6 +290,8 @@ export const es: Record<MessageKey, string> = {
   roleSetDone: '{name} ahora es {role}.',
   roomSettings: 'Ajustes de la sala',
   roomPicture: 'Imagen de la sala',
+  youWereRemoved: 'Te expulsaron de esta sala: no puedes leer lo que se envíe a partir de ahora y lo que escribas no se muestra a los demás.',
+  youWereBanned: 'Te bloquearon en esta sala: no puedes leer lo que se envíe a partir de ahora y lo que escribas no se muestra a los demás.',
   roomTopic: 'Tema',
   whoMayInvite: 'Quién puede dejar entrar a gente nueva',
   inviteMembers: 'Cualquier miembro',
