@@ -3,7 +3,7 @@
  * (src/roles/fold.ts), for UIs deciding which actions to offer. The fold stays the authority; the API refuses the rest.
  */
 import { ROLE_RANK } from './types.ts'
-import type { Role, RoleInfo } from './types.ts'
+import type { InvitePolicy, Role, RoleInfo } from './types.ts'
 
 /** Offered actions of `me` in a room. */
 export interface Permissions {
@@ -16,10 +16,12 @@ export interface Permissions {
   assignable: (userId: string) => Role[]
   canRemoveMessageOf: (authorId: string) => boolean
   canEditSettings: boolean
+  /** Our role is at least the room's `invite` setting (we may let newcomers in: share the link, grant keys). */
+  canInvite: boolean
 }
 
 /** The permissions of `me` given the room's role list. */
-export function permissionsOf (me: string, roles: readonly RoleInfo[], hasRoles: boolean): Permissions {
+export function permissionsOf (me: string, roles: readonly RoleInfo[], hasRoles: boolean, invite: InvitePolicy = 'member'): Permissions {
   const rank = (id: string): number => { const r = roles.find(x => x.userId === id)?.role; return r === undefined ? 0 : ROLE_RANK[r] }
   const mine = rank(me)
   const myRole = roles.find(x => x.userId === me)?.role
@@ -36,6 +38,7 @@ export function permissionsOf (me: string, roles: readonly RoleInfo[], hasRoles:
       return out
     },
     canRemoveMessageOf: (author) => hasRoles && mine >= ROLE_RANK.moderator && (author === me || rank(author) < mine),
-    canEditSettings: hasRoles && mine >= ROLE_RANK.admin
+    canEditSettings: hasRoles && mine >= ROLE_RANK.admin,
+    canInvite: !hasRoles || mine >= ROLE_RANK[invite]
   }
 }

@@ -143,8 +143,8 @@ export class CsChatView extends LitElement {
           @click=${() => { this.renderRoot.querySelector<CsPeopleDialog>('cs-people-dialog')?.show() }}>${iconPeople}</button>
         <button class="ghost icon" aria-label=${t('membersAndRoles')} title=${t('membersAndRoles')}
           @click=${() => { this.renderRoot.querySelector<CsRoomAdminDialog>('cs-room-admin-dialog')?.show() }}>${iconSettings}</button>
-        <button @click=${() => { this.renderRoot.querySelector<CsInviteDialog>('cs-invite-dialog')?.show() }}>
-          ${iconInvite}<span class="label">${t('invite')}</span></button>`}
+        ${backend.roles.permissions(this.roomId).canInvite ? html`<button @click=${() => { this.renderRoot.querySelector<CsInviteDialog>('cs-invite-dialog')?.show() }}>
+          ${iconInvite}<span class="label">${t('invite')}</span></button>` : ''}`}
         <button class="ghost icon" aria-label=${t('leaveRoom')} title=${t('leaveRoom')} @click=${() => { void this.#leave(room.name) }}>${iconLeave}</button>
       </header>
       ${this.#keyWarning(room)}

@@ -53,7 +53,8 @@ export class RolesAdapter implements RolesBackend {
   }
 
   permissions (roomId: string): Permissions {
-    return permissionsOf(this.#chat.user.userId, this.#chat.roles(roomId), this.#chat.roomSettings(roomId).roles)
+    const settings = this.#chat.roomSettings(roomId)
+    return permissionsOf(this.#chat.user.userId, this.#chat.roles(roomId), settings.roles, settings.invite)
   }
 
   settings (roomId: string): RoomSettings & { roles: boolean, epoch: number } { return this.#chat.roomSettings(roomId) }
