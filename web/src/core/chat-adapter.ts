@@ -86,7 +86,9 @@ export class ChatAdapter extends EventTarget implements ChatBackend {
   }
 
   async createRoom (name: string): Promise<RoomInfo> {
+    performance.mark('cs:room-create')
     const r = await this.#chat.createRoom(name)
+    performance.mark('cs:room-created')
     this.#changed(r.id)
     return { id: r.id, name: r.name }
   }

@@ -17,7 +17,11 @@ function withFingerprint (identity: Identity): DeviceIdentity {
 
 /** A fresh identity (new random seed). */
 export function newIdentity (): DeviceIdentity {
-  return withFingerprint(createIdentity())
+  // Marks for bench/p11-first-message.ts (key derivation on the way to the first message).
+  performance.mark('cs:identity-keys')
+  const identity = withFingerprint(createIdentity())
+  performance.mark('cs:identity-keys-done')
+  return identity
 }
 
 export function identityFromSeed (seed: Uint8Array): DeviceIdentity {
