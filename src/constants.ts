@@ -413,6 +413,10 @@ export const MEDIA_FETCH_ROUNDS = 2
 export const MEDIA_ROUND_PAUSE_MS = 500
 /** Store: appended chunks are made durable (and the resume point recorded) at least every this many chunks. */
 export const MEDIA_FLUSH_CHUNKS = 64
+/** Media streams one connection may have open at once, each way (a member cannot open hundreds against us). */
+export const MEDIA_MAX_STREAMS_PER_CONNECTION = 4
+/** Media streams we serve at once over all connections; more are reset and counted (`media-busy`). */
+export const MEDIA_MAX_SERVING = 16
 /** Records store (browser IndexedDB): chunks per record (one durable write per 1 MiB, not per chunk). */
 export const MEDIA_RECORD_CHUNKS = 16
 /** Most holders remembered per content hash (from `have` announcements). */

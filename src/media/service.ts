@@ -10,7 +10,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import {
   DEFAULT_MAX_FILE_BYTES, MAX_FIELD_BYTES, MAX_MEDIA_FILE_BYTES, MAX_MEDIA_HOLDER_HASHES, MAX_MEDIA_HOLDERS, MAX_PREVIEW_BYTES,
-  MEDIA_CHUNK_BYTES, MEDIA_DIAL_TIMEOUT_MS, MEDIA_FETCH_ROUNDS, MEDIA_UPGRADE_WAIT_MS, MEDIA_PROTOCOL, MEDIA_ROUND_PAUSE_MS, MEDIA_WANT_WAIT_MS,
+  MEDIA_CHUNK_BYTES, MEDIA_DIAL_TIMEOUT_MS, MEDIA_FETCH_ROUNDS, MEDIA_MAX_SERVING, MEDIA_MAX_STREAMS_PER_CONNECTION, MEDIA_UPGRADE_WAIT_MS, MEDIA_PROTOCOL, MEDIA_ROUND_PAUSE_MS, MEDIA_WANT_WAIT_MS,
   SECRETBOX_OVERHEAD_BYTES
 } from '../constants.ts'
 import { bytesEqual, fromHex, toHex, utf8Length } from '../crypto/encoding.ts'
@@ -24,7 +24,7 @@ import { runSession, SessionFailure } from './session.ts'
 import type { Body } from '../envelope/types.ts'
 import type { RoomKeys } from '../room/keys.ts'
 import type { FetchAttempt, FetchFileOptions, FetchProgress, FileBody, FileInput, MediaStore, TransferPath } from './types.ts'
-import type { Connection, Libp2p } from '@libp2p/interface'
+import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 
 const log = logger('chatsphere:media')
 
@@ -78,6 +78,7 @@ export class MediaService {
   readonly #inflight = new Map<string, Promise<unknown>>()
   readonly #proofKeys = new WeakMap<RoomKeys, Uint8Array>()
   readonly #lastHave = new LruCache<string, number>(MAX_MEDIA_HOLDER_HASHES)
+  #serving = 0
 
   constructor (init: MediaHostInit) {
     const max = init.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES
@@ -100,18 +101,32 @@ export class MediaService {
   async register (node: Libp2p): Promise<void> {
     this.#node = node
     await node.handle(MEDIA_PROTOCOL, async (stream, connection) => {
-      await serveMedia(stream, connection.remotePeer.toString(), {
-        store: this.store,
-        signal: this.#abort.signal,
-        localPeer: () => node.peerId.toString(),
-        proofKey: (roomId) => {
-          const room = this.#host.room(toHex(roomId))
-          return room == null ? undefined : this.#proofKey(room.keys)
-        },
-        fileMessage: (roomId, messageId) => this.#host.room(toHex(roomId))?.fileBody(toHex(messageId)),
-        drop: (reason, roomId) => { this.#host.drop(reason, roomId == null ? undefined : toHex(roomId)) }
-      })
-    }, { runOnLimitedConnection: true })
+      if (this.#serving >= MEDIA_MAX_SERVING) {
+        this.#host.drop('media-busy')
+        stream.abort(new Error('too many media streams'))
+        return
+      }
+      this.#serving++
+      try {
+        await this.#serve(node, stream, connection.remotePeer.toString())
+      } finally {
+        this.#serving--
+      }
+    }, { runOnLimitedConnection: true, maxInboundStreams: MEDIA_MAX_STREAMS_PER_CONNECTION, maxOutboundStreams: MEDIA_MAX_STREAMS_PER_CONNECTION })
+  }
+
+  async #serve (node: Libp2p, stream: Stream, remotePeer: string): Promise<void> {
+    await serveMedia(stream, remotePeer, {
+      store: this.store,
+      signal: this.#abort.signal,
+      localPeer: () => node.peerId.toString(),
+      proofKey: (roomId) => {
+        const room = this.#host.room(toHex(roomId))
+        return room == null ? undefined : this.#proofKey(room.keys)
+      },
+      fileMessage: (roomId, messageId) => this.#host.room(toHex(roomId))?.fileBody(toHex(messageId)),
+      drop: (reason, roomId) => { this.#host.drop(reason, roomId == null ? undefined : toHex(roomId)) }
+    })
   }
 
   /**
