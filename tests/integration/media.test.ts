@@ -196,7 +196,7 @@ describe('media transfer through a relay process', () => {
     expect(progress.find(p => p.peerId === ben.peerId)?.bytes).toBe(5 * MEDIA_CHUNK_BYTES)
   }, 60_000)
 
-  it('refuses a request without a valid room proof (stream reset, counted)', async () => {
+  it('refuses a request without a valid room proof, and one that does not parse (stream reset, counted)', async () => {
     const bytes = new Uint8Array(randomBytes(200_000))
     const sent = await ana.sendFile(room, { name: 'secret.bin', mime: 'application/octet-stream', bytes })
     const node = await createChatNode({ mdns: false, webrtc: false, listen: ['/ip4/127.0.0.1/tcp/0'] })
@@ -211,6 +211,11 @@ describe('media transfer through a relay process', () => {
       await lp.write(encodeMediaMessage({ t: T_REQUEST, room: fromHex(room), msg: fromHex(sent.id), from: 0, proof: new Uint8Array(32).fill(7) }))
       await expect(lp.read({ signal: AbortSignal.timeout(10_000) })).rejects.toThrow()
       expect(ana.dropped()['media-unauthorized']).toBe(before + 1)
+      // Not even a request: reset and counted apart.
+      const garbage = lpStream(await conn.newStream(MEDIA_PROTOCOL, { runOnLimitedConnection: true }))
+      await garbage.write(new Uint8Array([0xff, 0x00, 0x13]))
+      await expect(garbage.read({ signal: AbortSignal.timeout(10_000) })).rejects.toThrow()
+      expect(ana.dropped()['media-malformed']).toBe(1)
     } finally {
       await node.stop()
     }
