@@ -284,9 +284,12 @@ export async function startRelay (opts: RelayOptions): Promise<Relay> {
   const connector = new RelayConnector(node, { relays: opts.peers ?? [] })
   const sync = relaySync({ node, kept, metrics, log, isPeerRelay: (id) => connector.isRelay(id) })
   await sync.start()
+  // Rooms kept before a restart are opened before the node starts: members reconnect within milliseconds of a restart
+  // and a sync that arrived before the load was told "unknown room" and not retried (chaos test). Subscribing waits
+  // for the start (gossipsub only subscribes once started).
+  const loaded = await kept.load()
   await node.start()
-  // Rooms kept before a restart: resubscribe at once (gossipsub only subscribes once started).
-  for (const room of await kept.load()) keepRoom(room)
+  for (const room of loaded) keepRoom(room)
   connector.addEventListener('relay:connect', (e) => log.info({ peer: e.detail.peerId }, 'federated relay connected'))
   connector.addEventListener('relay:error', (e) => log.debug({ peer: e.detail.source, err: e.detail.error.message }, 'federated relay dial failed'))
   connector.start()
