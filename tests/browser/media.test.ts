@@ -115,6 +115,9 @@ describe('media between two browsers', () => {
     const audio = messages(alice.page).locator('cs-attachment audio').last()
     await audio.waitFor({ timeout: DELIVERY_TIMEOUT_MS })
     await messages(alice.page).getByText(/Voice note, 0:0\d/).first().waitFor()
+    // The player learns the duration (MediaRecorder's WebM has none in its header; the app makes the browser scan it).
+    await expect.poll(async () => await audio.evaluate((el) => (el as HTMLAudioElement).duration), { timeout: 10_000 }).toBeGreaterThan(0.5)
+    expect(Number.isFinite(await audio.evaluate((el) => (el as HTMLAudioElement).duration))).toBe(true)
     const played = await audio.evaluate(async (el) => {
       const a = el as HTMLAudioElement
       a.muted = true

@@ -113,7 +113,8 @@ export class CsAttachment extends LitElement {
         ${this.#status(state, body.size)}`
       case 'audio': return html`
         <p class="label">${duration !== undefined ? t('voiceNoteLabel', { duration: formatDuration(duration) }) : t('audioLabel', { name: body.name })}</p>
-        ${state.url !== undefined ? html`<audio controls preload="metadata" src=${state.url} aria-label=${t('audioLabel', { name: body.name })}></audio>` : ''}
+        ${state.url !== undefined ? html`<audio controls preload="metadata" src=${state.url} aria-label=${t('audioLabel', { name: body.name })}
+          @loadedmetadata=${fixDuration}></audio>` : ''}
         ${this.#status(state, body.size)}`
       default: return html`
         <div class="card">
@@ -183,6 +184,22 @@ export class CsAttachment extends LitElement {
       <img src=${url} alt=${t('imageAlt', { name })}>
     </dialog>`
   }
+}
+
+/**
+ * MediaRecorder's WebM has no duration in its header, so the player shows 0:00 until it has played through. Seeking
+ * far past the end makes the browser scan the file and learn the duration; then it goes back to the start.
+ */
+function fixDuration (e: Event): void {
+  const el = e.target as HTMLMediaElement
+  if (Number.isFinite(el.duration)) return
+  const back = (): void => {
+    if (!Number.isFinite(el.duration)) return
+    el.removeEventListener('durationchange', back)
+    el.currentTime = 0
+  }
+  el.addEventListener('durationchange', back)
+  el.currentTime = Number.MAX_SAFE_INTEGER
 }
 
 customElements.define('cs-attachment', CsAttachment)
