@@ -77,6 +77,42 @@ describe('media between two browsers', () => {
     await viewer.waitFor({ state: 'detached' })
   }, 60_000)
 
+  it('a video pasted into the composer plays inline; an image dropped on the room is sent', async () => {
+    // A one-second WebM made in the page (canvas + MediaRecorder), pasted as a file into the message box.
+    await bob.page.evaluate(async () => {
+      const canvas = document.createElement('canvas')
+      canvas.width = 64; canvas.height = 48
+      const ctx = canvas.getContext('2d') as CanvasRenderingContext2D
+      const rec = new MediaRecorder(canvas.captureStream(25), { mimeType: 'video/webm' })
+      const parts: Blob[] = []
+      rec.ondataavailable = (e) => { parts.push(e.data) }
+      const stopped = new Promise((resolve) => { rec.onstop = resolve })
+      rec.start(100)
+      for (let i = 0; i < 25; i++) { ctx.fillStyle = `hsl(${i * 14} 80% 50%)`; ctx.fillRect(0, 0, 64, 48); await new Promise((resolve) => setTimeout(resolve, 40)) }
+      rec.stop()
+      await stopped
+      const dt = new DataTransfer()
+      dt.items.add(new File(parts, 'clip.webm', { type: 'video/webm' }))
+      const box = document.querySelector('cs-app')?.shadowRoot?.querySelector('cs-chat-view')?.shadowRoot?.querySelector('cs-composer')?.shadowRoot?.querySelector('textarea')
+      if (box == null) throw new Error('no composer')
+      box.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, composed: true, cancelable: true }))
+    })
+    const video = messages(alice.page).locator('video[aria-label="Video: clip.webm"]')
+    await video.waitFor({ timeout: DELIVERY_TIMEOUT_MS })
+    await expect.poll(async () => await video.evaluate((el) => (el as HTMLVideoElement).videoWidth), { timeout: 10_000 }).toBe(64)
+    // Drag and drop anywhere on the room's view.
+    const bytes = [...png(30, 30)]
+    await bob.page.evaluate((data) => {
+      const dt = new DataTransfer()
+      dt.items.add(new File([new Uint8Array(data)], 'dropped.png', { type: 'image/png' }))
+      const view = document.querySelector('cs-app')?.shadowRoot?.querySelector('cs-chat-view')
+      if (view == null) throw new Error('no chat view')
+      view.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, composed: true, cancelable: true }))
+      view.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, composed: true, cancelable: true }))
+    }, bytes)
+    await messages(alice.page).getByRole('img', { name: 'Image: dropped.png' }).waitFor({ timeout: DELIVERY_TIMEOUT_MS })
+  }, 60_000)
+
   it('SVG and HTML are download cards, never inline', async () => {
     const svg = '<svg xmlns="http://www.w3.org/2000/svg"><script>window.__pwned=1</script><circle r="5"/></svg>'
     await alice.page.locator('cs-composer input[type=file]').setInputFiles([
