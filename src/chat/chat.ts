@@ -10,8 +10,8 @@ import {
   CATCH_UP_MS, DELIVERY_CHECK_MS, KEEP_REFRESH_MS, MAX_JOINED_ROOMS, PRESENCE_INTERVAL_MS, TYPING_TIMEOUT_MS
 } from '../constants.ts'
 import { fromHex, toHex } from '../crypto/encoding.ts'
-import { openFrame, sealMessage, ReplayGuard } from '../envelope/index.ts'
-import { InvalidArgumentError, NotFoundError } from '../errors.ts'
+import { FrameKind, openFrame, sealMessage, ReplayGuard, verifyFrame as verifyRoomFrame } from '../envelope/index.ts'
+import { InvalidArgumentError, MalformedError, NotFoundError } from '../errors.ts'
 import { openRoomLog, roomFrameVerifier } from '../history/room-log.ts'
 import { loadOpenedFrames, OpenedFrames, saveOpenedFrames } from '../history/opened-frames.ts'
 import { decodeStateVector } from '../history/state-vector.ts'
@@ -371,9 +371,20 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     pubsub.subscribe(room.keys.topic)
     // Inboxes carry no presence: it would tell anyone who knows the user id when they (or a knocker) are online.
     if (room.stored.hidden != null) return
-    pubsub.topicValidators.set(room.keys.ephemeralTopic, async (_peer: PeerId, msg: Message) => {
+    pubsub.topicValidators.set(room.keys.ephemeralTopic, async (peer: PeerId, msg: Message) => {
+      // Reject (which costs the forwarding peer score) only what the forwarder could check too: a relay verifies the
+      // room write signature, never the author's. Charging it for a member's forged frame would let two such frames
+      // get the relay graylisted by every peer (issue 8). A frame its own author sent us directly is Rejected in full.
       try {
-        const m = await openFrame(msg.data, room.keys, { replay: room.ephemeralGuard, keyForEpoch: room.roles.keyForEpoch })
+        const header = await verifyRoomFrame(msg.data, room.keys.writePublicKey, room.keys.roomId)
+        if (header.kind !== FrameKind.ephemeral) throw new MalformedError('a stored-kind frame on the ephemeral topic')
+      } catch (err) {
+        this.#count(dropReasonOf(err), room)
+        return TopicValidatorResult.Reject
+      }
+      const fromAuthor = msg.type === 'signed' && msg.from.equals(peer) && !this.#isRelay(peer.toString())
+      try {
+        const m = await openFrame(msg.data, room.keys, { replay: room.ephemeralGuard, keyForEpoch: room.roles.keyForEpoch, writeSignatureVerified: true })
         this.#onEphemeral(room, m)
         // A fresh, valid frame of the room signed by its publisher's peer key: that peer is a member, worth a direct
         // WebRTC connection (replays are refused above, so nobody is dialled on someone else's frame).
@@ -389,7 +400,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
         // a Reject that would cost the forwarding peer (often the relay) its score.
         if ((err as Error).name === 'OldEpochError') { this.#count('epoch-locked-ephemeral', room); return TopicValidatorResult.Ignore }
         this.#count(dropReasonOf(err), room)
-        return TopicValidatorResult.Reject
+        // A clock far ahead is an honest peer's mistake more often than an attack: never a score penalty.
+        return fromAuthor && (err as Error).name !== 'ClockSkewError' ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore
       }
     })
     pubsub.subscribe(room.keys.ephemeralTopic)
