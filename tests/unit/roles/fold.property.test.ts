@@ -35,7 +35,7 @@ const anyOp = (u: fc.Arbitrary<Uint8Array>): fc.Arbitrary<Body> => fc.oneof(
   fc.record({ k: fc.constant('ban' as const), user: u, on: fc.boolean() }),
   fc.record({ k: fc.constant('remove' as const), target, on: fc.boolean() }),
   fc.record({ k: fc.constant('settings' as const), name: fc.constant('x'), invite: fc.constantFrom('member', 'moderator', 'admin') as fc.Arbitrary<'member' | 'moderator' | 'admin'> }),
-  fc.record({ k: fc.constant('keys' as const), epoch: fc.integer({ min: 0, max: 4 }), rekey: fc.boolean(), epk: fc.constant(new Uint8Array(32)), grants: fc.constant([grant]) })
+  fc.record({ k: fc.constant('keys' as const), epoch: fc.integer({ min: 0, max: 4 }), rekey: fc.boolean(), epk: fc.constant(new Uint8Array(32)), grants: fc.constant([grant]).map(g => [...g]) })
 )
 
 function snapshot (s: RoleState): unknown {
