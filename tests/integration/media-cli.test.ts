@@ -65,6 +65,30 @@ describe('CLI send-file / get', () => {
     expect(JSON.parse(forced.stdout)).toMatchObject({ id, size: data.length, via: 'local' })
   }, 120_000)
 
+  it('Ctrl-C cancels a get (exit 130, progress kept); the same command resumes and completes', async () => {
+    const data = randomBytes(24 * 1024 * 1024)
+    const src = join(files, 'big.bin')
+    await writeFile(src, data)
+    // Ana's data dir is locked by her serving process: send with --serve (stays online), one process.
+    await serving?.stop()
+    serving = ana.spawn([...RESERVE, 'send-file', 'friends', src, '--serve'])
+    const id = await serving.waitLine(l => /^[0-9a-f]{32}$/.test(l), 60_000, 'the message id')
+    await serving.waitLine(l => l.startsWith('serving big.bin'), 30_000, 'serving')
+    const out = join(files, 'big-got.bin')
+    const first = ben.spawn(['get', 'friends', id, '-o', out])
+    await first.waitLine(l => l.startsWith('[') && l.includes(' left '), 60_000, 'a progress line')
+    first.child.kill('SIGINT')
+    const code = await first.exited
+    const last = first.errLines.at(-1) ?? ''
+    console.log(`[media-cli] first get: exit ${String(code)}, ${last}`)
+    if (code === 0) return // the whole file arrived before the signal: nothing left to resume on this machine
+    expect(code).toBe(130)
+    expect(last).toMatch(/^chatsphere: cancelled; .* kept, run the same command to resume$/)
+    const again = await ben.run(['get', 'friends', id, '-o', out])
+    expect(again.code).toBe(0)
+    expect((await readFile(out)).equals(data)).toBe(true)
+  }, 120_000)
+
   it('clear one-line errors and non-zero exits', async () => {
     const missing = await ana.run(['send-file', 'friends', join(files, 'nope.bin')])
     expect(missing.code).toBe(2)
