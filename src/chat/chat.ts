@@ -284,9 +284,19 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     void room.openQueue.then(() => {
       for (const frame of frames) {
         const m = room.opened.get(toHex(frame.subarray(FRAME_ID_START, FRAME_ID_END)))
-        if (m != null && m.authorId !== this.#identity.userId && this.#peerDirectory.note(from, m.authorId)) this.#pathChanged(from)
+        if (m != null && m.authorId !== this.#identity.userId && this.#peerDirectory.note(from, m.authorId)) this.#newMember(room, from)
       }
     })
+  }
+
+  /**
+   * A member device seen for the first time. Of two members the smaller peer id dials the WebRTC connection; when that
+   * is the other one, it may not know us yet (what we sent before it joined reached it by sync, which names no
+   * publisher), so we announce our presence at once instead of making it wait for our next one.
+   */
+  #newMember (room: JoinedRoom, peerId: string): void {
+    this.#pathChanged(peerId)
+    if (this.#direct != null && (this.peerId ?? '') > peerId) void this.#publishEphemeral(room, { k: 'presence', state: 'online' })
   }
 
   #pathChanged (peerId: string): void {
@@ -390,7 +400,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
         // WebRTC connection (replays are refused above, so nobody is dialled on someone else's frame).
         if (msg.type === 'signed' && m.authorId !== this.#identity.userId) {
           const from = msg.from.toString()
-          if (this.#peerDirectory.note(from, m.authorId)) this.#pathChanged(from)
+          if (this.#peerDirectory.note(from, m.authorId)) this.#newMember(room, from)
           this.#direct?.notePeer(from)
         }
         return TopicValidatorResult.Accept
