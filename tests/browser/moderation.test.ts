@@ -62,7 +62,7 @@ describe('moderation', () => {
     await dialogB.getByRole('button', { name: 'Close' }).click()
   })
 
-  it('the owner removes a message for everyone, then removes Bob', async () => {
+  it('the owner removes a message for everyone, removes Bob (he reads nothing new), then adds him back', async () => {
     const a = alice.page
     const b = bob.page
     await messages(a).getByText('buy cheap watches').first().hover()
@@ -99,5 +99,13 @@ describe('moderation', () => {
     // The room picture is in Alice's header.
     await dialogA2.getByRole('button', { name: 'Close' }).click()
     expect(await a.locator('cs-chat-view header cs-avatar img').first().getAttribute('src')).toMatch(/^data:image\/(png|jpeg|webp);base64,/)
+
+    // Alice adds Bob back: he is granted the current key again and reads what he missed.
+    await a.getByRole('button', { name: 'Members and roles' }).click()
+    const dialogA3 = a.getByRole('dialog', { name: /Members and roles/ })
+    await dialogA3.getByRole('button', { name: 'Add back Bob as a member' }).click()
+    await dialogA3.getByText('Bob is a member again.').waitFor({ timeout: DELIVERY_TIMEOUT_MS })
+    expect(await seriousViolations(a)).toEqual([])
+    await waitForMessage(b, 'only for members now')
   })
 })

@@ -94,7 +94,9 @@ export class CsRoomAdminDialog extends LitElement {
     const members = roles.members(this.roomId)
     const log = roles.moderationLog(this.roomId)
     const nameOf = (u: string): string => members.find((m) => m.userId === u)?.name ?? backend.person(u)?.name ?? u.slice(0, 10)
-    const banned = bannedUsers(log)
+    const out = removedUsers(log)
+    const banned = out.filter((u) => u.banned).map((u) => u.userId)
+    const removed = out.filter((u) => !u.banned).map((u) => u.userId)
     return html`
       <dialog aria-labelledby="ra-title" @close=${() => { this.#closed() }}>
         <div class="content">
@@ -126,6 +128,13 @@ export class CsRoomAdminDialog extends LitElement {
             <ul>${banned.map((u) => html`<li class="member"><span class="name">${nameOf(u)}</span>
               ${may.canBan(u) ? html`<button class="ghost" ?disabled=${this.busy} aria-label=${t('unbanNamed', { name: nameOf(u) })}
                 @click=${() => { void this.#act(undefined, async () => { await roles.unban(this.roomId, u) }, t('unbannedDone', { name: nameOf(u) })) }}>${t('unban')}</button>` : ''}
+            </li>`)}</ul>
+          </section>` : ''}
+          ${removed.length > 0 ? html`<section aria-labelledby="ra-removed">
+            <h3 id="ra-removed">${t('removedHeading')}</h3>
+            <ul>${removed.map((u) => html`<li class="member"><span class="name">${nameOf(u)}</span>
+              ${may.assignable(u).includes('member') ? html`<button class="ghost" ?disabled=${this.busy} aria-label=${t('addBackNamed', { name: nameOf(u) })}
+                @click=${() => { void this.#act(undefined, async () => { await roles.setRole(this.roomId, u, 'member') }, t('addedBackDone', { name: nameOf(u) })) }}>${t('addBack')}</button>` : ''}
             </li>`)}</ul>
           </section>` : ''}
           ${settings.roles ? this.#settingsForm(settings, may.canEditSettings) : ''}
@@ -219,12 +228,16 @@ export class CsRoomAdminDialog extends LitElement {
   }
 }
 
-/** Users whose last ban entry is a ban (not lifted). */
-function bannedUsers (log: readonly ModerationEntry[]): string[] {
-  const state = new Map<string, boolean>()
-  for (const e of log) if (e.user !== undefined && (e.action === 'ban' || e.action === 'unban')) state.set(e.user, e.action === 'ban')
-  for (const e of log) if (e.user !== undefined && e.action === 'role' && state.get(e.user) === false) state.delete(e.user)
-  return [...state].filter(([, on]) => on).map(([u]) => u)
+/** Users out of the room by the log: banned, or removed (kicked or unbanned) and not added back by a role op. */
+function removedUsers (log: readonly ModerationEntry[]): Array<{ userId: string, banned: boolean }> {
+  const state = new Map<string, 'banned' | 'removed'>()
+  for (const e of log) {
+    if (e.user === undefined) continue
+    if (e.action === 'ban') state.set(e.user, 'banned')
+    else if (e.action === 'kick' || e.action === 'unban') state.set(e.user, 'removed')
+    else if (e.action === 'role') state.delete(e.user)
+  }
+  return [...state].map(([userId, s]) => ({ userId, banned: s === 'banned' }))
 }
 
 /** One moderation entry in words. */
