@@ -25,10 +25,15 @@ export const NODE_DEFAULT_LISTEN = ['/p2p-circuit', '/webrtc']
  * relay's info document did not name.
  */
 export async function createChatNode (init: ChatNodeInit = {}): Promise<ChatNode> {
+  // Without WebRTC (the user's choice: members then never learn this device's IP addresses) everything goes through
+  // relays.
+  const useWebRTC = init.webrtc ?? true
+  const transports: NonNullable<Libp2pOptions['transports']> = [webSockets(), circuitRelayTransport()]
+  if (useWebRTC) transports.push(webRTC({ rtcConfiguration: { iceServers: init.iceServers ?? [] } }))
   const options: Libp2pOptions<ChatServices> = {
     start: false,
-    addresses: { listen: init.listen ?? NODE_DEFAULT_LISTEN },
-    transports: [webSockets(), circuitRelayTransport(), webRTC({ rtcConfiguration: { iceServers: init.iceServers ?? [] } })],
+    addresses: { listen: (init.listen ?? NODE_DEFAULT_LISTEN).filter(a => useWebRTC || !a.startsWith('/webrtc')) },
+    transports,
     connectionEncrypters: [noise()],
     // A WebRTC dial through a relay (signalling, ICE, DTLS, SCTP) can take longer than libp2p's 6 s per address on a
     // busy device; callers still bound each dial with their own signal.

@@ -25,7 +25,7 @@ export interface ChatNodeInit {
   listen?: string[]
   /** Node only: discover peers on the LAN by mDNS (default true). */
   mdns?: boolean
-  /** Node only: WebRTC transport (default true). */
+  /** WebRTC transport (default true); without it this device is reached only through relays. */
   webrtc?: boolean
   /** ICE servers for WebRTC. None by default: no public STUN server is contacted without the user's configuration. */
   iceServers?: RTCIceServer[]

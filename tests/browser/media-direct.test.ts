@@ -4,7 +4,7 @@ import type { AppServer } from './support/app-server.ts'
 import { openUser } from './support/browser.ts'
 import type { User } from './support/browser.ts'
 import { seriousViolations } from './support/axe.ts'
-import { DELIVERY_TIMEOUT_MS, createIdentity, createRoom, inviteLink } from './support/flows.ts'
+import { DELIVERY_TIMEOUT_MS, createIdentity, createRoom, inviteLink, waitForMessage } from './support/flows.ts'
 import { allowLoopbackWebRTC } from './support/media.ts'
 
 // Two browsers in a room upgrade from the relay to a direct WebRTC connection by themselves; the banner says so.
@@ -47,6 +47,20 @@ describe('direct WebRTC between two browsers', () => {
     await page.getByRole('button', { name: 'Save ICE servers' }).click()
     const saved = await page.evaluate(() => (JSON.parse(localStorage.getItem('chatsphere:settings') ?? '{}') as { iceServers?: string[] }).iceServers)
     expect(saved).toEqual(['stun:stun.example.org:3478', 'turn:turn.example.org:3478 alice secret'])
+    // Direct connections are on by default and can be turned off (then this device's IP stays hidden from members).
+    const direct = page.getByRole('checkbox', { name: 'Direct connections to people in my rooms' })
+    expect(await direct.isChecked()).toBe(true)
+    await direct.uncheck()
+    expect(await page.evaluate(() => (JSON.parse(localStorage.getItem('chatsphere:settings') ?? '{}') as { directConnections?: boolean }).directConnections)).toBe(false)
     expect(await seriousViolations(page)).toEqual([])
+  }, 60_000)
+
+  it('with direct connections off, the app runs without WebRTC and messages still flow through the relay', async () => {
+    await alice.page.reload()
+    await alice.page.getByRole('button', { name: /Direct/ }).first().click()
+    await bob.page.getByRole('textbox', { name: 'Message' }).fill('through the relay only')
+    await bob.page.getByRole('textbox', { name: 'Message' }).press('Enter')
+    await waitForMessage(alice.page, 'through the relay only')
+    expect(await alice.page.locator('cs-connection-banner li[data-transport="webrtc"]').count()).toBe(0)
   }, 60_000)
 })

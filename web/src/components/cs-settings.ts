@@ -140,6 +140,9 @@ export class CsSettings extends LitElement {
             <p class="muted" id="ice-hint">${t('iceServersHint')}</p>
           </div>
           <div class="row"><button @click=${this.#saveIceServers}>${t('saveIceServers')}</button><span role="status">${this.status.ice ?? ''}</span></div>
+          <label class="check"><input type="checkbox" aria-describedby="direct-hint" .checked=${s.settings.directConnections}
+            @change=${(e: Event) => { this.store.updateSettings({ directConnections: (e.target as HTMLInputElement).checked }); this.#setStatus('ice', 'relaysSaved') }}>${t('directConnections')}</label>
+          <p class="muted" id="direct-hint">${t('directConnectionsHint')}</p>
         </section>
 
         <section aria-labelledby="s-backup">

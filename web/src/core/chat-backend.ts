@@ -12,6 +12,8 @@ export interface StartOptions {
   relays: string[]
   /** ICE servers for direct WebRTC connections (none by default: LAN and loopback still work). */
   iceServers?: RTCIceServer[]
+  /** Direct WebRTC connections to other members (default true); false: everything through relays. */
+  directConnections?: boolean
 }
 
 /**
@@ -27,6 +29,7 @@ export async function startBackend (options: StartOptions): Promise<ChatBackend>
       identity: options.identity,
       relays: [location.origin, ...options.relays],
       ...(options.iceServers !== undefined && options.iceServers.length > 0 ? { iceServers: options.iceServers } : {}),
+      ...(options.directConnections === false ? { webrtc: false } : {}),
       displayName: options.profile.name,
       deviceName: browserDeviceName(),
       ...(options.profile.avatar !== undefined ? { avatar: options.profile.avatar } : {})

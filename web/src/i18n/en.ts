@@ -236,6 +236,8 @@ export const en = {
   iceServers: 'ICE servers (STUN/TURN)',
   iceServersHint: 'Optional. One per line: a stun:, turn: or turns: URL; for TURN add the user name and password after it, separated by spaces. None by default: then direct connections work on the same network only. Used the next time ChatSphere opens.',
   saveIceServers: 'Save ICE servers',
+  directConnections: 'Direct connections to people in my rooms',
+  directConnectionsHint: 'Files and messages go straight between devices (WebRTC), faster and without the relay’s limits; the others then see this device’s IP address. Off: everything goes through the relay. Used the next time ChatSphere opens.',
   peerPath: '{name}: {path}',
   pathWebrtc: 'direct (WebRTC)',
   pathConnectingDirect: 'connecting directly\u2026',

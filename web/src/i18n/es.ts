@@ -229,6 +229,8 @@ export const es: Record<MessageKey, string> = {
   iceServers: 'Servidores ICE (STUN/TURN)',
   iceServersHint: 'Opcional. Uno por línea: una URL stun:, turn: o turns:; para TURN añade detrás el usuario y la contraseña, separados por espacios. Ninguno por defecto: así las conexiones directas solo funcionan en la misma red. Se usan la próxima vez que abras ChatSphere.',
   saveIceServers: 'Guardar servidores ICE',
+  directConnections: 'Conexiones directas con la gente de mis salas',
+  directConnectionsHint: 'Los archivos y mensajes van directamente entre dispositivos (WebRTC), más rápido y sin los límites del relé; los demás ven entonces la dirección IP de este dispositivo. Desactivado: todo pasa por el relé. Se aplica la próxima vez que abras ChatSphere.',
   peerPath: '{name}: {path}',
   pathWebrtc: 'directa (WebRTC)',
   pathConnectingDirect: 'conectando directamente\u2026',

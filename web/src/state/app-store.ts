@@ -149,7 +149,7 @@ export class AppStore extends EventTarget {
       performance.mark('cs:peer-load')
       const { startBackend } = await import('../core/chat-backend.ts')
       performance.mark('cs:peer-start')
-      this.backend = await startBackend({ identity: this.identity, profile: this.profile, relays: this.settings.relays, iceServers: parseIceServers(this.settings.iceServers) })
+      this.backend = await startBackend({ identity: this.identity, profile: this.profile, relays: this.settings.relays, iceServers: parseIceServers(this.settings.iceServers), directConnections: this.settings.directConnections })
       performance.mark('cs:peer-ready')
       this.backend.addEventListener('change', this.#onBackendChange)
       this.backend.addEventListener('message', this.#onBackendMessage)

@@ -12,10 +12,12 @@ export interface Settings {
   relays: string[]
   /** ICE servers for direct WebRTC connections, one settings line each (see core/ice-servers.ts); none by default. */
   iceServers: string[]
+  /** Direct WebRTC connections to other members (they then learn this device's IP addresses). Default true. */
+  directConnections: boolean
 }
 
 const KEY = 'chatsphere:settings'
-const DEFAULTS: Settings = { theme: 'system', notifications: true, relays: [], iceServers: [] }
+const DEFAULTS: Settings = { theme: 'system', notifications: true, relays: [], iceServers: [], directConnections: true }
 
 /** Reads settings, ignoring anything malformed (another version, hand edits). */
 export function loadSettings (): Settings {
@@ -26,7 +28,8 @@ export function loadSettings (): Settings {
       ...(raw.locale === 'en' || raw.locale === 'es' ? { locale: raw.locale } : {}),
       notifications: typeof raw.notifications === 'boolean' ? raw.notifications : DEFAULTS.notifications,
       relays: Array.isArray(raw.relays) ? raw.relays.filter((r): r is string => typeof r === 'string').slice(0, 16) : [],
-      iceServers: Array.isArray(raw.iceServers) ? raw.iceServers.filter((r): r is string => typeof r === 'string').slice(0, 16) : []
+      iceServers: Array.isArray(raw.iceServers) ? raw.iceServers.filter((r): r is string => typeof r === 'string').slice(0, 16) : [],
+      directConnections: typeof raw.directConnections === 'boolean' ? raw.directConnections : DEFAULTS.directConnections
     }
   } catch {
     return { ...DEFAULTS }
