@@ -5,7 +5,7 @@
  * Limits: pid reuse after a crash can make a stale lock look live (the message names the pid so a person can
  * check); a lock from another host (shared network dir) is never taken over.
  */
-import { open, readFile, rm, stat } from 'node:fs/promises'
+import { link, open, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { unlinkSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
@@ -29,17 +29,31 @@ function alive (pid: number): boolean {
 
 export interface DirLock { release (): Promise<void> }
 
+/** Removes `LOCK.tmp-<pid>` files of processes that no longer run (killed while taking the lock). */
+async function removeStaleTemps (dir: string): Promise<void> {
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const pid = Number(/^LOCK\.tmp-(\d+)$/.exec(name)?.[1])
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !alive(pid)) await rm(join(dir, name), { force: true })
+  }
+}
+
 /** Takes the lock of `dir` (which must exist) or throws DataDirLockedError. */
 export async function lockDataDir (dir: string): Promise<DirLock> {
   const path = join(dir, LOCK_FILE)
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      const fh = await open(path, 'wx')
+      // Written in full to a file of our own, then linked into place (atomic, fails if LOCK exists): a process killed
+      // between creating LOCK and writing it left an empty LOCK that made the next opener fail for FRESH_LOCK_MS
+      // (found by scripts/crash.mjs). A leftover temp file of a killed process is harmless and removed below.
+      const tmp = `${path}.tmp-${process.pid}`
+      const fh = await open(tmp, 'w')
       try {
         const info: LockInfo = { pid: process.pid, host: hostname(), since: Date.now() }
         await fh.writeFile(JSON.stringify(info))
         await fh.sync()
       } finally { await fh.close() }
+      try { await link(tmp, path) } finally { await rm(tmp, { force: true }) }
+      await removeStaleTemps(dir)
       await syncDir(dir)
       const onExit = (): void => { try { unlinkSync(path) } catch { /* already gone */ } }
       process.once('exit', onExit)
