@@ -43,6 +43,7 @@ import type { Libp2p } from '@libp2p/interface'
 export const META_DEVICE_BOX_KEY = 'device-box-key'
 export const META_DEVICE_RECORDS = 'device-records'
 export const META_DEVICE_SYNC = 'device-sync'
+export const META_DEVICE_BINDING_PENDING = 'device-binding-pending'
 /** Users whose device bindings we track (for epoch grants to their devices). */
 const MAX_TRACKED_USERS = 10_000
 /** Device mails kept until the binding of their sender device arrives. */
@@ -218,7 +219,18 @@ export class DeviceManager {
     // Records and mail of the stored logs are processed first, so devices() is right as soon as the chat is open.
     await this.idle()
     this.#ready = true
-    if (this.enabled && this.#host.node() != null) await this.#serial(async () => { await this.#postOwnBinding() })
+    if (!this.enabled || this.#host.node() == null) return
+    await this.#serial(async () => {
+      const pending = await this.#host.storage.getMeta(META_DEVICE_BINDING_PENDING)
+      if (pending != null && pending.length > 0) {
+        // The binding the linking device signed for us: our rooms' members learn our box key from it.
+        for (const r of [this.#devicesRoomId(), ...this.#visibleRoomIds()]) {
+          await this.#host.send(r, { k: 'device', rec: pending }).catch(() => { this.#host.count('device-post-failed') })
+        }
+        await this.#host.storage.setMeta(META_DEVICE_BINDING_PENDING, new Uint8Array(0))
+      }
+      await this.#postOwnBinding()
+    })
   }
 
   // ── hooks the chat calls ──────────────────────────────────────────────────────────────────────────────────────
@@ -333,6 +345,8 @@ export class DeviceManager {
     for (const r of payload.rooms) rooms.set(roomIdOf(r.secret), r)
     rooms.set(roomIdOf(devicesRoomSecret(identity)), { secret: devicesRoomSecret(identity), name: '', joinedAt: Date.now(), hidden: 'devices' })
     await storage.setMeta(META_DEVICE_RECORDS, encodeCbor([payload.binding, ...payload.records]))
+    // Posted by this device at its next start too, in case the linking device lost the connection after sending.
+    await storage.setMeta(META_DEVICE_BINDING_PENDING, payload.binding)
     await storage.setMeta(META_DEVICE_SYNC, encodeCbor({}))
     await saveRooms(storage, [...rooms.values()].slice(0, MAX_JOINED_ROOMS))
     if (payload.name != null) await saveName(storage, payload.name)

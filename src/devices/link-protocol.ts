@@ -24,11 +24,12 @@ import {
   checkMac, confirmMac, helloMac, LINK_MAC_BYTES, LINK_NONCE_BYTES, linkEphemeral, newLinkNonce, openLinkPayload, sealLinkPayload
 } from './link-handshake.ts'
 import { encodeLinkCode, parseLinkCode } from './link-code.ts'
+import type { LinkOfferCode } from './link-code.ts'
 import { decodeLinkPayload, encodeLinkPayload } from './link-payload.ts'
 import type { DeviceKeyPair } from './device-mail.ts'
 import type { LinkTranscript } from './link-handshake.ts'
 import type { LinkPayload } from './link-payload.ts'
-import type { Libp2p, Stream } from '@libp2p/interface'
+import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
 
 const T_HELLO = 1
 const T_CONFIRM = 2
@@ -208,6 +209,26 @@ export async function linkWithCode (node: Libp2p, code: string, build: (device: 
   const target = peerIdFromString(offer.peerId)
   const addrs = offer.addrs.map(a => multiaddr(a.endsWith(`/p2p/${offer.peerId}`) ? a : `${a}/p2p/${offer.peerId}`))
   await node.peerStore.merge(target, { multiaddrs: addrs }).catch(() => {})
+  for (let attempt = 1; ; attempt++) {
+    const state = { payloadSent: false }
+    try {
+      return await linkOnce(node, offer, target, signal, build, state)
+    } catch (err) {
+      // A relayed stream that breaks before the payload left (a busy relay, a slow negotiation) is tried again on a
+      // new stream; refusals, wrong codes and protocol errors are final, and so is anything after the payload left.
+      if (state.payloadSent || attempt >= LINK_DIAL_ATTEMPTS || signal.aborted || FINAL_ERRORS.has((err as Error).name)) throw err
+      await new Promise(resolve => setTimeout(resolve, LINK_RETRY_DELAY_MS * attempt))
+    }
+  }
+}
+
+/** Dial attempts of one link when the stream breaks before the payload is sent. */
+const LINK_DIAL_ATTEMPTS = 3
+/** Wait before a new attempt (times the attempt number), so the new device can drop the broken stream. */
+const LINK_RETRY_DELAY_MS = 300
+const FINAL_ERRORS = new Set(['LinkRefusedError', 'BadSignatureError', 'MalformedError', 'InvalidArgumentError', 'OversizedError', 'DecryptionError'])
+
+async function linkOnce (node: Libp2p, offer: LinkOfferCode, target: PeerId, signal: AbortSignal, build: (device: LinkedDevice) => Promise<LinkPayload>, state: { payloadSent: boolean }): Promise<LinkedDevice> {
   let stream: Stream
   try {
     stream = await node.dialProtocol(target, LINK_PROTOCOL, { signal, runOnLimitedConnection: true })
@@ -220,6 +241,8 @@ export async function linkWithCode (node: Libp2p, code: string, build: (device: 
     const t: LinkTranscript = { existingPeer: node.peerId.toString(), newPeer: offer.peerId, ephemeralPublicKey: eph.publicKey, existingNonce: newLinkNonce() }
     await ch.write({ t: T_HELLO, v: LINK_VERSION, e: t.ephemeralPublicKey, ne: t.existingNonce, mac: helloMac(offer.secret, t) })
     const confirm = await ch.read()
+    // Busy: another session holds the offer (or our broken previous stream is not cleaned up yet): try again.
+    if (confirm.t === T_REFUSED && confirm.r === 'busy') throw new Error('the new device is busy with another link session')
     if (confirm.t === T_REFUSED) throw new LinkRefusedError(`the new device refused: ${typeof confirm.r === 'string' ? confirm.r.slice(0, 200) : 'no reason'}`)
     if (confirm.t !== T_CONFIRM) throw new MalformedError('expected the link confirmation')
     const nn = bytes(confirm, 'nn', LINK_NONCE_BYTES)
@@ -228,6 +251,7 @@ export async function linkWithCode (node: Libp2p, code: string, build: (device: 
     const device: LinkedDevice = { peerId: offer.peerId, name, boxPublicKey: offer.boxPublicKey }
     const payload = encodeLinkPayload(await build(device))
     const sealed = sealLinkPayload(offer.secret, eph.secretKey, offer.boxPublicKey, t, nn, payload)
+    state.payloadSent = true
     await ch.write({ t: T_PAYLOAD, n: sealed.nonce, c: sealed.box })
     const ack = await ch.read()
     if (ack.t === T_REFUSED) throw new LinkRefusedError(`the new device refused: ${typeof ack.r === 'string' ? ack.r.slice(0, 200) : 'no reason'}`)
