@@ -5,7 +5,7 @@
 
 /** Why the relay dropped something; each reason is its own series. */
 export type DropReason =
-  | 'bad-write-signature' | 'malformed' | 'oversized' | 'rejected-update' | 'not-kept' | 'wrong-kind' | 'error'
+  | 'bad-write-signature' | 'malformed' | 'oversized' | 'rejected-update' | 'not-kept' | 'wrong-kind' | 'error' | 'struck-peer'
   | 'keep-bad-request' | 'keep-bad-signature' | 'keep-stale' | 'keep-wrong-relay' | 'keep-quota' | 'keep-conflict'
 
 export interface RelayGauges {
@@ -24,6 +24,8 @@ export class RelayMetrics {
   keepRequests = 0
   syncSessions = 0
   httpRequests = 0
+  /** Peers disconnected because their frames kept failing (src/net/reject-strikes.ts). */
+  peersStruck = 0
   readonly dropped = new Map<DropReason, number>()
   readonly #gauges: RelayGauges
   readonly #started = Date.now()
@@ -61,6 +63,7 @@ export class RelayMetrics {
         [['', gossip.scores.filter(s => s < gossip.graylistThreshold).length]])
       metric('chatsphere_relay_gossip_score_min', 'gauge', 'Lowest gossipsub peer score (0 with no peers).', [['', gossip.scores.length === 0 ? 0 : Math.min(...gossip.scores)]])
     }
+    metric('chatsphere_relay_peers_struck_total', 'counter', 'Peers disconnected because their frames kept failing validation.', [['', this.peersStruck]])
     metric('chatsphere_relay_uptime_seconds', 'gauge', 'Seconds since the relay started.', [['', Math.round((Date.now() - this.#started) / 1000)]])
     return lines.join('\n') + '\n'
   }

@@ -26,6 +26,7 @@ import {
   RELAY_INFO_VERSION, RELAY_METRICS_PATH, SYNC_PROTOCOL
 } from '../src/constants.ts'
 import { chatGossipsubOptions, peerScore, scoreTopic } from '../src/net/gossipsub-options.ts'
+import { hangUpLater, RejectStrikes } from '../src/net/reject-strikes.ts'
 import { RelayConnector } from '../src/net/relay-connector.ts'
 import { lockDataDir } from '../src/storage/dir-lock.ts'
 import { InvalidArgumentError } from '../src/errors.ts'
@@ -44,7 +45,7 @@ import type { KeptRoom } from './kept-rooms.ts'
 import type { RelayInfo } from '../src/net/relay-info.ts'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
-import type { Libp2p } from '@libp2p/interface'
+import type { Libp2p, PeerId } from '@libp2p/interface'
 import type { IncomingMessage, ServerResponse, Server } from 'node:http'
 import type { Logger } from 'pino'
 
@@ -227,10 +228,22 @@ export async function startRelay (opts: RelayOptions): Promise<Relay> {
     return await run
   }
 
+  // A peer whose frames keep failing is refused unchecked and disconnected (its gossipsub score stays low).
+  const strikes = new RejectStrikes()
+  const rejected = (peer: PeerId): TopicValidatorResult => {
+    if (strikes.note(peer.toString())) {
+      metrics.peersStruck++
+      log.info({ peer: peer.toString() }, 'disconnecting a peer whose frames keep failing')
+      hangUpLater(async () => { await node.hangUp(peer) })
+    }
+    return TopicValidatorResult.Reject
+  }
+
   const keepRoom = (room: KeptRoom): void => {
     scoreTopic(pubsub, room.topic)
     scoreTopic(pubsub, room.ephemeralTopic)
     pubsub.topicValidators.set(room.topic, async (peer, msg) => {
+      if (strikes.struck(peer.toString())) { metrics.drop('struck-peer'); return TopicValidatorResult.Reject }
       try {
         // Check (signatures, shape, no deletes), forward, and store in the background: members should not wait for
         // the relay's fsync. A member learns the relay holds the message only once it is in the log (keep status).
@@ -245,18 +258,19 @@ export async function startRelay (opts: RelayOptions): Promise<Relay> {
       } catch (err) {
         metrics.drop(dropReason(err))
         log.debug({ err: (err as Error).message, topic: room.topic }, 'dropped room update')
-        return TopicValidatorResult.Reject
+        return rejected(peer)
       }
     })
-    pubsub.topicValidators.set(room.ephemeralTopic, async (_peer, msg) => {
+    pubsub.topicValidators.set(room.ephemeralTopic, async (peer, msg) => {
+      if (strikes.struck(peer.toString())) { metrics.drop('struck-peer'); return TopicValidatorResult.Reject }
       try {
         const header = await verifyFrame(msg.data, room.writePublicKey, room.roomId)
-        if (header.kind !== FrameKind.ephemeral) { metrics.drop('wrong-kind'); return TopicValidatorResult.Reject }
+        if (header.kind !== FrameKind.ephemeral) { metrics.drop('wrong-kind'); return rejected(peer) }
         metrics.ephemeralRelayed++
         return TopicValidatorResult.Accept
       } catch (err) {
         metrics.drop(dropReason(err))
-        return TopicValidatorResult.Reject
+        return rejected(peer)
       }
     })
     pubsub.subscribe(room.topic)

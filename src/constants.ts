@@ -341,6 +341,20 @@ export const GOSSIP_IP_COLOCATION_THRESHOLD = 10
 export const GOSSIP_IP_COLOCATION_WEIGHT = -5
 /** Cap on the positive part of a peer's topic scores (a long-lived peer cannot bank credit for a later attack). */
 export const GOSSIP_TOPIC_SCORE_CAP = 10
+/**
+ * Rejected frames from one peer within GOSSIP_REJECT_STRIKE_WINDOW_MS after which validators refuse its frames
+ * unchecked and it is disconnected (src/net/reject-strikes.ts). Honest peers and relays forward only what passed the
+ * same checks, so they never get here.
+ */
+export const GOSSIP_REJECT_STRIKES = 32
+export const GOSSIP_REJECT_STRIKE_WINDOW_MS = 60_000
+/**
+ * A struck peer is disconnected this long after its strike, not at once: gossipsub caches scores for a heartbeat and
+ * forgets a disconnected peer whose cached score is still positive, which would erase the penalty it just earned.
+ */
+export const GOSSIP_REJECT_HANGUP_DELAY_MS = 2_500
+/** Peers whose rejections are tracked at once. */
+export const GOSSIP_REJECT_STRIKE_PEERS = 4096
 
 // ── Multiple devices: linking, device records, device mail (issue 7, devices helper) ──
 /** Stream protocol a linking device (the one that holds the identity) dials on the new device. */

@@ -17,6 +17,7 @@ import { loadOpenedFrames, OpenedFrames, saveOpenedFrames } from '../history/ope
 import { decodeStateVector } from '../history/state-vector.ts'
 import { fingerprint } from '../identity/user-id.ts'
 import { peerScore, scoreTopic, unscoreTopic } from '../net/gossipsub-options.ts'
+import { hangUpLater, RejectStrikes } from '../net/reject-strikes.ts'
 import { RelayConnector } from '../net/relay-connector.ts'
 import { DirectUpgrader } from '../net/direct-upgrader.ts'
 import { PeerDirectory } from './peer-paths.ts'
@@ -134,6 +135,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   /** Per room: frames this device already opened with every check; a cold open only decrypts them. */
   readonly #openedFrames = new Map<string, OpenedFrames>()
   readonly #dropped = new Map<string, number>()
+  /** Peers whose frames keep failing our validators (refused unchecked, disconnected; never our relays). */
+  readonly #strikes = new RejectStrikes()
   readonly #init: ChatInit
   #name: string | undefined
   #avatar: string | undefined
@@ -364,6 +367,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     scoreTopic(pubsub, room.keys.topic)
     if (room.stored.hidden == null) scoreTopic(pubsub, room.keys.ephemeralTopic)
     pubsub.topicValidators.set(room.keys.topic, async (peer: PeerId, msg: Message) => {
+      if (this.#struck(peer)) return TopicValidatorResult.Reject
       try {
         const fresh = await this.#applyLive(room, msg.data, peer.toString())
         // Nothing new to show: a duplicate, or an update that depends on something we lack (Yjs holds it pending
@@ -375,7 +379,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
         return TopicValidatorResult.Accept
       } catch (err) {
         this.#count(dropReasonOf(err), room)
-        return TopicValidatorResult.Reject
+        return this.#reject(peer)
       }
     })
     pubsub.subscribe(room.keys.topic)
@@ -385,12 +389,13 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       // Reject (which costs the forwarding peer score) only what the forwarder could check too: a relay verifies the
       // room write signature, never the author's. Charging it for a member's forged frame would let two such frames
       // get the relay graylisted by every peer (issue 8). A frame its own author sent us directly is Rejected in full.
+      if (this.#struck(peer)) return TopicValidatorResult.Reject
       try {
         const header = await verifyRoomFrame(msg.data, room.keys.writePublicKey, room.keys.roomId)
         if (header.kind !== FrameKind.ephemeral) throw new MalformedError('a stored-kind frame on the ephemeral topic')
       } catch (err) {
         this.#count(dropReasonOf(err), room)
-        return TopicValidatorResult.Reject
+        return this.#reject(peer)
       }
       const fromAuthor = msg.type === 'signed' && msg.from.equals(peer) && !this.#isRelay(peer.toString())
       try {
@@ -411,7 +416,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
         if ((err as Error).name === 'OldEpochError') { this.#count('epoch-locked-ephemeral', room); return TopicValidatorResult.Ignore }
         this.#count(dropReasonOf(err), room)
         // A clock far ahead is an honest peer's mistake more often than an attack: never a score penalty.
-        return fromAuthor && (err as Error).name !== 'ClockSkewError' ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore
+        return fromAuthor && (err as Error).name !== 'ClockSkewError' ? this.#reject(peer) : TopicValidatorResult.Ignore
       }
     })
     pubsub.subscribe(room.keys.ephemeralTopic)
@@ -441,6 +446,19 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       pubsub.topicValidators.delete(topic)
       unscoreTopic(pubsub, topic)
     }
+  }
+
+  /** Rejects a frame (gossipsub charges the sender); a non-relay peer whose frames keep failing is disconnected. */
+  #reject (peer: PeerId): TopicValidatorResult {
+    const id = peer.toString()
+    if (this.#strikes.note(id) && !this.#isRelay(id)) hangUpLater(async () => { await this.#node?.hangUp(peer) })
+    return TopicValidatorResult.Reject
+  }
+
+  /** A struck peer's frames are refused before any parsing or signature check (never a relay's). */
+  #struck (peer: PeerId): boolean {
+    const id = peer.toString()
+    return this.#strikes.struck(id) && !this.#isRelay(id)
   }
 
   #count (reason: string, room?: JoinedRoom): void {

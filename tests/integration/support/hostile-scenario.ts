@@ -21,8 +21,8 @@ export interface ClassResult {
   sent: number
   /** Ana's gossipsub score of this class's identity, read as soon as the class was sent. */
   scoreAtPeer: number | undefined
-  /** Peers below the graylist threshold at the relay at that moment. */
-  relayGraylisted: number | undefined
+  /** Peers the relay had disconnected for failing frames (src/net/reject-strikes.ts) once this class was judged. */
+  relayStruck: number | undefined
   setupMs?: number
   sendMs?: number
 }
@@ -60,7 +60,7 @@ const NON_SCORED = new Set(['subscription flood'])
 /** Pause between honest probe messages (a busy chat, not a benchmark of the sender's disk). */
 const PROBE_INTERVAL_MS = 50
 /** How long after a class was sent its sender's score is watched. */
-const SCORE_WAIT_MS = 10_000
+const SCORE_WAIT_MS = 30_000
 
 async function filesUnder (dir: string): Promise<string[]> {
   const out: string[] = []
@@ -111,6 +111,18 @@ async function lowestScore (chat: Chat, peerId: string): Promise<number | undefi
     await new Promise(resolve => setTimeout(resolve, 50))
   }
   return lowest
+}
+
+/** Peers the relay struck since `base`, polled until it reaches `want` or SCORE_WAIT_MS passes. */
+async function relayStruck (relay: RelayProc, base: number, want: number): Promise<number> {
+  const end = Date.now() + SCORE_WAIT_MS
+  let n = 0
+  while (Date.now() < end) {
+    n = ((await relay.metrics()).chatsphere_relay_peers_struck_total ?? 0) - base
+    if (n >= want) break
+    await new Promise(resolve => setTimeout(resolve, 200))
+  }
+  return n
 }
 
 function sumDrops (m: Record<string, number>): Record<string, number> {
@@ -169,6 +181,7 @@ export async function runHostileScenario (opts: { perClass: number, baselineProb
     log(`baseline: ${baselineMs.length} probes`)
 
     const before = await relay.metrics()
+    const struckBefore = before.chatsphere_relay_peers_struck_total ?? 0
     const sentBefore = probeNo
     const markersFile = join(await tempDir('cs-markers-'), 'markers.bin')
     const args = {
@@ -201,10 +214,11 @@ export async function runHostileScenario (opts: { perClass: number, baselineProb
           try { m = JSON.parse(line) } catch { continue }
           if (m.class != null) {
             // Read at once: P4 decays every second, so a score read minutes later says little about the attack.
-            const c: ClassResult = { class: m.class, peerId: m.peerId ?? '', sent: m.sent ?? 0, scoreAtPeer: undefined, relayGraylisted: undefined, setupMs: m.setupMs, sendMs: m.sendMs }
+            const c: ClassResult = { class: m.class, peerId: m.peerId ?? '', sent: m.sent ?? 0, scoreAtPeer: undefined, relayStruck: undefined, setupMs: m.setupMs, sendMs: m.sendMs }
             classes.push(c)
             relayReads.push(lowestScore(ana, c.peerId).then((s) => { c.scoreAtPeer = s }))
-            relayReads.push(relay?.metrics().then((x) => { c.relayGraylisted = x.chatsphere_relay_gossip_peers_graylisted ?? 0 }, () => {}))
+            const want = classes.filter(x => isScoredClass(x.class)).length
+            if (relay != null) relayReads.push(relayStruck(relay, struckBefore, want).then((n) => { c.relayStruck = n }))
             log(`attack class done: ${m.class} (${JSON.stringify(c)})`)
           }
           if (m.phase === 'armed') { armedAt = performance.now(); attackFrom = attackMs.length; log(`attacker armed: ${line}`) }
