@@ -58,7 +58,11 @@ export function relaySync (init: RelaySyncInit): RelaySync {
         if (init.isPeerRelay(id)) { void syncWith(id, room); continue }
         sync.syncRoom(node, id, room.topic, room.log).then((r) => {
           metrics.syncSessions++
-          log.debug({ peer: id, room: room.roomIdText, sent: r.sent }, 'pushed room to member')
+          log.debug({ peer: id, room: room.roomIdText, sent: r.sent, received: r.received }, 'pushed room to member')
+          // A push is a two-way sync: what this member had and we lacked (its messages from while we were down, or
+          // frames a crash of ours lost) must go on to the others too, or they wait for their next keep refresh
+          // (up to a minute; found by the chaos test).
+          if (r.received > 0) pushToMembers(room)
         }, (err: Error) => { log.debug({ peer: id, err: err.message }, 'push to member failed') })
       }
     }, PUSH_DELAY_MS))
