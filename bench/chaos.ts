@@ -26,7 +26,7 @@ import { createRoomSecret, deriveRoomKeys } from '../src/room/keys.ts'
 import { memoryUpdateStore } from '../src/storage/memory-update-store.ts'
 import { freePort, startRelayProc, tempDir, cleanupDirs } from '../tests/integration/support/processes.ts'
 import { World } from '../tests/unit/convergence/world.ts'
-import { startTcpProxy } from '../tests/unit/convergence/tcp-proxy.ts'
+import { firewall, startTcpProxy } from '../tests/unit/convergence/tcp-proxy.ts'
 import { rssOf } from '../tests/integration/abuse-flood.ts'
 import type { RelayProc } from '../tests/integration/support/processes.ts'
 import type { WorldRelay } from '../tests/unit/convergence/world.ts'
@@ -45,7 +45,7 @@ const pick = <T>(xs: T[]): T => xs[Math.floor(Math.random() * xs.length)] as T
 const relayPort = await freePort()
 const relayTcp = await freePort()
 const relayDir = await tempDir('cs-chaos-relay-')
-const relayArgs = { port: relayPort, dataDir: relayDir, extra: ['--tcp-port', String(relayTcp), '--circuit-data', String(CIRCUIT_DATA_MIB), '--log-level', 'info'] }
+const relayArgs = { port: relayPort, dataDir: relayDir, extra: ['--tcp-port', String(relayTcp), '--circuit-data', String(CIRCUIT_DATA_MIB), '--log-level', process.env.CHAOS_RELAY_LOG ?? 'info'] }
 let relay: RelayProc | undefined = await startRelayProc(relayArgs)
 const relayId = relay.peerId
 let relayKills = 0
@@ -55,6 +55,8 @@ async function startRelayAgain (): Promise<void> { if (relay == null) relay = aw
 
 const worldRelay: WorldRelay = { peerId: relayId, tcpPort: relayTcp, stop: async () => { const r = relay; relay = undefined; await r?.proc.stop() } }
 const world = await World.start({ peers: PEERS, relays: 1, startRelay: async () => worldRelay })
+// The relay's WebSocket address (HTTP port) is learned through identify too: block it like the TCP port.
+firewall([relayPort])
 const room = await world.chat(0).createRoom('chaos')
 for (let i = 1; i < PEERS; i++) await world.chat(i).joinRoom(room.invite)
 
@@ -122,12 +124,48 @@ for (let round = 1; round <= ROUNDS; round++) {
   if (relay != null) relayRss.push(await rssOf(relay.proc.child.pid as number))
   world.heal()
   const healed = Date.now()
-  while (!identical() && Date.now() - healed < 60_000) await sleep(50)
+  const firstRelay = new Map<number, number>()
+  const firstSync = new Map<number, number>()
+  for (const p of world.peers) {
+    if (p.chat?.connectedRelays().length !== 0) firstRelay.set(p.index, 0)
+    p.chat?.addEventListener('relay', (e) => { if (e.detail.connected && !firstRelay.has(p.index)) firstRelay.set(p.index, Date.now() - healed) })
+    p.chat?.addEventListener('sync', (e) => { if (e.detail.relay && !firstSync.has(p.index)) firstSync.set(p.index, Date.now() - healed) })
+  }
+  const peerDone = new Map<number, number>()
+  while (!identical() && Date.now() - healed < 60_000) {
+    for (const p of world.peers) if (!peerDone.has(p.index) && (p.chat?.messages(room.id).length ?? 0) === acked.size) peerDone.set(p.index, Date.now() - healed)
+    await sleep(50)
+  }
+  process.stderr.write(`  per peer (ms, relay connected / first relay sync / complete): ${world.peers.map(p => `p${p.index}=${firstRelay.get(p.index) ?? '-'}/${firstSync.get(p.index) ?? '-'}/${peerDone.get(p.index) ?? '-'}`).join(' ')}\n`)
   const convergeMs = Date.now() - healed
   const ok = identical() && convergeMs <= CONVERGE_LIMIT_MS
   if (!ok) {
     failed = true
+    if (process.env.CHAOS_RELAY_LOG === 'debug' && relay != null) {
+      const stuck = world.peers.filter(p => (p.chat?.messages(room.id).length ?? 0) < acked.size).map(p => p.chat?.peerId)
+      for (const line of relay.proc.lines.filter(l => stuck.some(id => id != null && l.includes(id))).slice(-40)) process.stderr.write(`  relay: ${line.slice(0, 300)}\n`)
+    }
+    for (const p of world.peers) {
+      const c = p.chat
+      if (c == null) continue
+      process.stderr.write(`  p${p.index} (${c.peerId ?? ''}): ${c.messages(room.id).length} messages, relays ${JSON.stringify(c.connectedRelays())}, connections ${c.connections().map(x => x.remoteAddr).join(' ')}, dropped ${JSON.stringify(c.dropped())}\n`)
+    }
     process.stderr.write(`round ${round}: not identical within ${CONVERGE_LIMIT_MS} ms (${convergeMs} ms): ${world.peers.map(p => `p${p.index}=${p.chat?.messages(room.id).length ?? '-'}`).join(' ')} of ${acked.size}\n`)
+  }
+  if (!ok && process.env.CHAOS_PROBE === '1') {
+    // Probe: does a live message still reach the stuck peers (is the relay still forwarding the topic to them)?
+    const stuck = world.peers.filter(p => (p.chat?.messages(room.id).length ?? 0) < acked.size)
+    const from = world.peers.find(p => !stuck.includes(p) && p.chat != null)
+    if (from?.chat != null) {
+      const probe = await from.chat.send(room.id, 'probe')
+      acked.add(probe.id)
+      await sleep(3_000)
+      for (const p of stuck) process.stderr.write(`  probe: p${p.index} got the live probe: ${p.chat?.messages(room.id).some(m => m.id === probe.id) ?? false}, now ${p.chat?.messages(room.id).length ?? 0}/${acked.size}\n`)
+      // Does a restart (state rebuilt from the peer's storage, a fresh sync on connect) fix it?
+      for (const p of stuck) await world.restartPeer(p.index)
+      await sleep(8_000)
+      for (const p of stuck) process.stderr.write(`  probe: p${p.index} after a restart: ${p.chat?.messages(room.id).length ?? 0}/${acked.size}\n`)
+    }
   }
   rounds.push({ round, faults, messages: acked.size, convergeMs })
   process.stderr.write(`round ${round}: ${faults.length} faults (${faults.join(', ')}), ${acked.size} messages, identical after ${convergeMs} ms\n`)
