@@ -2,7 +2,6 @@ import { defineConfig } from 'vite'
 import { fileURLToPath } from 'node:url'
 import { readFileSync } from 'node:fs'
 import { createHash } from 'node:crypto'
-import { parseSync } from 'vite'
 import type { Plugin } from 'vite'
 
 const root = fileURLToPath(new URL('.', import.meta.url))
@@ -54,72 +53,6 @@ function gossipsubWithoutMetricsPlugin (): Plugin {
   }
 }
 
-/** Whether evaluating `node` can have no effect (so dropping it changes nothing): names, literals, plain reads. */
-function isPlainValue (node: unknown): boolean {
-  const n = node as { type?: string, expressions?: unknown[], object?: unknown, property?: unknown, computed?: boolean }
-  switch (n.type) {
-    case 'Identifier': case 'Literal': case 'ThisExpression': return true
-    case 'TemplateLiteral': return (n.expressions ?? []).every(isPlainValue)
-    case 'MemberExpression': return isPlainValue(n.object) && (n.computed !== true || isPlainValue(n.property))
-    default: return false
-  }
-}
-
-/** `log(…)`, `log.trace(…)`, `this.log(…)`, `this.log.trace(…)`, `x.log(…)`: a libp2p debug logger call (not `.error`). */
-function isDebugLogCall (node: unknown): boolean {
-  const call = node as { type?: string, callee?: { type?: string, name?: string, object?: unknown, property?: { name?: string }, computed?: boolean }, arguments?: unknown[] }
-  if (call.type !== 'CallExpression' || call.callee === undefined) return false
-  let callee = call.callee
-  if (callee.type === 'MemberExpression' && callee.computed !== true && callee.property?.name === 'trace') callee = callee.object as typeof callee
-  const isLog = (callee.type === 'Identifier' && callee.name === 'log') ||
-    (callee.type === 'MemberExpression' && callee.computed !== true && callee.property?.name === 'log' &&
-      ((callee.object as { type?: string }).type === 'ThisExpression' || ((callee.object as { type?: string, name?: string }).type === 'Identifier' && (callee.object as { name?: string }).name !== 'console')))
-  return isLog && (call.arguments ?? []).every(isPlainValue)
-}
-
-/**
- * libp2p's debug logging is off in a browser unless a developer sets localStorage.debug, yet its calls and their
- * message strings are a good part of the libp2p code (about 5 kB gzip). In the web build, statements that only call
- * a libp2p debug logger (`log(…)`, `log.trace(…)`, `this.log(…)`) with plain arguments (names, literals, property
- * reads: nothing that can have an effect) are removed; `log.error(…)` stays.
- */
-function dropLibp2pDebugLogsPlugin (): Plugin {
-  return {
-    name: 'chatsphere-drop-libp2p-debug-logs',
-    apply: 'build',
-    transform: {
-      filter: { id: /[\\/]node_modules[\\/](?:libp2p|@libp2p[\\/][^\\/]+)[\\/]dist[\\/].*\.js$/ },
-      handler (code, id) {
-        if (!/\blog\b/.test(code)) return null
-        const { program, errors } = parseSync(id, code)
-        if (errors.length > 0) return null
-        const cut: Array<[number, number]> = []
-        const visit = (node: unknown): void => {
-          if (node === null || typeof node !== 'object') return
-          if (Array.isArray(node)) { for (const child of node) visit(child); return }
-          const n = node as { type?: string, expression?: unknown, start?: number, end?: number }
-          if (n.type === 'ExpressionStatement' && isDebugLogCall(n.expression) && n.start !== undefined && n.end !== undefined) {
-            cut.push([n.start, n.end])
-            return
-          }
-          for (const key in n) if (key !== 'type' && key !== 'start' && key !== 'end') visit((n as Record<string, unknown>)[key])
-        }
-        visit(program)
-        if (cut.length === 0) return null
-        let out = ''
-        let at = 0
-        for (const [start, end] of cut) {
-          // The parser's offsets must point at the call itself; if not, leave the file as it is.
-          if (!/^(?:this\.|[\w$]+\.)?log\b[\s\S]*\)\s*;?$/.test(code.slice(start, end))) return null
-          out += code.slice(at, start) + ';'
-          at = end
-        }
-        return { code: out + code.slice(at), map: null }
-      }
-    }
-  }
-}
-
 // The web app is built from web/ into web/dist, which the relay serves under a strict CSP
 // (script-src 'self'; style-src 'self'; require-trusted-types-for 'script'): so nothing here may emit inline
 // scripts or styles. CSS is extracted to files; Lit styles use adoptedStyleSheets, which CSP does not block.
@@ -148,5 +81,5 @@ export default defineConfig({
     reportCompressedSize: false,
     chunkSizeWarningLimit: 2000
   },
-  plugins: [serviceWorkerPlugin(), gossipsubWithoutMetricsPlugin(), dropLibp2pDebugLogsPlugin()]
+  plugins: [serviceWorkerPlugin(), gossipsubWithoutMetricsPlugin()]
 })
