@@ -98,4 +98,22 @@ describe('roles in createChat', () => {
     await until(() => cy.keyEpoch(room.id).held.includes(1), 'Cy was granted the key')
     await until(() => texts(cy, room.id).includes('epoch one'), 'Cy reads epoch one')
   }, 60_000)
+
+  it('two admins rotate at the same moment: one rekey wins in log order and both end up on its key', async () => {
+    const ana = await start({ storage: memoryStorage(), displayName: 'Ana' })
+    const ben = await start({ storage: memoryStorage(), displayName: 'Ben' })
+    const room = await ana.createRoom('race')
+    await ben.joinRoom(room.invite)
+    await until(() => ana.members(room.id).length === 2, 'Ana sees Ben')
+    await ana.setRole(room.id, ben.user.userId, 'admin')
+    await until(() => ben.roles(room.id).find(r => r.userId === ben.user.userId)?.role === 'admin', 'Ben is admin')
+    const [ea, eb] = await Promise.all([ana.rotateEpoch(room.id), ben.rotateEpoch(room.id)])
+    expect([ea, eb]).toEqual([1, 1])
+    const rekeyOf = (c: Chat): string | undefined => c.moderationLog(room.id).find(e => e.action === 'rekey')?.id
+    await until(() => rekeyOf(ana) !== undefined && rekeyOf(ana) === rekeyOf(ben), 'both accept the same rekey')
+    expect(ana.roomSettings(room.id).epoch).toBe(1)
+    await ana.send(room.id, 'from Ana on the winning key')
+    await ben.send(room.id, 'from Ben on the winning key')
+    await until(() => texts(ben, room.id).includes('from Ana on the winning key') && texts(ana, room.id).includes('from Ben on the winning key'), 'both read each other')
+  }, 60_000)
 })
