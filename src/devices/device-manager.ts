@@ -17,15 +17,14 @@
  * The chat peer hands this module a narrow host, as for direct messages (src/dm).
  */
 import nacl from 'tweetnacl'
-import { MAX_JOINED_ROOMS, MAX_LINKED_DEVICES, TAG_DEVICES_ROOM } from '../constants.ts'
+import { MAX_JOINED_ROOMS, MAX_LINKED_DEVICES, ROOM_ID_BYTES, TAG_DEVICES_ROOM, TAG_ROOM_ID } from '../constants.ts'
 import { InvalidArgumentError, NotFoundError } from '../errors.ts'
-import { bytesEqual } from '../crypto/encoding.ts'
+import { bytesEqual, toHex } from '../crypto/encoding.ts'
 import { deriveKey } from '../crypto/hkdf.ts'
 import { decodeCbor, encodeCbor, isMap } from '../envelope/codec.ts'
 import { identityFromSeed } from '../identity/identity.ts'
 import { META_IDENTITY, saveName, saveRooms } from '../chat/local-state.ts'
 import { saveAvatar } from '../chat/profile-state.ts'
-import { deriveRoomKeys } from '../room/keys.ts'
 import { openDeviceMail, sealDeviceMail } from './device-mail.ts'
 import { signDeviceBinding, signDeviceRevocation, verifyDeviceRecord } from './device-record.ts'
 import { DeviceRegistry } from './device-registry.ts'
@@ -136,8 +135,9 @@ async function loadDeviceKey (storage: StorageBackend): Promise<DeviceKeyPair> {
   return pair
 }
 
+/** The room id of a secret (as deriveRoomKeys computes it, without deriving every other key). */
 function roomIdOf (secret: Uint8Array): string {
-  return deriveRoomKeys(secret).roomIdText
+  return toHex(deriveKey(secret, TAG_ROOM_ID, ROOM_ID_BYTES))
 }
 
 export class DeviceManager {
