@@ -9,7 +9,7 @@
  */
 import { ed25519, x25519 } from '@noble/curves/ed25519.js'
 import { hsalsa, xsalsa20poly1305 } from '@noble/ciphers/salsa.js'
-import { randomBytes as random } from '../crypto/random.ts'
+import { randomBytes as random } from './random.ts'
 
 const SECRETBOX_KEY = 32
 const SECRETBOX_NONCE = 24
