@@ -135,7 +135,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   /** Per room: frames this device already opened with every check; a cold open only decrypts them. */
   readonly #openedFrames = new Map<string, OpenedFrames>()
   readonly #dropped = new Map<string, number>()
-  /** Peers whose frames keep failing our validators (refused unchecked, disconnected; never our relays). */
+  /** Peers whose frames keep failing our validators (disconnected; never our relays). */
   readonly #strikes = new RejectStrikes()
   readonly #init: ChatInit
   #name: string | undefined
@@ -367,7 +367,6 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     scoreTopic(pubsub, room.keys.topic)
     if (room.stored.hidden == null) scoreTopic(pubsub, room.keys.ephemeralTopic)
     pubsub.topicValidators.set(room.keys.topic, async (peer: PeerId, msg: Message) => {
-      if (this.#struck(peer)) return TopicValidatorResult.Reject
       try {
         const fresh = await this.#applyLive(room, msg.data, peer.toString())
         // Nothing new to show: a duplicate, or an update that depends on something we lack (Yjs holds it pending
@@ -389,7 +388,6 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       // Reject (which costs the forwarding peer score) only what the forwarder could check too: a relay verifies the
       // room write signature, never the author's. Charging it for a member's forged frame would let two such frames
       // get the relay graylisted by every peer (issue 8). A frame its own author sent us directly is Rejected in full.
-      if (this.#struck(peer)) return TopicValidatorResult.Reject
       try {
         const header = await verifyRoomFrame(msg.data, room.keys.writePublicKey, room.keys.roomId)
         if (header.kind !== FrameKind.ephemeral) throw new MalformedError('a stored-kind frame on the ephemeral topic')
@@ -453,12 +451,6 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     const id = peer.toString()
     if (this.#strikes.note(id) && !this.#isRelay(id)) hangUpLater(async () => { await this.#node?.hangUp(peer) })
     return TopicValidatorResult.Reject
-  }
-
-  /** A struck peer's frames are refused before any parsing or signature check (never a relay's). */
-  #struck (peer: PeerId): boolean {
-    const id = peer.toString()
-    return this.#strikes.struck(id) && !this.#isRelay(id)
   }
 
   #count (reason: string, room?: JoinedRoom): void {
@@ -955,7 +947,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
 
   delivery (ref: string, id: string): DeliveryState | undefined {
     const m = this.#get(ref).mine.get(id.toLowerCase())
-    return m == null ? undefined : { ...m.delivery }
+    return m == null || !m.durable ? undefined : { ...m.delivery }
   }
 
   async waitForRelayHold (ref: string, id: string, timeoutMs: number): Promise<boolean> {

@@ -244,7 +244,11 @@ export interface Chat extends TypedEventTarget<ChatEvents> {
   messages (room: string, options?: { limit?: number }): MessageView[]
   /** Known gaps (authors whose sequence numbers have holes). */
   gaps (room: string): Gap[]
-  /** Delivery state of one of our messages (undefined for others' messages). */
+  /**
+   * Delivery state of one of our messages: undefined for others' messages and for ours until this device's own
+   * write of it is durable (fsync / strict IndexedDB transaction), so nothing is ever shown as sent that a crash
+   * could lose.
+   */
   delivery (room: string, id: string): DeliveryState | undefined
   /** Resolves true once a relay holds the message, false after `timeoutMs`. */
   waitForRelayHold (room: string, id: string, timeoutMs: number): Promise<boolean>

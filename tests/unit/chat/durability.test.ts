@@ -123,11 +123,19 @@ describe('send and receive against held writes', () => {
     const id = await got
     expect(anaStorage.held()).toBeGreaterThan(0)
     expect(sent).toBe(false)
+    // The UI shows a delivery state as "saved": none may exist while the write can still be lost by a crash.
+    expect(ana.messages(roomId).some(m => m.id === id)).toBe(true)
+    expect(ana.delivery(roomId, id)).toBeUndefined()
+    const announced = new Promise<unknown>(resolve => {
+      ana.addEventListener('delivery', (e) => { if (e.detail.id === id) resolve(e.detail.delivery) })
+    })
     const before = anaStorage.stored()
     anaStorage.release()
     const res = await sending
     expect(res.id).toBe(id)
     expect(anaStorage.stored()).toBeGreaterThan(before)
+    expect(await announced).toBeDefined()
+    expect(ana.delivery(roomId, id)).toBeDefined()
   }, 30_000)
 
   it('announces a received message before its write completes, and stores it after', async () => {
