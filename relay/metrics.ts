@@ -5,7 +5,7 @@
 
 /** Why the relay dropped something; each reason is its own series. */
 export type DropReason =
-  | 'bad-write-signature' | 'malformed' | 'oversized' | 'rejected-update' | 'not-kept' | 'wrong-kind' | 'error' | 'struck-peer'
+  | 'bad-write-signature' | 'malformed' | 'oversized' | 'rejected-update' | 'not-kept' | 'wrong-kind' | 'error'
   | 'keep-bad-request' | 'keep-bad-signature' | 'keep-stale' | 'keep-wrong-relay' | 'keep-quota' | 'keep-conflict'
 
 export interface RelayGauges {

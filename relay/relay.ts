@@ -228,7 +228,8 @@ export async function startRelay (opts: RelayOptions): Promise<Relay> {
     return await run
   }
 
-  // A peer whose frames keep failing is refused unchecked and disconnected (its gossipsub score stays low).
+  // A peer whose frames keep failing is disconnected (its gossipsub score stays low). Its frames are still judged one
+  // by one: refusing a message by its forwarder would also drop the honest copies other peers send (same id).
   const strikes = new RejectStrikes()
   const rejected = (peer: PeerId): TopicValidatorResult => {
     if (strikes.note(peer.toString())) {
@@ -243,7 +244,6 @@ export async function startRelay (opts: RelayOptions): Promise<Relay> {
     scoreTopic(pubsub, room.topic)
     scoreTopic(pubsub, room.ephemeralTopic)
     pubsub.topicValidators.set(room.topic, async (peer, msg) => {
-      if (strikes.struck(peer.toString())) { metrics.drop('struck-peer'); return TopicValidatorResult.Reject }
       try {
         // Check (signatures, shape, no deletes), forward, and store in the background: members should not wait for
         // the relay's fsync. A member learns the relay holds the message only once it is in the log (keep status).
@@ -262,7 +262,6 @@ export async function startRelay (opts: RelayOptions): Promise<Relay> {
       }
     })
     pubsub.topicValidators.set(room.ephemeralTopic, async (peer, msg) => {
-      if (strikes.struck(peer.toString())) { metrics.drop('struck-peer'); return TopicValidatorResult.Reject }
       try {
         const header = await verifyFrame(msg.data, room.writePublicKey, room.roomId)
         if (header.kind !== FrameKind.ephemeral) { metrics.drop('wrong-kind'); return rejected(peer) }

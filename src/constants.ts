@@ -342,9 +342,9 @@ export const GOSSIP_IP_COLOCATION_WEIGHT = -5
 /** Cap on the positive part of a peer's topic scores (a long-lived peer cannot bank credit for a later attack). */
 export const GOSSIP_TOPIC_SCORE_CAP = 10
 /**
- * Rejected frames from one peer within GOSSIP_REJECT_STRIKE_WINDOW_MS after which validators refuse its frames
- * unchecked and it is disconnected (src/net/reject-strikes.ts). Honest peers and relays forward only what passed the
- * same checks, so they never get here.
+ * Rejected frames from one peer within GOSSIP_REJECT_STRIKE_WINDOW_MS after which it is disconnected
+ * (src/net/reject-strikes.ts). Honest peers and relays forward only what passed the same checks, so they never get
+ * here.
  */
 export const GOSSIP_REJECT_STRIKES = 32
 export const GOSSIP_REJECT_STRIKE_WINDOW_MS = 60_000

@@ -2,8 +2,9 @@
  * Frames a peer sent us that a topic validator rejected, per peer. Gossipsub charges them to the peer's score, but
  * reads its score from a cache (one heartbeat) and accepts a new peer's first RPCs unchecked: a fresh identity gets
  * a burst of a few hundred frames verified before it is graylisted. Past `limit` rejections within `windowMs` the
- * peer is struck: validators refuse its frames before any parsing or signature check, and the caller disconnects it
- * (its score is kept, so it comes back graylisted).
+ * peer is struck and the caller disconnects it (its score is kept, so it comes back graylisted). Its frames must
+ * still be judged one by one until then: gossipsub remembers a verdict per message id, so refusing a message because
+ * of who forwarded it would also drop the honest copy another peer sends (found by the hostile-peer benchmark).
  */
 import { GOSSIP_REJECT_HANGUP_DELAY_MS, GOSSIP_REJECT_STRIKES, GOSSIP_REJECT_STRIKE_WINDOW_MS, GOSSIP_REJECT_STRIKE_PEERS } from '../constants.ts'
 

@@ -118,7 +118,7 @@ async function relayStruck (relay: RelayProc, base: number, want: number): Promi
   const end = Date.now() + SCORE_WAIT_MS
   let n = 0
   while (Date.now() < end) {
-    n = ((await relay.metrics()).chatsphere_relay_peers_struck_total ?? 0) - base
+    try { n = ((await relay.metrics()).chatsphere_relay_peers_struck_total ?? 0) - base } catch { return n }
     if (n >= want) break
     await new Promise(resolve => setTimeout(resolve, 200))
   }
@@ -164,7 +164,10 @@ export async function runHostileScenario (opts: { perClass: number, baselineProb
       const text = `probe ${++probeNo}`
       honestTexts.add(text)
       const arrived = new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => { reject(new Error(`${text} did not reach Ben in 30 s`)) }, 30_000)
+        const timer = setTimeout(() => {
+          const struck = relay?.proc.lines.filter(l => l.includes('disconnecting')).join('\n') ?? ''
+          reject(new Error(`${text} did not reach Ben in 30 s (relay exit ${String(relay?.proc.child.exitCode)}, stderr ${relay?.proc.errLines.slice(-5).join(' | ') ?? ''}; Ana ${ana.peerId ?? ''}, Ben ${ben.peerId ?? ''}; relay struck:\n${struck}; Ana dropped ${JSON.stringify(ana.dropped())}; Ben connections ${JSON.stringify(ben.connections().map(c => c.peerId))})`))
+        }, 30_000)
         arrivals.set(text, (t) => { clearTimeout(timer); arrivals.delete(text); resolve(t) })
       })
       const t0 = performance.now()
