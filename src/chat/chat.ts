@@ -71,6 +71,8 @@ const FRAME_ID_END = 22
 interface Mine {
   relays: Set<string>
   delivery: DeliveryState
+  /** False while our own write of it may still be lost (before its fsync / strict transaction): no state is shown. */
+  durable: boolean
 }
 
 interface JoinedRoom {
@@ -513,7 +515,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
           if (m.device === this.#device && m.authorId === this.#identity.userId && m.seq >= room.nextSeq) room.nextSeq = m.seq + 1
           if (m.authorId === this.#identity.userId && !room.mine.has(id)) {
             // Ours (from this or another device): the relays are asked whether they hold it.
-            room.mine.set(id, { relays: new Set(), delivery: { state: 'local' } })
+            room.mine.set(id, { relays: new Set(), delivery: { state: 'local' }, durable: true })
           }
           this.#dms?.onOpened(room.stored, m)
           this.#devices?.onOpened(room.stored, m)
@@ -785,7 +787,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     if (this.#closed) throw new InvalidArgumentError('chat is closed')
     const seq = author != null ? 1 : room.nextSeq++
     const sealed = await sealMessage({ identity: author ?? this.#identity, room: room.keys, device: author != null ? 0 : this.#device, seq, body, ...room.roles.sendEpoch(body.k) })
-    const mine: Mine = { relays: new Set(), delivery: { state: 'local' } }
+    const mine: Mine = { relays: new Set(), delivery: { state: 'local' }, durable: false }
     room.mine.set(sealed.idText, mine)
     room.verified.add(sealed.frame)
     // append resolves once the store has the update in hand, before its fsync: the network hop and the fsync
@@ -799,6 +801,9 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
         // Not fatal: the message is in the log, and catch-up sync delivers it when a path appears.
       })
     await room.store.durable(update)
+    // Only now may anyone be told it is saved: a delivery state shown before this could be lost by a crash.
+    mine.durable = true
+    this.safeDispatchEvent('delivery', { detail: { room: room.info.id, id: sealed.idText, delivery: { ...mine.delivery } } })
     await published
     this.#scheduleDeliveryCheck(50)
     await room.openQueue
@@ -856,6 +861,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     if (prev.state === next.state && ('relays' in prev ? prev.relays : 0) === ('relays' in next ? next.relays : 0) &&
       ('peers' in prev ? prev.peers : 0) === ('peers' in next ? next.peers : 0)) return
     mine.delivery = next
+    if (!mine.durable) return // announced with its state once our own write is durable
     this.safeDispatchEvent('delivery', { detail: { room: room.info.id, id, delivery: { ...next } } })
   }
 
