@@ -41,17 +41,29 @@ const ACK_POLLER = `(() => {
   setInterval(() => visit(document), 5)
 })()`
 
-/** Pids of the Chromium processes using this profile directory. */
+/** Pids of the Chromium processes using this profile directory, and all their descendants (renderers, utilities). */
 function chromiumPids (profileDir: string): number[] {
-  const pids: number[] = []
+  const parent = new Map<number, number>()
+  const pids = new Set<number>()
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue
     try {
       const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8')
-      if (cmd.includes(`--user-data-dir=${profileDir}`)) pids.push(Number(entry))
+      if (cmd.includes(`--user-data-dir=${profileDir}`)) pids.add(Number(entry))
+      // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may contain spaces, so split after the last ')'.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      parent.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]))
     } catch { /* gone */ }
   }
-  return pids
+  for (let grew = true; grew;) {
+    grew = false
+    for (const [pid, ppid] of parent) if (!pids.has(pid) && pids.has(ppid)) { pids.add(pid); grew = true }
+  }
+  return [...pids]
+}
+
+function alive (pid: number): boolean {
+  try { return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')) } catch { return false }
 }
 
 async function openRoom (page: Page): Promise<void> {
@@ -86,9 +98,10 @@ describe('browser killed while sending', () => {
       await page.evaluate(ACK_POLLER)
       await u.context.setOffline(true)
       // A burst sent from inside the page as fast as the composer takes it (input + Enter events on its textarea),
-      // then, after a random 0-40 ms, the acknowledgements are read and the browser is killed: sends are in flight.
+      // then, after a random 0-600 ms (acknowledgements take from a few ms to hundreds on a loaded machine), the
+      // acknowledgements are read and the browser is killed: some sends are still in flight.
       const burst = 5 + Math.floor(Math.random() * 20)
-      const waitMs = Math.floor(Math.random() * 40)
+      const waitMs = Number(process.env.CRASH_BROWSER_WAIT_MS ?? Math.floor(Math.random() * 600))
       const prefix = `crash c${cycle} m`
       const before = await page.evaluate(async ({ burst, waitMs, prefix }) => {
         const find = (root: Document | ShadowRoot): HTMLTextAreaElement | undefined => {
@@ -114,6 +127,10 @@ describe('browser killed while sending', () => {
       expect(pids.length).toBeGreaterThan(0)
       for (const pid of pids) { try { process.kill(pid, 'SIGKILL') } catch { /* already gone */ } }
       await u.context.close().catch(() => {})
+      // Every process of that browser is gone before the reopen (as after a real crash of the whole browser).
+      const gone = Date.now() + 10_000
+      while (pids.some(alive) && Date.now() < gone) await new Promise(resolve => setTimeout(resolve, 20))
+      expect(pids.filter(alive), 'browser processes still running after SIGKILL').toEqual([])
       user = undefined
       acked.push(...before)
       // Chromium's profile lock (SingletonLock) points at a dead pid now; a new launch takes it over.
@@ -124,6 +141,13 @@ describe('browser killed while sending', () => {
       try {
         await openRoom(again.page)
       } catch (err) {
+        if (process.env.CRASH_BROWSER_RELOAD === '1') {
+          // Diagnosis: does the store open on a reload a moment later (a transient error) or stay broken?
+          await new Promise(resolve => setTimeout(resolve, 2_000))
+          await again.page.reload()
+          const ok = await openRoom(again.page).then(() => true, () => false)
+          process.stdout.write(`browser crash cycle ${cycle}: the store did not open at first; after a reload: ${ok ? 'opened' : 'still broken'}\n`)
+        }
         await screenshot(again.page, `crash-reopen-${cycle}`)
         throw new Error(`cycle ${cycle}: the app did not reopen the room after the kill (${before.length} acknowledged). Page text:\n${(await again.page.locator('body').innerText()).slice(0, 800)}\nlogs:\n${again.logs.slice(-20).join('\n')}`, { cause: err })
       }
