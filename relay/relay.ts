@@ -232,7 +232,8 @@ export async function startRelay (opts: RelayOptions): Promise<Relay> {
   // by one: refusing a message by its forwarder would also drop the honest copies other peers send (same id).
   const strikes = new RejectStrikes()
   const rejected = (peer: PeerId): TopicValidatorResult => {
-    if (strikes.note(peer.toString())) {
+    // Never a peer relay (it forwards what many members sent; its score still falls on its own if it relays junk).
+    if (!connector.isRelay(peer.toString()) && strikes.note(peer.toString())) {
       metrics.peersStruck++
       log.info({ peer: peer.toString() }, 'disconnecting a peer whose frames keep failing')
       hangUpLater(async () => { await node.hangUp(peer) })
