@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startRelay } from './support/app-server.ts'
+import { startPair, stopPair } from './support/pair.ts'
 import type { AppServer } from './support/app-server.ts'
 import { openUser, pageProblems, screenshot } from './support/browser.ts'
 import type { User } from './support/browser.ts'
@@ -14,14 +14,11 @@ describe('two browsers chat through a real relay', () => {
   let link = ''
 
   beforeAll(async () => {
-    relay = await startRelay()
-    ;[alice, bob] = await Promise.all([openUser(), openUser()])
+    ;({ relay, alice, bob } = await startPair())
   })
 
   afterAll(async () => {
-    await alice?.dispose()
-    await bob?.dispose()
-    await relay?.stop()
+    await stopPair({ relay, alice, bob })
   })
 
   it('each creates an identity; Alice creates a room and copies its invite', async () => {

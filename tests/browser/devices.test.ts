@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startRelay } from './support/app-server.ts'
+import { startPair, stopPair } from './support/pair.ts'
 import type { AppServer } from './support/app-server.ts'
-import { openUser, screenshot } from './support/browser.ts'
+import { screenshot } from './support/browser.ts'
 import type { User } from './support/browser.ts'
 import { seriousViolations } from './support/axe.ts'
 import { DELIVERY_TIMEOUT_MS, createIdentity, createRoom, send, waitForMessage } from './support/flows.ts'
@@ -21,15 +21,12 @@ describe('linked devices', () => {
   let phone: User
 
   beforeAll(async () => {
-    relay = await startRelay()
-    ;[laptop, phone] = await Promise.all([openUser(), openUser()])
+    ;({ relay, alice: laptop, bob: phone } = await startPair())
     await createIdentity(laptop.page, relay.url, 'Alice')
   })
 
   afterAll(async () => {
-    await laptop?.dispose()
-    await phone?.dispose()
-    await relay?.stop()
+    await stopPair({ relay, alice: laptop, bob: phone })
   })
 
   it('links the phone browser with a code; it restarts as Alice with her room and history', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startRelay } from './support/app-server.ts'
+import { startPair, stopPair } from './support/pair.ts'
 import type { AppServer } from './support/app-server.ts'
 import { openUser, screenshot } from './support/browser.ts'
 import type { User } from './support/browser.ts'
@@ -14,15 +14,11 @@ describe('direct messages', () => {
   let bob: User
 
   beforeAll(async () => {
-    relay = await startRelay()
-    ;[alice, bob] = await Promise.all([openUser(), openUser()])
-    await Promise.all([createIdentity(alice.page, relay.url, 'Alice'), createIdentity(bob.page, relay.url, 'Bob')])
+    ;({ relay, alice, bob } = await startPair({ names: ['Alice', 'Bob'] }))
   })
 
   afterAll(async () => {
-    await alice?.dispose()
-    await bob?.dispose()
-    await relay?.stop()
+    await stopPair({ relay, alice, bob })
   })
 
   it('Bob starts a DM from a message Alice sent; Alice gets it in her room list with his name', async () => {

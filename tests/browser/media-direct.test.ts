@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startRelay } from './support/app-server.ts'
+import { startPair, stopPair } from './support/pair.ts'
 import type { AppServer } from './support/app-server.ts'
-import { openUser } from './support/browser.ts'
 import type { User } from './support/browser.ts'
 import { seriousViolations } from './support/axe.ts'
 import { DELIVERY_TIMEOUT_MS, createIdentity, createRoom, inviteLink, waitForMessage } from './support/flows.ts'
@@ -14,14 +13,11 @@ describe('direct WebRTC between two browsers', () => {
   let bob: User
 
   beforeAll(async () => {
-    relay = await startRelay()
-    ;[alice, bob] = await Promise.all([openUser(), openUser()])
+    ;({ relay, alice, bob } = await startPair())
   })
 
   afterAll(async () => {
-    await alice?.dispose()
-    await bob?.dispose()
-    await relay?.stop()
+    await stopPair({ relay, alice, bob })
   })
 
   it('the banner shows the other member on a direct WebRTC path', async () => {

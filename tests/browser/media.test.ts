@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { deflateSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startRelay } from './support/app-server.ts'
+import { startPair, stopPair } from './support/pair.ts'
 import type { AppServer } from './support/app-server.ts'
-import { openUser, pageProblems, screenshot } from './support/browser.ts'
+import { pageProblems, screenshot } from './support/browser.ts'
 import type { User } from './support/browser.ts'
 import { seriousViolations } from './support/axe.ts'
-import { DELIVERY_TIMEOUT_MS, createIdentity, createRoom, inviteLink, messages } from './support/flows.ts'
+import { DELIVERY_TIMEOUT_MS, createRoom, inviteLink, messages } from './support/flows.ts'
 import { allowLoopbackWebRTC } from './support/media.ts'
 import { relayWsAddr } from './support/harness.ts'
 import { createChat } from '../../src/index.ts'
@@ -43,9 +43,7 @@ describe('media between two browsers', () => {
   let bob: User
 
   beforeAll(async () => {
-    relay = await startRelay({ args: ['--circuit-data', '1'] })
-    ;[alice, bob] = await Promise.all([openUser(), openUser()])
-    await Promise.all([createIdentity(alice.page, relay.url, 'Alice'), createIdentity(bob.page, relay.url, 'Bob')])
+    ;({ relay, alice, bob } = await startPair({ names: ['Alice', 'Bob'], relayArgs: ['--circuit-data', '1'] }))
     await Promise.all([allowLoopbackWebRTC(alice.page), allowLoopbackWebRTC(bob.page)])
     await createRoom(alice.page, 'Media')
     await bob.page.goto(await inviteLink(alice.page))
@@ -53,9 +51,7 @@ describe('media between two browsers', () => {
   }, 120_000)
 
   afterAll(async () => {
-    await alice?.dispose()
-    await bob?.dispose()
-    await relay?.stop()
+    await stopPair({ relay, alice, bob })
   })
 
   it('they upgrade to a direct WebRTC connection', async () => {

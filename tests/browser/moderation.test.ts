@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startRelay } from './support/app-server.ts'
+import { startPair, stopPair } from './support/pair.ts'
 import type { AppServer } from './support/app-server.ts'
-import { openUser, screenshot } from './support/browser.ts'
+import { screenshot } from './support/browser.ts'
 import type { User } from './support/browser.ts'
 import { seriousViolations } from './support/axe.ts'
-import { DELIVERY_TIMEOUT_MS, createIdentity, createRoom, inviteLink, messages, send, waitForMessage } from './support/flows.ts'
+import { DELIVERY_TIMEOUT_MS, createRoom, inviteLink, messages, send, waitForMessage } from './support/flows.ts'
 
 /** A 1×1 PNG for the room picture. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64')
@@ -17,17 +17,13 @@ describe('moderation', () => {
   let bob: User
 
   beforeAll(async () => {
-    relay = await startRelay()
-    ;[alice, bob] = await Promise.all([openUser(), openUser()])
-    await Promise.all([createIdentity(alice.page, relay.url, 'Alice'), createIdentity(bob.page, relay.url, 'Bob')])
+    ;({ relay, alice, bob } = await startPair({ names: ['Alice', 'Bob'] }))
     // Confirmations (kick, remove for everyone) are accepted.
     for (const u of [alice, bob]) u.page.on('dialog', (d) => { void d.accept() })
   })
 
   afterAll(async () => {
-    await alice?.dispose()
-    await bob?.dispose()
-    await relay?.stop()
+    await stopPair({ relay, alice, bob })
   })
 
   it('the owner promotes Bob; each sees only the actions their role allows', async () => {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startRelay } from './support/app-server.ts'
+import { startPair, stopPair } from './support/pair.ts'
 import type { AppServer } from './support/app-server.ts'
 import { openUser, screenshot } from './support/browser.ts'
 import type { User } from './support/browser.ts'
@@ -17,15 +17,11 @@ describe('profiles, read markers and room history files', () => {
   let bob: User
 
   beforeAll(async () => {
-    relay = await startRelay()
-    ;[alice, bob] = await Promise.all([openUser(), openUser()])
-    await Promise.all([createIdentity(alice.page, relay.url, 'Alice'), createIdentity(bob.page, relay.url, 'Bob')])
+    ;({ relay, alice, bob } = await startPair({ names: ['Alice', 'Bob'] }))
   })
 
   afterAll(async () => {
-    await alice?.dispose()
-    await bob?.dispose()
-    await relay?.stop()
+    await stopPair({ relay, alice, bob })
   })
 
   it('an avatar set by Alice is seen by Bob', async () => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startPair, stopPair } from './support/pair.ts'
 import type { Page } from 'playwright-core'
-import { startRelay } from './support/app-server.ts'
 import type { AppServer } from './support/app-server.ts'
-import { openUser, pageProblems, screenshot } from './support/browser.ts'
+import { pageProblems, screenshot } from './support/browser.ts'
 import type { User } from './support/browser.ts'
 import { createIdentity, createRoom, inviteLink, send, waitForMessage } from './support/flows.ts'
 
@@ -54,14 +54,11 @@ describe('hostile content from peers executes nothing', () => {
   let bob: User
 
   beforeAll(async () => {
-    relay = await startRelay()
-    ;[alice, bob] = await Promise.all([openUser(), openUser()])
+    ;({ relay, alice, bob } = await startPair())
   })
 
   afterAll(async () => {
-    await alice?.dispose()
-    await bob?.dispose()
-    await relay?.stop()
+    await stopPair({ relay, alice, bob })
   })
 
   it('in messages, display names and room names', async () => {
