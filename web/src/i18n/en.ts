@@ -332,7 +332,20 @@ export const en = {
   logRekey: '{by} moved the room to key epoch {epoch}',
   removeForEveryone: 'Remove for everyone (moderator)',
   removeForEveryoneConfirm: 'Remove this message for everyone? It stays in the moderation log.',
-  removedByModerator: 'Removed by a moderator'
+  removedByModerator: 'Removed by a moderator',
+  // start errors (cs-start-error)
+  storageErrorTitle: 'This browser cannot open ChatSphere\u2019s local data',
+  storageErrorBody: 'The database this browser keeps for ChatSphere (your identity and your rooms\u2019 history) is lost, damaged or cannot be opened right now. This can happen after the browser crashed or was closed suddenly, when the disk is full, or when the site\u2019s data was cleared.',
+  storageErrorRelays: 'Your messages are not gone everywhere: relays keep an encrypted copy of room history, and it comes back once this browser has your identity and is in those rooms again.',
+  storageErrorRestore: 'Try again first. If the data stays unreadable, restore your identity from your 24 recovery words or a key file. After a restore, your rooms come back only when you rejoin them (with an invite link) or their history is synced from another of your devices. Start over creates a new identity instead; the old one cannot be used again without its recovery words.',
+  startErrorTitle: 'ChatSphere could not start',
+  startErrorBody: 'Something went wrong while starting. Trying again often helps; your data on this browser has not been deleted.',
+  startErrorDetail: 'Error: {error}',
+  tryAgain: 'Try again',
+  startOver: 'Start over',
+  startOverConfirmTitle: 'Start over with a new identity?',
+  startOverConfirmBody: 'A new identity is created in this browser. Your contacts will not recognise it, and your old rooms are not rejoined. Your old identity can only come back from its recovery words or key file.',
+  startOverConfirm: 'Yes, create a new identity'
 } as const
 
 export type MessageKey = keyof typeof en

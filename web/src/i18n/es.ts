@@ -325,5 +325,17 @@ export const es: Record<MessageKey, string> = {
   logRekey: '{by} pasó la sala a la época de clave {epoch}',
   removeForEveryone: 'Retirar para todos (moderador)',
   removeForEveryoneConfirm: '¿Retirar este mensaje para todos? Queda en el registro de moderación.',
-  removedByModerator: 'Retirado por un moderador'
+  removedByModerator: 'Retirado por un moderador',
+  storageErrorTitle: 'Este navegador no puede abrir los datos locales de ChatSphere',
+  storageErrorBody: 'La base de datos que este navegador guarda para ChatSphere (tu identidad y el historial de tus salas) se ha perdido, est\u00e1 da\u00f1ada o no se puede abrir ahora. Puede pasar despu\u00e9s de que el navegador se cierre de golpe o falle, cuando el disco est\u00e1 lleno o cuando se borraron los datos del sitio.',
+  storageErrorRelays: 'Tus mensajes no han desaparecido de todas partes: los relays guardan una copia cifrada del historial de las salas, y vuelve cuando este navegador tenga tu identidad y est\u00e9 de nuevo en esas salas.',
+  storageErrorRestore: 'Prueba primero a intentarlo de nuevo. Si los datos siguen sin poder leerse, restaura tu identidad con tus 24 palabras de recuperaci\u00f3n o un archivo de clave. Tras restaurarla, tus salas solo vuelven cuando te unes de nuevo (con un enlace de invitaci\u00f3n) o su historial se sincroniza desde otro de tus dispositivos. Empezar de nuevo crea en cambio una identidad nueva; la antigua no se puede volver a usar sin sus palabras de recuperaci\u00f3n.',
+  startErrorTitle: 'ChatSphere no pudo iniciarse',
+  startErrorBody: 'Algo fall\u00f3 al iniciar. Volver a intentarlo suele ayudar; no se ha borrado ning\u00fan dato de este navegador.',
+  startErrorDetail: 'Error: {error}',
+  tryAgain: 'Intentar de nuevo',
+  startOver: 'Empezar de nuevo',
+  startOverConfirmTitle: '\u00bfEmpezar de nuevo con una identidad nueva?',
+  startOverConfirmBody: 'Se crea una identidad nueva en este navegador. Tus contactos no la reconocer\u00e1n y tus salas antiguas no se recuperan. Tu identidad antigua solo puede volver con sus palabras de recuperaci\u00f3n o su archivo de clave.',
+  startOverConfirm: 'S\u00ed, crear una identidad nueva'
 }
