@@ -447,3 +447,12 @@ export const TAG_MEDIA_PROOF = 'chatsphere/v1/media/proof'
 export const TAG_MEDIA_NONCE = 'chatsphere/v1/media/nonce'
 /** Members allowed to grant keys to newcomers wait up to this long (random) first, so they rarely all grant at once. */
 export const EPOCH_GRANT_DELAY_MS = 1_000
+
+/**
+ * Relay keep/sync retry (src/chat/relay-retry.ts): a failed keep request or catch-up sync with a connected relay is
+ * retried after RELAY_RETRY_MIN_MS, doubling up to RELAY_RETRY_MAX_MS, ±jitter, instead of waiting for KEEP_REFRESH_MS.
+ */
+export const RELAY_RETRY_MIN_MS = 250
+export const RELAY_RETRY_MAX_MS = 4_000
+export const RELAY_RETRY_FACTOR = 2
+export const RELAY_RETRY_JITTER = 0.2

@@ -18,6 +18,7 @@ import { decodeStateVector } from '../history/state-vector.ts'
 import { fingerprint } from '../identity/user-id.ts'
 import { peerScore, scoreTopic, unscoreTopic } from '../net/gossipsub-options.ts'
 import { hangUpLater, RejectStrikes } from '../net/reject-strikes.ts'
+import { RelayRetry } from './relay-retry.ts'
 import { RelayConnector } from '../net/relay-connector.ts'
 import { DirectUpgrader } from '../net/direct-upgrader.ts'
 import { PeerDirectory } from './peer-paths.ts'
@@ -151,6 +152,10 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   #deliveryTimer: ReturnType<typeof setTimeout> | undefined
   #closed = false
   readonly #sync = roomSync()
+  /** Failed keep/sync with a connected relay is retried soon with backoff, not at the next KEEP_REFRESH_MS (issue 8). */
+  readonly #relayRetry = new RelayRetry({
+    wanted: (relay, roomId) => !this.#closed && this.#rooms.has(roomId) && (this.#connector?.connectedRelays().includes(relay) ?? false)
+  })
   /** Media: files we send, serve and fetch (src/media). */
   #media: MediaService | undefined
   /** Direct rooms, inbox knocks and the contact book (src/dm). */
@@ -267,6 +272,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       void this.#onRelay(evt.detail.peerId)
     })
     connector.addEventListener('relay:disconnect', (evt) => {
+      this.#relayRetry.cancelRelay(evt.detail.peerId)
       this.safeDispatchEvent('relay', { detail: { peerId: evt.detail.peerId, connected: false } })
     })
     connector.start()
@@ -322,8 +328,14 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   }
 
   async #keepAndSync (relay: string, room: JoinedRoom): Promise<void> {
+    await this.#relayRetry.run(relay, room.info.id, async () => await this.#keepAndSyncOnce(relay, room))
+  }
+
+  /** One keep request + sync with a relay; false when either failed for a reason a retry may fix. */
+  async #keepAndSyncOnce (relay: string, room: JoinedRoom): Promise<boolean> {
     const node = this.#node
-    if (node == null || this.#closed) return
+    if (node == null || this.#closed || this.#rooms.get(room.info.id) !== room) return true
+    let kept = true
     if (this.#init.keep ?? true) {
       try {
         const ids = this.#pendingIds(room, relay)
@@ -332,14 +344,16 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
         else this.#count(`keep-${res.error ?? 'refused'}`, room)
       } catch {
         this.#count('keep-failed', room)
+        kept = false
       }
     }
-    await this.#syncWith(relay, room)
+    return await this.#syncWith(relay, room) && kept
   }
 
-  async #syncWith (peer: string, room: JoinedRoom): Promise<void> {
+  async #syncWith (peer: string, room: JoinedRoom): Promise<boolean> {
     const node = this.#node
-    if (node == null || this.#closed) return
+    if (node == null || this.#closed) return true
+    let ok = true
     try {
       await this.#sync.syncRoom(node, peer, room.keys.topic, room.log)
       await room.openQueue
@@ -348,8 +362,10 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       this.safeDispatchEvent('sync', { detail: { room: room.info.id, peerId: peer, relay } })
     } catch {
       this.#count('sync-failed', room)
+      ok = false
     }
     if (this.#isRelay(peer)) this.#scheduleDeliveryCheck(0)
+    return ok
   }
 
   readonly #lastCatchUp = new Map<string, number>()
@@ -687,6 +703,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     this.#unsubscribe(room)
     room.unsubscribeFrames()
     this.#rooms.delete(room.info.id)
+    this.#relayRetry.cancelRoom(room.info.id)
     await saveRooms(this.#storage, [...this.#rooms.values()].map(r => r.stored))
     await room.openQueue
     await room.log.close()
@@ -1274,6 +1291,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     await this.#devices?.idle()
     for (const r of this.#rooms.values()) await this.#publishEphemeral(r, { k: 'presence', state: 'offline' })
     this.#closed = true
+    this.#relayRetry.stop()
     for (const t of this.#timers) clearInterval(t)
     if (this.#deliveryTimer != null) clearTimeout(this.#deliveryTimer)
     if (this.#grantsTimer != null) clearTimeout(this.#grantsTimer)
