@@ -4,6 +4,7 @@ import { EventController } from '../state/store-controller.ts'
 import { LocaleController, t } from '../i18n/i18n.ts'
 import { sharedStyles } from '../styles/shared.ts'
 import './cs-onboarding.ts'
+import './cs-start-error.ts'
 
 // Screens after onboarding load on demand (elements upgrade when defined), so a first visit paints onboarding
 // without them; they load in parallel with the peer while it starts.
@@ -68,7 +69,7 @@ export class CsApp extends LitElement {
       case 'starting':
         return html`<div class="status" role="status" aria-busy="true">${t('connecting')}</div>`
       case 'error':
-        return html`<div class="status" role="alert"><p>${s.error}</p></div>`
+        return html`<cs-start-error .store=${s}></cs-start-error>${live}`
       case 'ready':
         break
     }

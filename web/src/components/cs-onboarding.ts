@@ -36,6 +36,12 @@ export class CsOnboarding extends LitElement {
     new LocaleController(this)
   }
 
+  override connectedCallback (): void {
+    super.connectedCallback()
+    // Arriving from the error screen's "Restore identity": the restore form is open at once.
+    if (this.store?.onboardingRestore === true) this.restoreOpen = true
+  }
+
   override firstUpdated (): void {
     // Fetch what comes next (identity code, the peer, the messenger screens) while the person reads and types, so
     // pressing "Create identity" waits for none of it. libp2p is most of the client's bytes.

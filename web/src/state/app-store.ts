@@ -5,6 +5,7 @@ import { applyTheme, loadSettings, saveSettings } from './settings.ts'
 import type { Settings } from './settings.ts'
 import { getLocale, localeFromNavigator, setLocale, t } from '../i18n/i18n.ts'
 import { parseIceServers } from '../core/ice-servers.ts'
+import { isStorageFailure } from './storage-failure.ts'
 
 export type Phase = 'loading' | 'onboarding' | 'starting' | 'ready' | 'error'
 
@@ -21,6 +22,11 @@ export interface RoomSummary extends RoomInfo {
 const SEED_KEY = 'identity-seed'
 const PROFILE_KEY = 'profile'
 const READ_KEY = 'chatsphere:read:'
+/**
+ * Set in localStorage (a separate store from IndexedDB) once an identity is saved, so a device database that the
+ * browser dropped (Chromium does after it finds its store corrupt) is told apart from a first visit.
+ */
+const IDENTITY_MARK_KEY = 'chatsphere:had-identity'
 
 /** Matches the invite fragment of PROTOCOL.md (`#/join/1/...`). */
 const INVITE_FRAGMENT = /^#\/join\//
@@ -36,6 +42,10 @@ const LINK_FRAGMENT = /^#\/link\//
 export class AppStore extends EventTarget {
   phase: Phase = 'loading'
   error: string | undefined
+  /** With phase 'error': 'storage' when this browser's local database cannot be opened, else 'other'. */
+  errorKind: 'storage' | 'other' | undefined
+  /** The error screen's "Restore identity" was chosen: onboarding opens with the restore form. */
+  onboardingRestore = false
   identity: DeviceIdentity | undefined
   profile: LocalProfile | undefined
   backend: ChatBackend | undefined
@@ -78,6 +88,15 @@ export class AppStore extends EventTarget {
 
   /** Reads settings and the stored identity; starts the backend when there is one. */
   async init (): Promise<void> {
+    // Whatever throws while starting shows the error screen, never a blank page.
+    try {
+      await this.#init()
+    } catch (err) {
+      this.#fail(err)
+    }
+  }
+
+  async #init (): Promise<void> {
     setLocale(this.settings.locale ?? localeFromNavigator(navigator.languages))
     document.documentElement.lang = getLocale()
     applyTheme(this.settings.theme)
@@ -91,6 +110,7 @@ export class AppStore extends EventTarget {
       const seed = fresh ? undefined : await getDeviceValue<Uint8Array>(SEED_KEY)
       this.profile = fresh ? undefined : await getDeviceValue<LocalProfile>(PROFILE_KEY)
       if (seed === undefined || this.profile === undefined) {
+        if (localStorage.getItem(IDENTITY_MARK_KEY) !== null) throw new Error('the IndexedDB device database no longer holds the identity this browser had')
         this.phase = 'onboarding'
         this.#emit()
         performance.mark('cs:onboarding')
@@ -107,8 +127,15 @@ export class AppStore extends EventTarget {
   /** Saves a new or restored identity with its profile, then starts the peer. */
   async adoptIdentity (identity: DeviceIdentity, profile: LocalProfile): Promise<void> {
     performance.mark('cs:identity-adopt')
-    await setDeviceValue(SEED_KEY, identity.seed)
-    await setDeviceValue(PROFILE_KEY, profile)
+    try {
+      await setDeviceValue(SEED_KEY, identity.seed)
+      await setDeviceValue(PROFILE_KEY, profile)
+      try { localStorage.setItem(IDENTITY_MARK_KEY, '1') } catch { /* the mark only improves the error screen */ }
+    } catch (err) {
+      // The device database cannot be written (lost or unreadable store): the error screen says so.
+      this.#fail(err)
+      return
+    }
     this.identity = identity
     this.profile = profile
     await this.#start()
@@ -167,7 +194,20 @@ export class AppStore extends EventTarget {
   #fail (err: unknown): void {
     console.error(err)
     this.phase = 'error'
-    this.error = err instanceof Error ? err.message : String(err)
+    this.errorKind = isStorageFailure(err) ? 'storage' : 'other'
+    this.error = err instanceof Error || err instanceof DOMException ? err.message : String(err)
+    this.#emit()
+  }
+
+  /**
+   * From the storage error screen: back to onboarding, with the restore form open ('restore') or to create a new
+   * identity ('new'). Saving that identity tries the device database again; if it still fails, the error screen returns.
+   */
+  recover (mode: 'restore' | 'new'): void {
+    this.phase = 'onboarding'
+    this.error = undefined
+    this.errorKind = undefined
+    this.onboardingRestore = mode === 'restore'
     this.#emit()
   }
 
