@@ -153,8 +153,9 @@ describe('browser killed while sending', () => {
         // Chromium itself sometimes declares the profile's IndexedDB backing store corrupt after a SIGKILL (about 1 in
         // 20-40 kills here) and drops it: no acknowledged message can be checked then. Outside the strict mode that is
         // reported and counted (THREAT_MODEL.md, "Proving ground"), and the run goes on with a fresh profile.
-        const storeLost = again.logs.some(l => /backing store/i.test(l)) ||
-          /backing store/i.test(await again.page.locator('body').innerText().catch(() => ''))
+        const lost = /backing store|no longer holds the identity/i
+        const storeLost = again.logs.some(l => lost.test(l)) ||
+          lost.test(await again.page.locator('body').innerText().catch(() => ''))
         if (storeLost && process.env.CRASH_BROWSER_STRICT !== '1' && process.env.CRASH_BROWSER_RELOAD !== '1') {
           chromiumStoreLost++
           process.stdout.write(`browser crash cycle ${cycle}: CHROMIUM DROPPED THE INDEXEDDB STORE after the kill ("Internal error opening backing store"); ${before.length} acknowledged messages cannot be checked; going on with a fresh profile\n`)
