@@ -155,7 +155,7 @@ describe('browser killed while sending', () => {
         // reported and counted (THREAT_MODEL.md, "Proving ground"), and the run goes on with a fresh profile.
         const lost = /backing store|no longer holds the identity/i
         const storeLost = again.logs.some(l => lost.test(l)) ||
-          lost.test(await again.page.locator('body').innerText().catch(() => ''))
+          (await again.page.getByText(lost).count().catch(() => 0)) > 0 // pierces the app's shadow roots
         if (storeLost && process.env.CRASH_BROWSER_STRICT !== '1' && process.env.CRASH_BROWSER_RELOAD !== '1') {
           chromiumStoreLost++
           process.stdout.write(`browser crash cycle ${cycle}: CHROMIUM DROPPED THE INDEXEDDB STORE after the kill ("Internal error opening backing store"); ${before.length} acknowledged messages cannot be checked; going on with a fresh profile\n`)
