@@ -18,6 +18,27 @@ function pct (xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN
 }
 
+interface ProfileNode { id: number, callFrame: { functionName: string, url: string, lineNumber: number } }
+interface Profile { nodes: ProfileNode[], samples: number[], timeDeltas: number[] }
+
+function printProfile (profile: Profile): void {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]))
+  const self = new Map<string, number>()
+  const perFile = new Map<string, number>()
+  profile.samples.forEach((id, i) => {
+    const n = byId.get(id)
+    if (n === undefined) return
+    const dt = (profile.timeDeltas[i] ?? 0) / 1000
+    const file = n.callFrame.url.replace(/^.*\//, '') || '(native)'
+    const key = `${n.callFrame.functionName || '(anonymous)'} ${file}:${n.callFrame.lineNumber}`
+    self.set(key, (self.get(key) ?? 0) + dt)
+    perFile.set(file, (perFile.get(file) ?? 0) + dt)
+  })
+  const top = (m: Map<string, number>, k: number): string[] => [...m].sort((a, b) => b[1] - a[1]).slice(0, k).map(([n, t]) => `  ${t.toFixed(0).padStart(6)} ms  ${n}`)
+  console.log('\nreceiver CPU profile: self time per file\n' + top(perFile, 12).join('\n'))
+  console.log('\nself time per function\n' + top(self, 30).join('\n'))
+}
+
 export async function run (): Promise<Record<string, unknown>> {
   await build({ root: ROOT + 'web', configFile: ROOT + 'web/vite.config.ts', logLevel: 'warn' })
   const relay = await startRelay()
@@ -41,6 +62,26 @@ export async function run (): Promise<Record<string, unknown>> {
           if (w.__p8[m[1] as string] === undefined) w.__p8[m[1] as string] = now - Number(m[2])
         }
       }).observe(root, { subtree: true, childList: true, characterData: true })
+      // When the message's own element shows its text in the message list (cs-message in the virtualized list), as
+      // opposed to the live-region announcement above.
+      const shown: Record<string, number> = {}
+      ;(w as unknown as { __p8shown: Record<string, number> }).__p8shown = shown
+      const list = root.querySelector('cs-chat-view')?.shadowRoot?.querySelector('cs-message-list')?.shadowRoot
+      if (list == null) throw new Error('no message list')
+      const seen = (el: Element): void => {
+        const m = /p8:(\d+):(\d+)/.exec(el.shadowRoot?.textContent ?? '')
+        if (m != null && shown[m[1] as string] === undefined) shown[m[1] as string] = Date.now() - Number(m[2])
+      }
+      const watched = new WeakSet<Element>()
+      new MutationObserver(() => {
+        for (const el of list.querySelectorAll('cs-message')) {
+          seen(el)
+          if (!watched.has(el) && el.shadowRoot != null) {
+            watched.add(el)
+            new MutationObserver(() => { seen(el) }).observe(el.shadowRoot, { subtree: true, childList: true, characterData: true })
+          }
+        }
+      }).observe(list, { subtree: true, childList: true, characterData: true })
       // When the core announces it (the chat's 'message' event: guard, apply and openFrame done), before the UI.
       const core: Record<string, number> = {}
       ;(w as unknown as { __p8core: Record<string, number> }).__p8core = core
@@ -71,6 +112,13 @@ export async function run (): Promise<Record<string, unknown>> {
         }
       }).observe(root, { subtree: true, childList: true, characterData: true })
     })
+    // P8_PROFILE=1: a CPU profile of the receiving page over the measured messages (self time per function).
+    const cdp = process.env.P8_PROFILE === '1' ? await bob.page.context().newCDPSession(bob.page) : undefined
+    if (cdp !== undefined) {
+      await cdp.send('Profiler.enable')
+      await cdp.send('Profiler.setSamplingInterval', { interval: 100 })
+      await cdp.send('Profiler.start')
+    }
     const box = alice.page.getByRole('textbox', { name: 'Message' })
     for (let i = 0; i < WARMUP + COUNT; i++) {
       await box.fill(`p8:${i}:`)
@@ -80,14 +128,20 @@ export async function run (): Promise<Record<string, unknown>> {
         el.dispatchEvent(new Event('input', { bubbles: true, composed: true }))
         el.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }))
       })
-      await bob.page.waitForFunction((n) => (window as unknown as { __p8: Record<string, number> }).__p8[String(n)] !== undefined, i, { timeout: 30_000 })
+      await bob.page.waitForFunction((n) => {
+        const w = window as unknown as { __p8: Record<string, number>, __p8shown: Record<string, number> }
+        return w.__p8[String(n)] !== undefined && w.__p8shown[String(n)] !== undefined
+      }, i, { timeout: 30_000 })
     }
+    if (cdp !== undefined) printProfile((await cdp.send('Profiler.stop') as unknown as { profile: Profile }).profile)
     const lat = await bob.page.evaluate(() => (window as unknown as { __p8: Record<string, number> }).__p8)
     const xs = Object.entries(lat).filter(([k]) => Number(k) >= WARMUP).map(([, v]) => v)
     const local = await alice.page.evaluate(() => (window as unknown as { __p8local: Record<string, number> }).__p8local)
     const ls = Object.entries(local).filter(([k]) => Number(k) >= WARMUP).map(([, v]) => v)
     const core = await bob.page.evaluate(() => (window as unknown as { __p8core: Record<string, number> }).__p8core)
     const cs = Object.entries(core).filter(([k]) => Number(k) >= WARMUP).map(([, v]) => v)
+    const shownAt = await bob.page.evaluate(() => (window as unknown as { __p8shown: Record<string, number> }).__p8shown)
+    const ss = Object.entries(shownAt).filter(([k]) => Number(k) >= WARMUP).map(([, v]) => v)
     const result = {
       bench: 'P8',
       date: new Date().toISOString(),
@@ -97,6 +151,7 @@ export async function run (): Promise<Record<string, unknown>> {
       maxMs: Math.max(...xs),
       senderLocalEcho: { p50Ms: pct(ls, 50), p99Ms: pct(ls, 99) },
       receiverCoreEvent: { p50Ms: pct(cs, 50), p99Ms: pct(cs, 99) },
+      receiverMessageShown: { count: ss.length, p50Ms: pct(ss, 50), p99Ms: pct(ss, 99) },
       goal: { p50Ms: 6, p99Ms: 20 }
     }
     console.log('\nP8 browser → browser latency through the relay (keypress → rendered on the other side)\n')
@@ -105,6 +160,7 @@ export async function run (): Promise<Record<string, unknown>> {
     console.log(`| ${xs.length} | ${result.p50Ms} | ${result.p99Ms} | ${result.maxMs} | ≤ 6 / 20 |`)
     console.log(`\nof which on the sender (keypress → own message in its read model, after the durable write): p50 ${result.senderLocalEcho.p50Ms} ms, p99 ${result.senderLocalEcho.p99Ms} ms`)
     console.log(`keypress → the receiver's core announces it (chat 'message' event, before the UI): p50 ${result.receiverCoreEvent.p50Ms} ms, p99 ${result.receiverCoreEvent.p99Ms} ms`)
+    console.log(`keypress → the message's own element shows it in the receiver's message list: p50 ${result.receiverMessageShown.p50Ms} ms, p99 ${result.receiverMessageShown.p99Ms} ms (${ss.length} seen)`)
     mkdirSync(ROOT + 'bench/results', { recursive: true })
     writeFileSync(ROOT + 'bench/results/p8-browser-latency.json', JSON.stringify(result, null, 2))
     return result

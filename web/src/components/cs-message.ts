@@ -97,6 +97,21 @@ export class CsMessage extends LitElement {
     .picker button { font-size: 1.1rem; }
   `]
 
+  #formattedText: string | undefined
+  #formattedResult: ReturnType<typeof renderMarkdown> | undefined
+
+  /**
+   * The formatted text, parsed again only when the text changes: the room view re-renders every visible message on
+   * each change (presence, delivery, a new message), and parsing was most of that.
+   */
+  #formatted (text: string): ReturnType<typeof renderMarkdown> {
+    if (this.#formattedResult === undefined || this.#formattedText !== text) {
+      this.#formattedResult = renderMarkdown(text)
+      this.#formattedText = text
+    }
+    return this.#formattedResult
+  }
+
   override render (): unknown {
     const m = this.message
     const c = this.ctx
@@ -116,7 +131,7 @@ export class CsMessage extends LitElement {
             ? html`<p class="deleted">${m.removedBy !== undefined ? t('removedByModerator') : t('deleted')}</p>`
             : fileBody(m) !== undefined && c.transfers !== undefined && c.roomId !== undefined
               ? html`<cs-attachment .message=${m} .roomId=${c.roomId} .transfers=${c.transfers} .nameOf=${c.peerName}></cs-attachment>`
-              : renderMarkdown(m.text)}
+              : this.#formatted(m.text)}
         </div>
         ${this.#meta(mine)}
         ${m.deleted ? '' : this.#actions(mine)}

@@ -50,9 +50,20 @@ export class LocaleController implements ReactiveController {
   hostDisconnected (): void { changes.removeEventListener('change', this.#onChange) }
 }
 
+// Building an Intl.DateTimeFormat costs far more than formatting with one (it was most of a room view's re-render,
+// two per visible message): one of each per locale, made on first use.
+const timeFormats = new Map<Locale, Intl.DateTimeFormat>()
+const dayFormats = new Map<Locale, Intl.DateTimeFormat>()
+
+function cachedFormat (cache: Map<Locale, Intl.DateTimeFormat>, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  let f = cache.get(current)
+  if (f === undefined) { f = new Intl.DateTimeFormat(current, options); cache.set(current, f) }
+  return f
+}
+
 /** Formats a time of day in the current language. */
 export function formatTime (ms: number): string {
-  return new Intl.DateTimeFormat(current, { hour: '2-digit', minute: '2-digit' }).format(ms)
+  return cachedFormat(timeFormats, { hour: '2-digit', minute: '2-digit' }).format(ms)
 }
 
 /** "Today", "Yesterday" or a date, for day separators. */
@@ -60,5 +71,5 @@ export function formatDay (ms: number, now = Date.now()): string {
   const day = (x: number): string => new Date(x).toDateString()
   if (day(ms) === day(now)) return t('today')
   if (day(ms) === day(now - 86_400_000)) return t('yesterday')
-  return new Intl.DateTimeFormat(current, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(ms)
+  return cachedFormat(dayFormats, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(ms)
 }

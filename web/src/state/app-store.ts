@@ -3,6 +3,7 @@ import type { DeviceIdentity } from '../core/identity.ts'
 import { getDeviceValue, isFreshDevice, setDeviceValue } from './device-db.ts'
 import { applyTheme, loadSettings, saveSettings } from './settings.ts'
 import type { Settings } from './settings.ts'
+import type * as Markdown from '../lib/markdown.ts'
 import { getLocale, localeFromNavigator, setLocale, t } from '../i18n/i18n.ts'
 import { parseIceServers } from '../core/ice-servers.ts'
 import { isStorageFailure } from './storage-failure.ts'
@@ -18,6 +19,10 @@ export interface RoomSummary extends RoomInfo {
   unread: number
   last?: MessageView
 }
+
+type MarkdownModule = typeof Markdown
+/** The formatting module once loaded (announcements of new messages use its plain-text form). */
+let markdownModule: MarkdownModule | undefined
 
 const SEED_KEY = 'identity-seed'
 const PROFILE_KEY = 'profile'
@@ -75,15 +80,19 @@ export class AppStore extends EventTarget {
     const { room, message } = (e as CustomEvent<{ room: string, message: MessageView }>).detail
     const name = message.authorName ?? this.backend?.person(message.authorId)?.name ?? message.authorId.slice(0, 10)
     const roomName = this.backend?.rooms().find((r) => r.id === room)?.name ?? ''
-    // The formatting parser is in the messenger's chunk (already loaded when messages flow), not the first paint.
-    void import('../lib/markdown.ts').then(({ plainText }) => {
+    const announce = ({ plainText }: MarkdownModule, sync: boolean): void => {
       const text = plainText(message.text)
       if (room === this.activeRoom) {
         this.announcement = t('newMessageFrom', { name, text: text.slice(0, 200) })
-        this.#emit()
+        // In step, the adapter's 'change' right after this event renders the announcement with the message.
+        if (!sync) this.#emit()
       }
       if (!(room === this.activeRoom && this.#roomInView())) this.#notify(room, roomName, name, text)
-    })
+    }
+    // The formatting parser is in the messenger's chunk (already loaded when messages flow), not the first paint;
+    // once loaded it is used synchronously (awaiting even a loaded import costs a render pass of its own).
+    if (markdownModule !== undefined) { announce(markdownModule, true); return }
+    void import('../lib/markdown.ts').then((mod) => { markdownModule = mod; announce(mod, false) })
   }
 
   /** Reads settings and the stored identity; starts the backend when there is one. */
