@@ -67,7 +67,8 @@ export class OpenedFrames {
   has (frame: Uint8Array): boolean {
     const fp = frameFingerprint(frame)
     if (fp === undefined) return false
-    if (this.#added.has(keyOf(fp))) return true
+    // The string key costs an allocation per lookup: skip it while nothing was added (a cold open's whole load).
+    if (this.#added.size > 0 && this.#added.has(keyOf(fp))) return true
     let lo = 0
     let hi = this.#sorted.length / FINGERPRINT_BYTES - 1
     while (lo <= hi) {
