@@ -194,8 +194,15 @@ export async function openRoomLog (init: RoomLogInit): Promise<RoomLog> {
   // Yjs copied every frame out of the records: drop them so the file's buffer can be freed.
   records.length = 0
   if (recordCount > (init.compactAfterRecords ?? COMPACT_AFTER_RECORDS)) {
-    await store.compact(Y.encodeStateAsUpdate(doc))
-    await saveTail()
+    // After the open returns (a timer, so the caller's first synchronous work such as showing the room goes first):
+    // the snapshot of 100k messages costs ~0.1 s to encode plus writing and syncing the whole file, and the records
+    // already on disk are complete without it. The snapshot is taken when the compaction is called, and the store
+    // orders it after the appends called before and before those called after, as for `compact()`; `close()`
+    // waits for it (the doc stays alive until then), so even a short-lived open still compacts.
+    void track(new Promise<void>(resolve => { setTimeout(resolve, 0) }).then(async () => {
+      await store.compact(Y.encodeStateAsUpdate(doc))
+      await saveTail()
+    })).catch((err: unknown) => { log.error('compaction after open failed (the records stay as they are): %e', err) })
   }
 
   async function saveTail (): Promise<void> {
