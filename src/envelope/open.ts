@@ -9,6 +9,7 @@ import { userIdFromPublicKey } from '../identity/user-id.ts'
 import type { RoomKeys } from '../room/keys.ts'
 import { validateBody } from './body.ts'
 import { decodeCbor, isMap } from './codec.ts'
+import { canonicalTextInner } from './inner-fast.ts'
 import { frameSignatureValid, frameSignatureValidInBackground, parseFrame } from './frame.ts'
 import { messageIdOf } from './message-id.ts'
 import type { ReplayGuard } from './replay.ts'
@@ -107,7 +108,7 @@ function decodeInner (header: FrameHeader, room: RoomKeys, opts: OpenOptions): D
   if (!(authorSignature instanceof Uint8Array) || authorSignature.length !== SIGNATURE_BYTES) {
     throw new MalformedError(`author signature must be ${SIGNATURE_BYTES} bytes`)
   }
-  const inner = decodeCbor(innerBytes, { maxBytes: MAX_INNER_BYTES })
+  const inner = canonicalTextInner(innerBytes, MAX_INNER_BYTES) ?? decodeCbor(innerBytes, { maxBytes: MAX_INNER_BYTES })
   if (!isMap(inner)) throw new MalformedError('inner message must be a map')
   if (inner.v !== MESSAGE_VERSION) throw new MalformedError(`unknown message version ${String(inner.v)}`)
   const author = inner.a
