@@ -10,23 +10,20 @@ import type { Chat, PeerPath } from '../../src/index.ts'
 
 const UPGRADE_TIMEOUT_MS = 45_000
 
-/** Resolves with the peer's path once `ok` holds (checked on every `path` event and now). */
+/** Resolves with the peer's path once `ok` holds (checked now, on every `path` event and every 50 ms). */
 async function waitPath (chat: Chat, peerId: string, ok: (p: PeerPath) => boolean): Promise<PeerPath> {
-  const now = chat.peerPaths().find(p => p.peerId === peerId)
-  if (now != null && ok(now)) return now
-  return await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      chat.removeEventListener('path', on)
-      reject(new Error(`no matching path for ${peerId}: ${JSON.stringify(chat.peerPaths())}`))
-    }, UPGRADE_TIMEOUT_MS)
-    const on = (evt: CustomEvent<PeerPath>): void => {
-      if (evt.detail.peerId !== peerId || !ok(evt.detail)) return
-      clearTimeout(timer)
-      chat.removeEventListener('path', on)
-      resolve(evt.detail)
-    }
-    chat.addEventListener('path', on)
-  })
+  // Polled as well as event-driven: what a path says about its users changes without a 'path' event of its own.
+  const end = Date.now() + UPGRADE_TIMEOUT_MS
+  for (;;) {
+    const now = chat.peerPaths().find(p => p.peerId === peerId)
+    if (now != null && ok(now)) return now
+    if (Date.now() > end) throw new Error(`no matching path for ${peerId}: ${JSON.stringify(chat.peerPaths())}`)
+    await new Promise<void>(resolve => {
+      const done = (): void => { clearTimeout(timer); chat.removeEventListener('path', done); resolve() }
+      const timer = setTimeout(done, 50)
+      chat.addEventListener('path', done)
+    })
+  }
 }
 
 describe('direct WebRTC between two Node peers of a room', () => {
@@ -59,8 +56,9 @@ describe('direct WebRTC between two Node peers of a room', () => {
     const a = alice.peerId as string
     const b = bob.peerId as string
     const [atAlice, atBob] = await Promise.all([
-      waitPath(alice, b, p => p.path === 'direct' && p.transport === 'webrtc'),
-      waitPath(bob, a, p => p.path === 'direct' && p.transport === 'webrtc')
+      // The path can be direct before that end has seen a frame of the other (which names its user): wait for both.
+      waitPath(alice, b, p => p.path === 'direct' && p.transport === 'webrtc' && p.userIds.length > 0),
+      waitPath(bob, a, p => p.path === 'direct' && p.transport === 'webrtc' && p.userIds.length > 0)
     ])
     expect(atAlice.upgrade).toBe('direct')
     expect(atAlice.userIds).toEqual([bob.user.userId])
@@ -68,8 +66,15 @@ describe('direct WebRTC between two Node peers of a room', () => {
     expect(alice.peersOfUser(bob.user.userId)).toEqual([b])
     // Both ends see a WebRTC connection; the answering side's address has no relay in it at all (the dialling side's
     // address names the relay that carried the signalling), and neither has relay limits (path `direct`).
-    const conns = [...alice.connections().filter(c => c.peerId === b), ...bob.connections().filter(c => c.peerId === a)]
-    const webrtc = conns.filter(c => c.transport === 'webrtc')
+    // When both peers dialled at once, one of the two WebRTC connections is closed a moment later: wait (bounded) until
+    // each end holds one, rather than reading a snapshot taken while the duplicate is being replaced.
+    const webrtcNow = (): ReturnType<typeof alice.connections> => [
+      ...alice.connections().filter(c => c.peerId === b), ...bob.connections().filter(c => c.peerId === a)
+    ].filter(c => c.transport === 'webrtc')
+    const bothEnds = (): boolean => alice.connections().some(c => c.peerId === b && c.transport === 'webrtc') &&
+      bob.connections().some(c => c.peerId === a && c.transport === 'webrtc')
+    for (const end = Date.now() + 20_000; !bothEnds() && Date.now() < end;) await new Promise(resolve => setTimeout(resolve, 50))
+    const webrtc = webrtcNow()
     expect(webrtc.length).toBeGreaterThanOrEqual(2)
     expect(webrtc.every(c => c.path === 'direct')).toBe(true)
     expect(webrtc.some(c => !c.remoteAddr.includes('/p2p-circuit'))).toBe(true)
