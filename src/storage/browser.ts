@@ -6,7 +6,8 @@
  */
 import { DataDirLockedError, InvalidArgumentError } from '../errors.ts'
 import { UPDATES_STORE, openIdbUpdateStore, readReq, writeTx } from './idb-update-store.ts'
-import type { StorageBackend, UpdateStore } from '../history/types.ts'
+import type { StorageBackend } from '../history/types.ts'
+import { OpenRooms } from './open-rooms.ts'
 
 const META_STORE = 'meta'
 const DB_VERSION = 1
@@ -61,7 +62,7 @@ export async function openStorage (opts: BrowserStorageOptions = {}): Promise<St
     release()
     throw err
   }
-  const open = new Map<string, UpdateStore>()
+  const rooms = new OpenRooms()
   let closed = false
   const checkOpen = (): void => { if (closed) throw new InvalidArgumentError('storage is closed') }
   const checkKey = (key: string): void => {
@@ -72,18 +73,7 @@ export async function openStorage (opts: BrowserStorageOptions = {}): Promise<St
     async openRoom (roomKey) {
       checkOpen()
       checkKey(roomKey)
-      if (open.has(roomKey)) throw new InvalidArgumentError(`room ${roomKey} is already open`)
-      const store = await openIdbUpdateStore(db, roomKey)
-      const tracked: UpdateStore = {
-        load: async () => await store.load(),
-        append: async (u) => { await store.append(u) },
-        compact: async (m) => { await store.compact(m) },
-        readTail: async () => await store.readTail?.(),
-        writeTail: async (frames) => { await store.writeTail?.(frames) },
-        close: async () => { open.delete(roomKey); await store.close() }
-      }
-      open.set(roomKey, tracked)
-      return tracked
+      return await rooms.open(roomKey, async () => await openIdbUpdateStore(db, roomKey))
     },
     async getMeta (key) {
       checkOpen()
@@ -101,7 +91,7 @@ export async function openStorage (opts: BrowserStorageOptions = {}): Promise<St
     async close () {
       if (closed) return
       closed = true
-      for (const s of [...open.values()]) await s.close()
+      await rooms.closeAll()
       db.close()
       release()
     }

@@ -9,7 +9,8 @@ import { join } from 'node:path'
 import { InvalidArgumentError } from '../errors.ts'
 import { lockDataDir } from './dir-lock.ts'
 import { openFileUpdateStore, syncDir } from './file-update-store.ts'
-import type { StorageBackend, UpdateStore } from '../history/types.ts'
+import type { StorageBackend } from '../history/types.ts'
+import { OpenRooms } from './open-rooms.ts'
 
 /** Room keys and meta keys become file names: letters, digits, `-`, `_` and `.` (not leading), at most 128. */
 const KEY_PATTERN = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/
@@ -42,7 +43,7 @@ export async function openStorage (opts: NodeStorageOptions): Promise<StorageBac
     await lock.release()
     throw err
   }
-  const open_ = new Map<string, UpdateStore>()
+  const rooms = new OpenRooms()
   let closed = false
 
   function checkOpen (): void {
@@ -54,18 +55,7 @@ export async function openStorage (opts: NodeStorageOptions): Promise<StorageBac
     async openRoom (roomKey) {
       checkOpen()
       checkKey(roomKey)
-      if (open_.has(roomKey)) throw new InvalidArgumentError(`room ${roomKey} is already open`)
-      const store = await openFileUpdateStore({ path: join(roomsDir, `${roomKey}.log`) })
-      const tracked: UpdateStore = {
-        load: async () => await store.load(),
-        append: async (u) => { await store.append(u) },
-        compact: async (m) => { await store.compact(m) },
-        readTail: async () => await store.readTail?.(),
-        writeTail: async (frames) => { await store.writeTail?.(frames) },
-        close: async () => { open_.delete(roomKey); await store.close() }
-      }
-      open_.set(roomKey, tracked)
-      return tracked
+      return await rooms.open(roomKey, async () => await openFileUpdateStore({ path: join(roomsDir, `${roomKey}.log`) }))
     },
 
     async getMeta (key) {
@@ -96,7 +86,7 @@ export async function openStorage (opts: NodeStorageOptions): Promise<StorageBac
     async close () {
       if (closed) return
       closed = true
-      for (const s of [...open_.values()]) await s.close()
+      await rooms.closeAll()
       await lock.release()
     }
   }
