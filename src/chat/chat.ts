@@ -74,6 +74,8 @@ interface Mine {
   delivery: DeliveryState
   /** False while our own write of it may still be lost (before its fsync / strict transaction): no state is shown. */
   durable: boolean
+  /** When we wrote it (ms); a relay still lacking it a while later gets it pushed by a sync. 0: loaded from disk. */
+  since: number
 }
 
 interface JoinedRoom {
@@ -531,7 +533,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
           if (m.device === this.#device && m.authorId === this.#identity.userId && m.seq >= room.nextSeq) room.nextSeq = m.seq + 1
           if (m.authorId === this.#identity.userId && !room.mine.has(id)) {
             // Ours (from this or another device): the relays are asked whether they hold it.
-            room.mine.set(id, { relays: new Set(), delivery: { state: 'local' }, durable: true })
+            room.mine.set(id, { relays: new Set(), delivery: { state: 'local' }, durable: true, since: 0 })
           }
           this.#dms?.onOpened(room.stored, m)
           this.#devices?.onOpened(room.stored, m)
@@ -804,7 +806,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     if (this.#closed) throw new InvalidArgumentError('chat is closed')
     const seq = author != null ? 1 : room.nextSeq++
     const sealed = await sealMessage({ identity: author ?? this.#identity, room: room.keys, device: author != null ? 0 : this.#device, seq, body, ...room.roles.sendEpoch(body.k) })
-    const mine: Mine = { relays: new Set(), delivery: { state: 'local' }, durable: false }
+    const mine: Mine = { relays: new Set(), delivery: { state: 'local' }, durable: false, since: Date.now() }
     room.mine.set(sealed.idText, mine)
     room.verified.add(sealed.frame)
     // append resolves once the store has the update in hand, before its fsync: the network hop and the fsync
@@ -822,6 +824,9 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     mine.durable = true
     this.safeDispatchEvent('delivery', { detail: { room: room.info.id, id: sealed.idText, delivery: { ...mine.delivery } } })
     await published
+    // Nobody took the publish (typically: the relay's subscription has not reached us yet after connecting), so
+    // gossip will never carry it: push it with a sync instead of waiting for the next reconnect.
+    if (!handedToNetwork) for (const relay of this.#connector?.connectedRelays() ?? []) this.#catchUp(relay, room)
     this.#scheduleDeliveryCheck(50)
     await room.openQueue
     return { id: sealed.idText, room: room.info.id, delivery: { ...mine.delivery }, handedToNetwork }
@@ -960,12 +965,29 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
         if (ids.length === 0) continue
         try {
           const res = await requestKeep(node, relay, room.keys, 'status', ids)
-          if (res.ok) this.#relayHolds(room, relay, res, ids)
+          if (res.ok) {
+            this.#relayHolds(room, relay, res, ids)
+            if (this.#lostOnTheWay(room, relay)) this.#catchUp(relay, room)
+          }
         } catch { /* relay busy or gone: try again later */ }
         if ([...room.mine.values()].some(m => !m.relays.has(relay))) pending = true
       }
     }
     if (pending) this.#scheduleDeliveryCheck(DELIVERY_CHECK_MS)
+  }
+
+  /**
+   * Whether a relay that keeps the room still lacks one of the messages we sent in the last KEEP_REFRESH_MS, a while
+   * after sending it (a dropped publish). Older ones are left to the periodic keep refresh, so a relay that will not
+   * take a message is not pushed every second forever.
+   */
+  #lostOnTheWay (room: JoinedRoom, relay: string): boolean {
+    const now = Date.now()
+    for (const m of room.mine.values()) {
+      if (m.relays.has(relay) || m.since === 0) continue
+      if (m.since <= now - DELIVERY_CHECK_MS && m.since > now - KEEP_REFRESH_MS) return true
+    }
+    return false
   }
 
   delivery (ref: string, id: string): DeliveryState | undefined {

@@ -38,7 +38,7 @@ describe('two federated relays', () => {
     procs.push(anaFollow)
     await anaFollow.waitLine(l => l.includes('"following"'), 30_000, 'Ana following')
     const sent = await ben.run(['--json', 'send', 'bridge', 'hello from B'])
-    expect(sent.code).toBe(0)
+    expect(sent.code, sent.stderr).toBe(0)
     const line = await anaFollow.waitLine(l => l.includes('hello from B'), 60_000, "Ben's message at Ana")
     expect(JSON.parse(line).authorName).toBe('Ben')
     expect(await anaFollow.stop()).toBe(0)
