@@ -456,3 +456,16 @@ export const RELAY_RETRY_MIN_MS = 250
 export const RELAY_RETRY_MAX_MS = 4_000
 export const RELAY_RETRY_FACTOR = 2
 export const RELAY_RETRY_JITTER = 0.2
+
+/**
+ * Batched Ed25519 verification (src/crypto/verify-batch.node.ts): signatures asked for in the same tick (a sync
+ * chunk's frames in the history guard, a batch of frames being opened) are verified by this thread and worker
+ * threads together. Smaller batches are verified inline (a worker hand-off costs more than it saves).
+ */
+export const VERIFY_BATCH_MIN = 16
+/** Signatures a thread claims at a time from a batch (~0.5 ms of work: bounds the wait for the last slice). */
+export const VERIFY_BATCH_SLICE = 8
+/** Most verification worker threads (one per core besides the main thread, at most this many). */
+export const VERIFY_WORKERS_MAX = 3
+/** How long the main thread waits for a worker's claimed slices before verifying what is still open itself (ms). */
+export const VERIFY_BATCH_WAIT_MS = 20
