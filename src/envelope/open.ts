@@ -1,4 +1,4 @@
-import { verify } from '#ed25519'
+import { verifyBatched } from '#verify-batch'
 import {
   MAX_CLOCK_SKEW_MS, MAX_DEVICE, MAX_INNER_BYTES, MAX_SEQ, MESSAGE_VERSION, PUBLIC_KEY_BYTES, SIGNATURE_BYTES
 } from '../constants.ts'
@@ -148,7 +148,8 @@ function canonicalPlaintext (p: Uint8Array): [Uint8Array, Uint8Array] | undefine
 
 async function openInner (header: FrameHeader, room: RoomKeys, opts: OpenOptions): Promise<OpenedMessage> {
   const d = decodeInner(header, room, opts)
-  if (!await verify(d.author, authorSigningInput(room.roomId, header.epoch, header.id, d.innerBytes), d.authorSignature)) {
+  // Batched: frames opened together (a sync chunk, a screen of history) share their author checks with worker threads.
+  if (!await verifyBatched(d.author, authorSigningInput(room.roomId, header.epoch, header.id, d.innerBytes), d.authorSignature)) {
     throw new BadSignatureError('author signature does not verify')
   }
   if (!bytesEqual(messageIdOf(room, d.author, d.device, d.seq), header.id)) {
