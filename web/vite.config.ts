@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url'
 import { readFileSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import type { Plugin } from 'vite'
+import { markedLexerOnly } from './build/marked-lexer-only.ts'
 
 const root = fileURLToPath(new URL('.', import.meta.url))
 
@@ -53,6 +54,26 @@ function gossipsubWithoutMetricsPlugin (): Plugin {
   }
 }
 
+/** marked without its default instance, so only the Lexer and what it reaches ship (web/build/marked-lexer-only.ts). */
+function markedLexerOnlyPlugin (): Plugin {
+  return {
+    name: 'chatsphere-marked-lexer-only',
+    apply: 'build',
+    transform: {
+      filter: { id: /[\\/]node_modules[\\/]marked[\\/]lib[\\/]marked\.esm\.js$/ },
+      handler (code) {
+        try {
+          return { code: markedLexerOnly(code), map: null }
+        } catch (err) {
+          this.error(`${(err as Error).message}: update web/build/marked-lexer-only.ts`)
+        }
+      }
+    }
+  }
+}
+
+const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url))
+
 // The web app is built from web/ into web/dist, which the relay serves under a strict CSP
 // (script-src 'self'; style-src 'self'; require-trusted-types-for 'script'): so nothing here may emit inline
 // scripts or styles. CSS is extracted to files; Lit styles use adoptedStyleSheets, which CSP does not block.
@@ -66,7 +87,15 @@ export default defineConfig({
     mainFields: ['browser', 'module', 'jsnext:main', 'jsnext'],
     // The core imports tweetnacl; in the browser the same functions come from the @noble code libp2p already ships
     // (byte-identical, tests/unit/crypto/nacl-noble.test.ts), which saves tweetnacl's 10 kB gzip.
-    alias: [{ find: /^tweetnacl$/, replacement: fileURLToPath(new URL('../src/crypto/nacl-noble.ts', import.meta.url)) }]
+    alias: [
+      { find: /^tweetnacl$/, replacement: here('../src/crypto/nacl-noble.ts') },
+      // Every ChatSphere peer has an Ed25519 peer key; secp256k1 keys are refused in the browser (−7 kB gzip).
+      { find: /^@noble\/curves\/secp256k1(?:\.js)?$/, replacement: here('./src/build/secp256k1-unsupported.ts') },
+      // libp2p debug output is never turned on in the web app: disabled loggers without weald/ms (−3 kB gzip).
+      { find: /^@libp2p\/logger$/, replacement: here('./src/build/libp2p-logger-off.ts') },
+      // Only /dnsaddr/ addresses need it; relays announce /dns/ or IP WebSocket addresses (−2 kB gzip).
+      { find: /^@multiformats\/dns$/, replacement: here('./src/build/dns-unsupported.ts') }
+    ]
   },
   server: { fs: { allow: ['..'] } },
   build: {
@@ -81,5 +110,5 @@ export default defineConfig({
     reportCompressedSize: false,
     chunkSizeWarningLimit: 2000
   },
-  plugins: [serviceWorkerPlugin(), gossipsubWithoutMetricsPlugin()]
+  plugins: [serviceWorkerPlugin(), gossipsubWithoutMetricsPlugin(), markedLexerOnlyPlugin()]
 })

@@ -1,14 +1,19 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit'
 import { en } from './en.ts'
 import type { MessageKey } from './en.ts'
-import { es } from './es.ts'
 
 /** Languages the app ships. */
 export const LOCALES = ['en', 'es'] as const
 export type Locale = typeof LOCALES[number]
 
-const catalogs: Record<Locale, Record<MessageKey, string>> = { en, es }
+type Catalog = Record<MessageKey, string>
+// English is in the first-paint bundle; other catalogs load when chosen, so an English visit does not download them.
+const catalogs: Partial<Record<Locale, Catalog>> = { en }
+const loaders: Record<Exclude<Locale, 'en'>, () => Promise<Catalog>> = {
+  es: async () => (await import('./es.ts')).es
+}
 let current: Locale = 'en'
+let requested: Locale = 'en'
 const changes = new EventTarget()
 
 /** The first supported language in the browser's preference list, else English. */
@@ -22,9 +27,21 @@ export function localeFromNavigator (languages: readonly string[]): Locale {
 
 export function getLocale (): Locale { return current }
 
-/** Switches the language of every connected element (they re-render through `LocaleController`). */
-export function setLocale (locale: Locale): void {
-  if (locale === current) return
+/**
+ * Switches the language of every connected element (they re-render through `LocaleController`), once its catalog
+ * is loaded. When called again before a load finishes, the last call wins. If the catalog cannot be loaded (an
+ * offline first visit before the service worker has it), the language stays as it is; this never throws.
+ */
+export async function setLocale (locale: Locale): Promise<void> {
+  requested = locale
+  if (catalogs[locale] === undefined && locale !== 'en') {
+    try {
+      catalogs[locale] = await loaders[locale]()
+    } catch {
+      return
+    }
+  }
+  if (requested !== locale || locale === current) return
   current = locale
   document.documentElement.lang = locale
   changes.dispatchEvent(new Event('change'))
@@ -32,7 +49,7 @@ export function setLocale (locale: Locale): void {
 
 /** Translates `key`, filling `{name}` placeholders from `params`. Never returns HTML. */
 export function t (key: MessageKey, params?: Record<string, string | number>): string {
-  const text = catalogs[current][key] ?? en[key]
+  const text = catalogs[current]?.[key] ?? en[key]
   if (params === undefined) return text
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => name in params ? String(params[name]) : whole)
 }

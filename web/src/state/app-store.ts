@@ -106,7 +106,7 @@ export class AppStore extends EventTarget {
   }
 
   async #init (): Promise<void> {
-    setLocale(this.settings.locale ?? localeFromNavigator(navigator.languages))
+    await setLocale(this.settings.locale ?? localeFromNavigator(navigator.languages))
     document.documentElement.lang = getLocale()
     applyTheme(this.settings.theme)
     this.#takeInviteFromLocation()
@@ -321,7 +321,7 @@ export class AppStore extends EventTarget {
     this.settings = { ...this.settings, ...patch }
     saveSettings(this.settings)
     applyTheme(this.settings.theme)
-    setLocale(this.settings.locale ?? localeFromNavigator(navigator.languages))
+    void setLocale(this.settings.locale ?? localeFromNavigator(navigator.languages))
     this.#emit()
   }
 
