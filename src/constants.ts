@@ -469,3 +469,12 @@ export const VERIFY_BATCH_SLICE = 8
 export const VERIFY_WORKERS_MAX = 3
 /** How long the main thread waits for a worker's claimed slices before verifying what is still open itself (ms). */
 export const VERIFY_BATCH_WAIT_MS = 20
+
+/**
+ * Send coalescing (src/chat/send-coalescer.ts): messages of one room sealed while the previous publish is under way go
+ * out together as one Yjs update of several inserts (each frame keeps its own signatures); a lone message is never
+ * delayed. Bounds of one such update: frames, and frame bytes (a single larger frame still goes alone), well under
+ * GOSSIP_MAX_INBOUND_DATA_BYTES and MAX_UPDATE_BYTES.
+ */
+export const SEND_COALESCE_MAX_FRAMES = 64
+export const SEND_COALESCE_MAX_BYTES = 2 * MAX_FRAME_BYTES
