@@ -478,3 +478,5 @@ export const VERIFY_BATCH_WAIT_MS = 20
  */
 export const SEND_COALESCE_MAX_FRAMES = 64
 export const SEND_COALESCE_MAX_BYTES = 2 * MAX_FRAME_BYTES
+/** Frames a room opens ahead of the one it announces (src/history/open-ahead.ts): their signature checks batch. */
+export const OPEN_AHEAD_WINDOW = 256

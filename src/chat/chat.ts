@@ -14,6 +14,7 @@ import { FrameKind, openFrame, sealMessage, ReplayGuard, verifyFrame as verifyRo
 import { InvalidArgumentError, MalformedError, NotFoundError } from '../errors.ts'
 import { openRoomLog, roomFrameVerifier } from '../history/room-log.ts'
 import { loadOpenedFrames, OpenedFrames, saveOpenedFrames } from '../history/opened-frames.ts'
+import { openAhead } from '../history/open-ahead.ts'
 import { decodeStateVector } from '../history/state-vector.ts'
 import { fingerprint } from '../identity/user-id.ts'
 import { peerScore, scoreTopic, unscoreTopic } from '../net/gossipsub-options.ts'
@@ -517,15 +518,19 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   #enqueueOpen (room: JoinedRoom, frames: Uint8Array[], announce: boolean): void {
     room.openQueue = room.openQueue.then(async () => {
       const fresh: OpenedMessage[] = []
-      for (const frame of frames) {
+      // Every other check (decryption, author signature, id binding, body) still runs on every frame, except on
+      // frames this device already opened with every check (OpenedFrames: a cold open only decrypts those).
+      const now = Number.MAX_SAFE_INTEGER / 2
+      const cache = this.#openedFrames.get(room.info.id) ?? new OpenedFrames()
+      // Frames are opened a window ahead (their signature checks batch onto worker threads), taken in log order.
+      const opening = openAhead(frames, (frame) => room.opened.has(toHex(frame.subarray(FRAME_ID_START, FRAME_ID_END)))
+        ? undefined
+        : cache.open(frame, room.keys, async () => await openFrame(frame, room.keys, { now, writeSignatureVerified: room.verified.take(frame), keyForEpoch: room.roles.keyForEpoch }), { now, keyForEpoch: room.roles.keyForEpoch }))
+      for (const [frame, started] of opening) {
         const id = toHex(frame.subarray(FRAME_ID_START, FRAME_ID_END))
-        if (room.opened.has(id)) continue
+        if (room.opened.has(id) || started === undefined) continue
         try {
-          // Every other check (decryption, author signature, id binding, body) still runs on every frame, except on
-          // frames this device already opened with every check (OpenedFrames: a cold open only decrypts those).
-          const now = Number.MAX_SAFE_INTEGER / 2
-          const cache = this.#openedFrames.get(room.info.id) ?? new OpenedFrames()
-          const m = await cache.open(frame, room.keys, async () => await openFrame(frame, room.keys, { now, writeSignatureVerified: room.verified.take(frame), keyForEpoch: room.roles.keyForEpoch }), { now, keyForEpoch: room.roles.keyForEpoch })
+          const m = await started
           room.opened.set(id, m)
           room.locked.delete(id)
           // Our frames are published while their fsync runs: after a crash in that window a relay or peer may hand
