@@ -25,5 +25,11 @@ for (const c of r.classes) console.log(`  ${c.class}: ${c.sent} sent in ${c.send
 console.log(`baseline: ${row(r.baselineMs)}`)
 console.log(`attack:   ${row(r.attackMs)}`)
 console.log(`after:    ${row(r.afterMs)}`)
+// The slowest probes of the attack, and which class was being sent then: where the honest latency went.
+const slow = [...r.attackProbes].sort((a, b) => b.ms - a.ms).slice(0, 5)
+for (const p of slow) {
+  const during = r.classDoneAt.find(c => c.at >= p.at)?.class ?? 'after the last class'
+  console.log(`  slow probe at +${(p.at / 1000).toFixed(1)} s: ${p.ms.toFixed(0)} ms (Ana's send ${p.sendMs.toFixed(0)} ms) while sending: ${during}`)
+}
 console.log(`p99 ratio (attack / baseline): ${ratio.toFixed(2)} (target ≤ 2); after / baseline: ${(percentile(r.afterMs, 99) / percentile(r.baselineMs, 99)).toFixed(2)}`)
 process.exit(0)

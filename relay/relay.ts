@@ -27,6 +27,7 @@ import {
 } from '../src/constants.ts'
 import { chatGossipsubOptions, peerScore, scoreTopic } from '../src/net/gossipsub-options.ts'
 import { hangUpLater, RejectStrikes } from '../src/net/reject-strikes.ts'
+import { installPromptGraylist } from '../src/net/prompt-graylist.ts'
 import { RelayConnector } from '../src/net/relay-connector.ts'
 import { lockDataDir } from '../src/storage/dir-lock.ts'
 import { InvalidArgumentError } from '../src/errors.ts'
@@ -240,6 +241,16 @@ export async function startRelay (opts: RelayOptions): Promise<Relay> {
     }
     return TopicValidatorResult.Reject
   }
+  // A peer is graylisted by its third rejected frame, not a heartbeat later, and disconnected then (its score is kept
+  // for when it redials): a fresh attacker identity gets a few frames verified, not a second's worth.
+  installPromptGraylist(pubsub, {
+    exempt: (id) => connector.isRelay(id),
+    onGraylisted: (id) => {
+      metrics.peersStruck++
+      log.info({ peer: id }, 'disconnecting a graylisted peer')
+      hangUpLater(async () => { await node.hangUp(peerIdFromString(id)) }, 0)
+    }
+  })
 
   const keepRoom = (room: KeptRoom): void => {
     scoreTopic(pubsub, room.topic)

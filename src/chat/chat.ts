@@ -19,11 +19,13 @@ import { decodeStateVector } from '../history/state-vector.ts'
 import { fingerprint } from '../identity/user-id.ts'
 import { peerScore, scoreTopic, unscoreTopic } from '../net/gossipsub-options.ts'
 import { hangUpLater, RejectStrikes } from '../net/reject-strikes.ts'
+import { installPromptGraylist } from '../net/prompt-graylist.ts'
 import { RelayRetry } from './relay-retry.ts'
 import { RelayConnector } from '../net/relay-connector.ts'
 import { DirectUpgrader } from '../net/direct-upgrader.ts'
 import { PeerDirectory } from './peer-paths.ts'
 import { cachedVerifier, liveFrameVerifier, recordingVerifier, VerifiedFrames } from '../net/verified-frames.ts'
+import { SendCoalescer } from './send-coalescer.ts'
 import { createUpdateGuard } from '../history/guard.ts'
 import { createInviteLink, parseInviteLink } from '../room/invite.ts'
 import { createRoomSecret, deriveRoomKeys } from '../room/keys.ts'
@@ -48,7 +50,7 @@ import type { RolesHost } from '../roles/actions.ts'
 import type { ModerationEntry, Role, RoleInfo, RoleState, RoomSettings, RotateEpochOptions } from '../roles/types.ts'
 import { DirectMessages } from '../dm/direct-messages.ts'
 import type { DirectHost } from '../dm/direct-messages.ts'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { DeviceManager } from '../devices/device-manager.ts'
 import type { DeviceHost } from '../devices/device-manager.ts'
 import type { DeviceInfo, LinkOfferHandle, RevokeResult } from '../devices/types.ts'
@@ -92,6 +94,8 @@ interface JoinedRoom {
   applyChain: Promise<void>
   /** Frames whose room write signature the history guard just verified (or that we sealed): openFrame skips it. */
   verified: VerifiedFrames
+  /** Our messages sealed while a publish is under way go out together as one update (src/chat/send-coalescer.ts). */
+  sender: SendCoalescer
   /** Opened messages by id (hex); null = the frame did not open (counted). */
   opened: Map<string, OpenedMessage | null>
   ephemeralGuard: ReplayGuard
@@ -242,6 +246,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     const node = await createChatNode(nodeInit)
     this.#node = node
     const pubsub = node.services.pubsub
+    // A peer is graylisted by its third rejected frame (not a heartbeat later) and disconnected; never our relays.
+    installPromptGraylist(pubsub, { exempt: (id) => this.#isRelay(id), onGraylisted: (id) => { hangUpLater(async () => { await this.#node?.hangUp(peerIdFromString(id)) }, 0) } })
     pubsub.addEventListener('subscription-change', (evt) => {
       const peer = evt.detail.peerId.toString()
       for (const s of evt.detail.subscriptions) {
@@ -501,7 +507,12 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       info, stored, keys, log, store, precheck, applyChain: Promise.resolve(), verified, opened: new Map(), ephemeralGuard: new ReplayGuard(), mine: new Map(), readMarkers: new Map(),
       presence: new Map(), typing: new Map(), unsubscribeFrames: () => {}, openQueue: Promise.resolve(), syncedWithRelay: false, nextSeq: 1, names: new Map(),
       roles: await RoomRoles.open({ roomIdText: keys.roomIdText, storage: this.#storage, epoch0Key: keys.key, mine: () => this.#boxKeyPairs(), extraBoxKeys: (userId) => this.#devices?.extraBoxKeys(userId) ?? [] }),
-      locked: new Set(), granting: new Set(), rolesCounted: new Map()
+      locked: new Set(), granting: new Set(), rolesCounted: new Map(),
+      sender: new SendCoalescer({
+        append: async (frames) => await log.appendMany(frames),
+        durable: async (update) => await store.durable(update),
+        publish: async (update) => await this.#publishUpdate(keys.topic, update)
+      })
     }
     room.unsubscribeFrames = log.onFrames((frames) => { this.#enqueueOpen(room, frames, true) })
     this.#enqueueOpen(room, log.frames(), false)
@@ -814,27 +825,33 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     const mine: Mine = { relays: new Set(), delivery: { state: 'local' }, durable: false, since: Date.now() }
     room.mine.set(sealed.idText, mine)
     room.verified.add(sealed.frame)
-    // append resolves once the store has the update in hand, before its fsync: the network hop and the fsync
-    // overlap, and "sent" is still reported only after both (durable() rejects if the write failed).
-    const update = await room.log.append(sealed.frame)
-    let handedToNetwork = false
-    const pubsub = this.#node?.services.pubsub
-    const published = pubsub == null
-      ? Promise.resolve()
-      : pubsub.publish(room.keys.topic, update).then((res) => { handedToNetwork = res.recipients.length > 0 }, () => {
-        // Not fatal: the message is in the log, and catch-up sync delivers it when a path appears.
-      })
-    await room.store.durable(update)
+    // The frame goes out at once, or with the others sealed while the previous publish was under way (one update).
+    // The append resolves once the store has the update in hand, before its fsync: the network hop and the fsync
+    // overlap, and "sent" is still reported only after both (durable rejects if the write failed).
+    const sent = await room.sender.send(sealed.frame)
+    await sent.durable
     // Only now may anyone be told it is saved: a delivery state shown before this could be lost by a crash.
     mine.durable = true
     this.safeDispatchEvent('delivery', { detail: { room: room.info.id, id: sealed.idText, delivery: { ...mine.delivery } } })
-    await published
+    const handedToNetwork = await sent.published
     // Nobody took the publish (typically: the relay's subscription has not reached us yet after connecting), so
     // gossip will never carry it: push it with a sync instead of waiting for the next reconnect.
     if (!handedToNetwork) for (const relay of this.#connector?.connectedRelays() ?? []) this.#catchUp(relay, room)
     this.#scheduleDeliveryCheck(50)
     await room.openQueue
     return { id: sealed.idText, room: room.info.id, delivery: { ...mine.delivery }, handedToNetwork }
+  }
+
+  /** Publishes one of our room updates; true when some peer took it. Never rejects: the log keeps it for sync. */
+  async #publishUpdate (topic: string, update: Uint8Array): Promise<boolean> {
+    const pubsub = this.#node?.services.pubsub
+    if (pubsub == null) return false
+    try {
+      return (await pubsub.publish(topic, update)).recipients.length > 0
+    } catch {
+      // Not fatal: the message is in the log, and catch-up sync delivers it when a path appears.
+      return false
+    }
   }
 
   async #publishEphemeral (room: JoinedRoom, body: Body): Promise<void> {

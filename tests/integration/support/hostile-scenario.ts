@@ -54,6 +54,10 @@ export interface HostileReport {
   afterMs: number[]
   attackSeconds: number
   graylistThreshold: number
+  /** Every probe sent during the attack: when (ms after the attacker was armed), how long Ana's send took, the total. */
+  attackProbes: Array<{ at: number, sendMs: number, ms: number }>
+  /** When each class finished sending (ms after the attacker was armed). */
+  classDoneAt: Array<{ class: string, at: number }>
 }
 
 const NON_SCORED = new Set(['subscription flood'])
@@ -172,8 +176,10 @@ export async function runHostileScenario (opts: { perClass: number, baselineProb
       })
       const t0 = performance.now()
       await ana.send(room.id, text)
+      lastSendMs = performance.now() - t0
       return (await arrived) - t0
     }
+    let lastSendMs = 0
     // Warm-up (first message opens streams), then the baseline.
     for (let i = 0; i < 5; i++) await probe()
     const baselineMs: number[] = []
@@ -199,7 +205,9 @@ export async function runHostileScenario (opts: { perClass: number, baselineProb
     const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(ROOT, 'tests/integration/support/hostile-flood.ts'), JSON.stringify(args)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] })
     attackerProc = child
     const classes: ClassResult[] = []
+    const classDoneAt: Array<{ class: string, at: number }> = []
     const attackMs: number[] = []
+    const attackProbes: Array<{ at: number, sendMs: number, ms: number }> = []
     const relayReads: Array<Promise<void> | undefined> = []
     let stderr = ''
     child.stderr?.on('data', (c: Buffer) => { stderr += c.toString() })
@@ -219,6 +227,7 @@ export async function runHostileScenario (opts: { perClass: number, baselineProb
             // Read at once: P4 decays every second, so a score read minutes later says little about the attack.
             const c: ClassResult = { class: m.class, peerId: m.peerId ?? '', sent: m.sent ?? 0, scoreAtPeer: undefined, relayStruck: undefined, setupMs: m.setupMs, sendMs: m.sendMs }
             classes.push(c)
+            classDoneAt.push({ class: m.class, at: performance.now() - armedAt })
             relayReads.push(lowestScore(ana, c.peerId).then((s) => { c.scoreAtPeer = s }))
             const want = classes.filter(x => isScoredClass(x.class)).length
             if (relay != null) relayReads.push(relayStruck(relay, struckBefore, want).then((n) => { c.relayStruck = n }))
@@ -234,7 +243,10 @@ export async function runHostileScenario (opts: { perClass: number, baselineProb
     void done.finally(() => { attacking = false }).catch(() => {})
     const probing = (async () => {
       while (attacking) {
-        attackMs.push(await probe())
+        const at = performance.now() - armedAt
+        const ms = await probe()
+        attackMs.push(ms)
+        attackProbes.push({ at, sendMs: lastSendMs, ms })
         await new Promise(resolve => setTimeout(resolve, PROBE_INTERVAL_MS))
       }
     })()
@@ -243,6 +255,7 @@ export async function runHostileScenario (opts: { perClass: number, baselineProb
     await probing
     // Probes sent while the attacker was still building its frames are not attack samples.
     attackMs.splice(0, attackFrom)
+    attackProbes.splice(0, attackFrom)
 
     await Promise.all(relayReads)
     // Let the relay finish storing what it accepted, then read its counters.
@@ -303,7 +316,9 @@ export async function runHostileScenario (opts: { perClass: number, baselineProb
       attackMs,
       afterMs,
       attackSeconds,
-      graylistThreshold: GOSSIP_GRAYLIST_THRESHOLD
+      graylistThreshold: GOSSIP_GRAYLIST_THRESHOLD,
+      attackProbes,
+      classDoneAt
     }
   } finally {
     attackerProc?.kill('SIGKILL')

@@ -1,0 +1,102 @@
+/**
+ * Makes gossipsub act on a rejected frame at once instead of up to a heartbeat later.
+ *
+ * Gossipsub (js, v14) checks a peer's score before handling its RPC, but it reads the score from a cache valid for a
+ * heartbeat (1 s), and a peer whose cached score is >= 0 is waved through for 128 messages or 1 s without looking.
+ * A fresh identity therefore has a whole second of frames verified (two Ed25519 signatures each, plus parsing) before
+ * its penalties count: the hostile-peer benchmark measured ~800 of 834 frames per attack class verified by the honest
+ * peer, which kept its event loop busy for up to a second and held the honest sender's own messages back (issue 8,
+ * test 1: p99 78x the baseline).
+ *
+ * Here every invalid-message mark (a frame our validator returned Reject for, or a copy of such a frame) drops that
+ * peer's cached score and its accept-without-looking allowance, so its next RPC is judged on its current score: with
+ * the P4 weight of GOSSIP_INVALID_MESSAGE_WEIGHT (squared counter) the third rejected frame graylists it. This only
+ * applies the configured score policy promptly; it changes no weight or threshold.
+ *
+ * It also keeps a disconnected peer's retained score when it reconnects (this gossipsub version overwrites the
+ * retained stats with fresh ones on reconnect, so a graylisted identity could clear its score by redialling), and
+ * reports a peer once when its score falls below the graylist threshold, so the caller can disconnect it at once
+ * (its penalty is in the retained score, which the reconnect keeps).
+ *
+ * Reaches into gossipsub's implementation (fields `score`, `acceptFromWhitelist`; PeerScore's
+ * `markInvalidMessageDelivery`, `addPeer`, `scoreCache`, `peerStats`): if a future version renames them, install
+ * returns false and gossipsub behaves as before (tests/unit/net/prompt-graylist.test.ts fails to say so).
+ */
+import { GOSSIP_GRAYLIST_THRESHOLD } from '../constants.ts'
+import type { GossipSub } from '@libp2p/gossipsub'
+
+export interface PromptGraylistInit {
+  /**
+   * Called once (per graylisting) with a peer whose freshly computed score is below `graylistThreshold`; typically
+   * disconnects it. Not called for peers `exempt` says to spare.
+   */
+  onGraylisted?: (peerId: string) => void
+  /** Peers never reported to `onGraylisted` (our relays: they forward what many members sent). */
+  exempt?: (peerId: string) => boolean
+  /** Default GOSSIP_GRAYLIST_THRESHOLD (must match the gossipsub option). */
+  graylistThreshold?: number
+}
+
+interface PeerStatsLike { connected: boolean, expire: number }
+interface PeerScoreImpl {
+  score: (id: string) => number
+  markInvalidMessageDelivery: (from: string, topic: string) => void
+  addPeer: (id: string) => void
+  scoreCache: Map<string, unknown>
+  peerStats: Map<string, PeerStatsLike>
+}
+interface GossipSubImpl { score?: Partial<PeerScoreImpl>, acceptFromWhitelist?: Map<string, unknown> }
+
+/** Peers reported at once at most; older entries are forgotten (a forgotten peer may be reported again). */
+const MAX_REPORTED = 4096
+
+/**
+ * Installs the prompt graylist on a gossipsub instance (before it handles traffic). Returns false, changing nothing,
+ * when the implementation does not have the expected shape.
+ */
+export function installPromptGraylist (pubsub: GossipSub, init: PromptGraylistInit = {}): boolean {
+  const impl = pubsub as unknown as GossipSubImpl
+  const score = impl.score
+  const whitelist = impl.acceptFromWhitelist
+  if (score == null || !(whitelist instanceof Map) || !(score.scoreCache instanceof Map) || !(score.peerStats instanceof Map) ||
+    typeof score.markInvalidMessageDelivery !== 'function' || typeof score.addPeer !== 'function' || typeof score.score !== 'function') {
+    return false
+  }
+  const s = score as PeerScoreImpl
+  const threshold = init.graylistThreshold ?? GOSSIP_GRAYLIST_THRESHOLD
+  const reported = new Set<string>()
+  const report = (id: string): void => {
+    if (init.onGraylisted == null || (init.exempt?.(id) ?? false)) return
+    reported.add(id)
+    if (reported.size > MAX_REPORTED) {
+      const oldest = reported.values().next().value
+      if (oldest !== undefined) reported.delete(oldest)
+    }
+    init.onGraylisted(id)
+  }
+
+  const markInvalid = s.markInvalidMessageDelivery
+  s.markInvalidMessageDelivery = function (from: string, topic: string): void {
+    markInvalid.call(this, from, topic)
+    s.scoreCache.delete(from)
+    whitelist.delete(from)
+    if (!reported.has(from) && s.score(from) < threshold) report(from)
+  }
+
+  const addPeer = s.addPeer
+  s.addPeer = function (id: string): void {
+    const kept = s.peerStats.get(id)
+    // A retained (non-positive) score: the peer comes back with it, as gossipsub v1.1 specifies.
+    if (kept != null && !kept.connected) {
+      kept.connected = true
+      kept.expire = 0
+      s.scoreCache.delete(id)
+      reported.delete(id)
+      // Still graylisted: every RPC of it would be decoded and dropped; report it again.
+      if (s.score(id) < threshold) report(id)
+      return
+    }
+    addPeer.call(this, id)
+  }
+  return true
+}
