@@ -66,6 +66,11 @@ export interface RoomLog {
   /** Inserts a frame, waits until the store holds it, and returns the single-insert Yjs update to publish. */
   append (frame: Uint8Array): Promise<Uint8Array>
   /**
+   * Inserts several frames, in order, in one transaction, waits until the store holds them, and returns the one Yjs
+   * update that carries all of them (a sender coalescing messages under load: one publish, one write).
+   */
+  appendMany (frames: Uint8Array[]): Promise<Uint8Array>
+  /**
    * Checks an update from the network with the guard, applies it, persists it and returns the frames that are new
    * to this log. Throws RejectedUpdateError (nothing applied) when the update breaks any rule.
    */
@@ -230,23 +235,32 @@ export async function openRoomLog (init: RoomLogInit): Promise<RoomLog> {
     get rejections () { return guard.rejections },
 
     async append (frame) {
+      return await roomLog.appendMany([frame])
+    },
+
+    async appendMany (frames) {
       checkOpen()
-      if (!(frame instanceof Uint8Array)) throw new InvalidArgumentError('a frame is a Uint8Array')
-      if (frame.length > MAX_FRAME_BYTES) throw new OversizedError(`frame of ${frame.length} bytes over ${MAX_FRAME_BYTES}`)
-      if (frame.length < FRAME_ID_OFFSET + MESSAGE_ID_BYTES) throw new InvalidArgumentError('frame too short to hold a message id')
-      // Copy: the caller may reuse its buffer, and the doc must hold exactly what was persisted. Not slice(): on a
-      // Node Buffer that is a view of the same memory.
-      const own = Uint8Array.from(frame)
+      if (frames.length === 0) throw new InvalidArgumentError('no frames to append')
+      const owned = frames.map((frame) => {
+        if (!(frame instanceof Uint8Array)) throw new InvalidArgumentError('a frame is a Uint8Array')
+        if (frame.length > MAX_FRAME_BYTES) throw new OversizedError(`frame of ${frame.length} bytes over ${MAX_FRAME_BYTES}`)
+        if (frame.length < FRAME_ID_OFFSET + MESSAGE_ID_BYTES) throw new InvalidArgumentError('frame too short to hold a message id')
+        // Copy: the caller may reuse its buffer, and the doc must hold exactly what was persisted. Not slice(): on a
+        // Node Buffer that is a view of the same memory.
+        return Uint8Array.from(frame)
+      })
       lastLocalUpdate = undefined
       doc.on('update', onLocalUpdate)
       try {
         doc.transact((tr) => {
-          // What Y.Array#push does, minus its walk to the end of the list (push and insert(length) cost O(n) per call
-          // without search markers, which made 100k appends quadratic): we keep a pointer to the last item instead.
-          const left = lastItem()
-          const item = new Y.Item(Y.createID(doc.clientID, Y.getState(doc.store, doc.clientID)), left, left?.lastId ?? null,
-            null, null, arr, null, new Y.ContentBinary(own))
-          item.integrate(tr, 0)
+          for (const own of owned) {
+            // What Y.Array#push does, minus its walk to the end of the list (push and insert(length) cost O(n) per call
+            // without search markers, which made 100k appends quadratic): we keep a pointer to the last item instead.
+            const left = lastItem()
+            const item = new Y.Item(Y.createID(doc.clientID, Y.getState(doc.store, doc.clientID)), left, left?.lastId ?? null,
+              null, null, arr, null, new Y.ContentBinary(own))
+            item.integrate(tr, 0)
+          }
         }, LOCAL_ORIGIN)
       } finally {
         doc.off('update', onLocalUpdate)
