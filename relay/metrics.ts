@@ -6,6 +6,8 @@
 /** Why the relay dropped something; each reason is its own series. */
 export type DropReason =
   | 'bad-write-signature' | 'malformed' | 'oversized' | 'rejected-update' | 'not-kept' | 'wrong-kind' | 'error'
+  // Frames in RPCs gossipsub refused unread because their sender is graylisted (src/net/prompt-graylist.ts).
+  | 'graylisted'
   | 'keep-bad-request' | 'keep-bad-signature' | 'keep-stale' | 'keep-wrong-relay' | 'keep-quota' | 'keep-conflict'
 
 export interface RelayGauges {
@@ -34,8 +36,8 @@ export class RelayMetrics {
     this.#gauges = gauges
   }
 
-  drop (reason: DropReason): void {
-    this.dropped.set(reason, (this.dropped.get(reason) ?? 0) + 1)
+  drop (reason: DropReason, frames = 1): void {
+    this.dropped.set(reason, (this.dropped.get(reason) ?? 0) + frames)
   }
 
   /** Prometheus text format. */

@@ -249,7 +249,8 @@ export async function startRelay (opts: RelayOptions): Promise<Relay> {
       metrics.peersStruck++
       log.info({ peer: id }, 'disconnecting a graylisted peer')
       hangUpLater(async () => { await node.hangUp(peerIdFromString(id)) }, 0)
-    }
+    },
+    onRefused: (_id, frames) => { metrics.drop('graylisted', frames) }
   })
 
   const keepRoom = (room: KeptRoom): void => {

@@ -247,7 +247,11 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     this.#node = node
     const pubsub = node.services.pubsub
     // A peer is graylisted by its third rejected frame (not a heartbeat later) and disconnected; never our relays.
-    installPromptGraylist(pubsub, { exempt: (id) => this.#isRelay(id), onGraylisted: (id) => { hangUpLater(async () => { await this.#node?.hangUp(peerIdFromString(id)) }, 0) } })
+    installPromptGraylist(pubsub, {
+      exempt: (id) => this.#isRelay(id),
+      onGraylisted: (id) => { hangUpLater(async () => { await this.#node?.hangUp(peerIdFromString(id)) }, 0) },
+      onRefused: (_id, frames) => { this.#dropped.set('graylisted', (this.#dropped.get('graylisted') ?? 0) + frames) }
+    })
     pubsub.addEventListener('subscription-change', (evt) => {
       const peer = evt.detail.peerId.toString()
       for (const s of evt.detail.subscriptions) {

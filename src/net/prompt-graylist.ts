@@ -33,6 +33,11 @@ export interface PromptGraylistInit {
   onGraylisted?: (peerId: string) => void
   /** Peers never reported to `onGraylisted` (our relays: they forward what many members sent). */
   exempt?: (peerId: string) => boolean
+  /**
+   * Called for every RPC gossipsub refuses unread because its sender is graylisted, with the number of messages
+   * (frames) in it: they are dropped without any check, and this is where they are counted.
+   */
+  onRefused?: (peerId: string, messages: number) => void
   /** Default GOSSIP_GRAYLIST_THRESHOLD (must match the gossipsub option). */
   graylistThreshold?: number
 }
@@ -45,7 +50,13 @@ interface PeerScoreImpl {
   scoreCache: Map<string, unknown>
   peerStats: Map<string, PeerStatsLike>
 }
-interface GossipSubImpl { score?: Partial<PeerScoreImpl>, acceptFromWhitelist?: Map<string, unknown> }
+interface RpcLike { messages?: unknown[] }
+interface GossipSubImpl {
+  score?: Partial<PeerScoreImpl>
+  acceptFromWhitelist?: Map<string, unknown>
+  acceptFrom?: (id: string) => boolean
+  handleReceivedRpc?: (from: { toString: () => string }, rpc: RpcLike) => Promise<void>
+}
 
 /** Peers reported at once at most; older entries are forgotten (a forgotten peer may be reported again). */
 const MAX_REPORTED = 4096
@@ -59,7 +70,8 @@ export function installPromptGraylist (pubsub: GossipSub, init: PromptGraylistIn
   const score = impl.score
   const whitelist = impl.acceptFromWhitelist
   if (score == null || !(whitelist instanceof Map) || !(score.scoreCache instanceof Map) || !(score.peerStats instanceof Map) ||
-    typeof score.markInvalidMessageDelivery !== 'function' || typeof score.addPeer !== 'function' || typeof score.score !== 'function') {
+    typeof score.markInvalidMessageDelivery !== 'function' || typeof score.addPeer !== 'function' || typeof score.score !== 'function' ||
+    typeof impl.acceptFrom !== 'function' || typeof impl.handleReceivedRpc !== 'function') {
     return false
   }
   const s = score as PeerScoreImpl
@@ -97,6 +109,29 @@ export function installPromptGraylist (pubsub: GossipSub, init: PromptGraylistIn
       return
     }
     addPeer.call(this, id)
+  }
+
+  const onRefused = init.onRefused
+  if (onRefused != null) {
+    // handleReceivedRpc calls acceptFrom first, synchronously: a refusal seen during that call is this RPC's.
+    const acceptFrom = impl.acceptFrom as (id: string) => boolean
+    const handleRpc = impl.handleReceivedRpc as NonNullable<GossipSubImpl['handleReceivedRpc']>
+    let refused = false
+    impl.acceptFrom = function (id: string): boolean {
+      const ok = acceptFrom.call(this, id)
+      if (!ok) refused = true
+      return ok
+    }
+    impl.handleReceivedRpc = function (from, rpc) {
+      refused = false
+      const done = handleRpc.call(this, from, rpc)
+      if (refused) {
+        refused = false
+        const n = rpc.messages?.length ?? 0
+        if (n > 0) onRefused(from.toString(), n)
+      }
+      return done
+    }
   }
   return true
 }
