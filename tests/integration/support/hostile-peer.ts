@@ -1,7 +1,8 @@
 /**
  * A hostile peer process: connects to a relay, subscribes to a room's topics (it knows them, as a gossip neighbour
  * would, but not the room secret) and publishes garbage, forged frames (signed with a write key of its own, inside a
- * well-formed Yjs update) and replays of the honest updates it saw. Prints one JSON line per phase.
+ * well-formed Yjs update) and replays of the honest updates it saw, each phase from a fresh identity (a peer is
+ * graylisted and disconnected by its third rejected frame). Prints one JSON line per phase.
  *
  * argv: <relay multiaddr> <room topic> <ephemeral topic> <count>
  */
@@ -18,17 +19,26 @@ const [relayAddr, topic, ephemeralTopic, countText] = process.argv.slice(2)
 if (relayAddr == null || topic == null || ephemeralTopic == null) throw new Error('usage: hostile-peer <relay> <topic> <ephemeral topic> [count]')
 const count = Number(countText ?? '10')
 
-const node = await createChatNode({ listen: [], mdns: false, webrtc: false })
-await node.start()
-const pubsub = node.services.pubsub
+const nodes: Array<Awaited<ReturnType<typeof createChatNode>>> = []
+/** A fresh identity subscribed to both topics and connected to the relay (once the relay's subscription is known). */
+async function joinAs (): Promise<Awaited<ReturnType<typeof createChatNode>>> {
+  const node = await createChatNode({ listen: [], mdns: false, webrtc: false })
+  await node.start()
+  nodes.push(node)
+  node.services.pubsub.subscribe(topic as string)
+  node.services.pubsub.subscribe(ephemeralTopic as string)
+  await node.dial(multiaddr(relayAddr as string))
+  for (let i = 0; i < 100 && node.services.pubsub.getSubscribers(topic as string).length === 0; i++) await new Promise(resolve => setTimeout(resolve, 100))
+  return node
+}
+// A watcher that never publishes collects the honest updates the relay forwards (the material of the replays).
+const watcher = await joinAs()
 const seen: Uint8Array[] = []
-pubsub.addEventListener('message', (e) => { if (e.detail.topic === topic) seen.push(e.detail.data) })
-pubsub.subscribe(topic)
-pubsub.subscribe(ephemeralTopic)
-await node.dial(multiaddr(relayAddr))
-// Wait until the relay has told us it is subscribed (the relay keeps the room), so publishes reach it.
-for (let i = 0; i < 100 && pubsub.getSubscribers(topic).length === 0; i++) await new Promise(resolve => setTimeout(resolve, 100))
+watcher.services.pubsub.addEventListener('message', (e) => { if (e.detail.topic === topic) seen.push(e.detail.data) })
 
+// Each phase publishes from a fresh identity: a peer is graylisted (and disconnected) by its third rejected frame
+// (src/net/prompt-graylist.ts), so every class must reach the validators on its own.
+let pubsub = (await joinAs()).services.pubsub
 const publish = async (t: string, data: Uint8Array): Promise<void> => {
   try { await pubsub.publish(t, data) } catch { /* rejected or no peers: keep going */ }
 }
@@ -41,6 +51,7 @@ for (let i = 0; i < count; i++) {
 console.log(JSON.stringify({ phase: 'garbage', count: count * 2 }))
 
 // 2. Forged frames: sealed for a room of our own (another write key), carried in a well-formed log update.
+pubsub = (await joinAs()).services.pubsub
 const fake = deriveRoomKeys(createRoomSecret())
 const forgedKeys = { ...fake, topic, ephemeralTopic }
 const log = await openRoomLog({ store: memoryUpdateStore(), roomId: fake.roomId, writePublicKey: fake.writePublicKey, verifyFrame: async () => {} })
@@ -54,10 +65,11 @@ for (let i = 1; i <= count; i++) {
 console.log(JSON.stringify({ phase: 'forged', count: count * 2 }))
 
 // 3. Replays of honest updates seen on the topic.
+pubsub = (await joinAs()).services.pubsub
 for (const data of seen) await publish(topic, data)
 console.log(JSON.stringify({ phase: 'replayed', count: seen.length }))
 
 await new Promise(resolve => setTimeout(resolve, 500))
-await node.stop()
+for (const n of nodes) await n.stop()
 console.log(JSON.stringify({ phase: 'done' }))
 process.exit(0)
