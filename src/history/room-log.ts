@@ -14,7 +14,8 @@ import { BadSignatureError, InvalidArgumentError, MalformedError, OversizedError
 import { verifyBatched } from '#verify-batch'
 import { frameSigningInput, parseFrame } from '../envelope/frame.ts'
 import { FrameKind } from '../envelope/types.ts'
-import { FrameView, idKey } from './frame-view.ts'
+import { FrameView } from './frame-view.ts'
+import { logItems, packFrames } from './packed-frames.ts'
 import { createUpdateGuard, RejectedLogUpdateError } from './guard.ts'
 import { decodeStateVector } from './state-vector.ts'
 import { encodeLogUpdate, itemEncodedSize } from './update-codec.ts'
@@ -102,7 +103,7 @@ export async function openRoomLog (init: RoomLogInit): Promise<RoomLog> {
   const doc = new Y.Doc()
   const arr = doc.getArray<Uint8Array>(HISTORY_LOG_NAME)
   const guard: UpdateGuard = createUpdateGuard({ verifyFrame: init.verifyFrame ?? roomFrameVerifier(init.writePublicKey, init.roomId), limits: init.limits })
-  const view = new FrameView()
+  const view = new FrameView<Y.Item>(frameOfItem)
   const listeners = new Set<FramesListener>()
   let loading = true
   let closed = false
@@ -136,7 +137,7 @@ export async function openRoomLog (init: RoomLogInit): Promise<RoomLog> {
       }
     }
     if (items.length === 0) return
-    const fresh = view.isDirty ? view.insertedInMiddle(items.map(frameOfItem)) : insertNew(items)
+    const fresh = view.isDirty ? view.insertedInMiddle(items) : insertNew(items)
     if (fresh.length === 0) return
     if (collected !== undefined) for (const f of fresh) collected.push(f)
     for (const l of listeners) {
@@ -166,9 +167,9 @@ export async function openRoomLog (init: RoomLogInit): Promise<RoomLog> {
         start = it
       }
     }
-    if (!suffix || start === undefined) return view.insertedInMiddle(items.map(frameOfItem))
-    const ordered: Uint8Array[] = []
-    for (let it: Y.Item | null = start; it !== null; it = it.right) ordered.push(frameOfItem(it))
+    if (!suffix || start === undefined) return view.insertedInMiddle(items)
+    const ordered: Y.Item[] = []
+    for (let it: Y.Item | null = start; it !== null; it = it.right) ordered.push(it)
     return view.appendAtEnd(ordered)
   }
 
@@ -189,7 +190,9 @@ export async function openRoomLog (init: RoomLogInit): Promise<RoomLog> {
       }
     }
   }, LOAD_ORIGIN)
-  view.reset(arr.toArray())
+  // Yjs gave every loaded frame its own buffer and three objects: one buffer for all of them instead (P7).
+  packFrames(arr)
+  view.reset(logItems(arr))
   loading = false
   // Attached only around our own inserts (append): while any 'update' listener exists Yjs encodes every
   // transaction's changes as an update, which for the load is the whole room again (~0.3 s for 100k messages) and for
@@ -214,7 +217,7 @@ export async function openRoomLog (init: RoomLogInit): Promise<RoomLog> {
 
   async function saveTail (): Promise<void> {
     if (store.writeTail === undefined) return
-    view.ensure(() => arr.toArray())
+    view.ensure(() => logItems(arr))
     try {
       await store.writeTail(view.slice(-TAIL_CACHE_FRAMES))
     } catch (err) {
@@ -228,7 +231,7 @@ export async function openRoomLog (init: RoomLogInit): Promise<RoomLog> {
 
   const roomLog: RoomLog = {
     get length () {
-      view.ensure(() => arr.toArray())
+      view.ensure(() => logItems(arr))
       return view.length
     },
     get rawLength () { return arr.length },
@@ -331,11 +334,11 @@ export async function openRoomLog (init: RoomLogInit): Promise<RoomLog> {
     },
 
     frames (from, to) {
-      view.ensure(() => arr.toArray())
+      view.ensure(() => logItems(arr))
       return view.slice(from, to)
     },
 
-    has (id) { return view.has(idKey(id)) },
+    has (id) { return id.length === MESSAGE_ID_BYTES && view.has(id) },
 
     onFrames (listener) {
       listeners.add(listener)
