@@ -518,7 +518,9 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
         publish: async (update) => await this.#publishUpdate(keys.topic, update)
       })
     }
-    room.unsubscribeFrames = log.onFrames((frames) => { this.#enqueueOpen(room, frames, true) })
+    // Frames announced by the log passed its verifier (room write signature) or are ours: openFrame skips that check
+    // (the `verified` cache alone missed when opening lagged more than its capacity behind a large sync).
+    room.unsubscribeFrames = log.onFrames((frames) => { this.#enqueueOpen(room, frames, true, true) })
     this.#enqueueOpen(room, log.frames(), false)
     await room.openQueue
     let max = (await legacyRoomSeq(this.#storage, keys.roomIdText) ?? 1) - 1
@@ -530,7 +532,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     return room
   }
 
-  #enqueueOpen (room: JoinedRoom, frames: Uint8Array[], announce: boolean): void {
+  #enqueueOpen (room: JoinedRoom, frames: Uint8Array[], announce: boolean, writeSignatureChecked = false): void {
     room.openQueue = room.openQueue.then(async () => {
       const fresh: OpenedMessage[] = []
       // Every other check (decryption, author signature, id binding, body) still runs on every frame, except on
@@ -540,7 +542,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       // Frames are opened a window ahead (their signature checks batch onto worker threads), taken in log order.
       const opening = openAhead(frames, (frame) => room.opened.has(toHex(frame.subarray(FRAME_ID_START, FRAME_ID_END)))
         ? undefined
-        : cache.open(frame, room.keys, async () => await openFrame(frame, room.keys, { now, writeSignatureVerified: room.verified.take(frame), keyForEpoch: room.roles.keyForEpoch }), { now, keyForEpoch: room.roles.keyForEpoch }))
+        : cache.open(frame, room.keys, async () => await openFrame(frame, room.keys, { now, writeSignatureVerified: room.verified.take(frame) || writeSignatureChecked, keyForEpoch: room.roles.keyForEpoch }), { now, keyForEpoch: room.roles.keyForEpoch }))
       for (const [frame, started] of opening) {
         const id = toHex(frame.subarray(FRAME_ID_START, FRAME_ID_END))
         if (room.opened.has(id) || started === undefined) continue

@@ -56,7 +56,11 @@ export interface RoomLogInit {
   onTail?: (frames: Uint8Array[]) => void | Promise<void>
 }
 
-/** Called with frames new to this log (by message id), whatever their origin (LOCAL_ORIGIN for our own). */
+/**
+ * Called with frames new to this log (by message id), whatever their origin (LOCAL_ORIGIN for our own). Every frame
+ * given to a listener was appended locally or passed the log's `verifyFrame` (remote updates, including items Yjs
+ * held back from an earlier update until their predecessors came): a listener may rely on that check having run.
+ */
 export type FramesListener = (frames: Uint8Array[], origin: unknown) => void
 
 export interface RoomLog {
