@@ -8,6 +8,7 @@ import { startRelay } from '../tests/browser/support/app-server.ts'
 import { openUser } from '../tests/browser/support/browser.ts'
 import { openHarness, relayWsAddr } from '../tests/browser/support/harness.ts'
 import { printTable, writeResults } from './lib/report.ts'
+import { cpuByKind } from './p9-raw.ts'
 import type { Row } from './lib/report.ts'
 
 const SIZE = 10 * 1024 * 1024
@@ -16,6 +17,12 @@ const RAW_CHUNK = 64 * 1024
 const GOAL_MBPS = 25
 
 const mbps = (bytes: number, ms: number): number => Math.round(bytes / 1e6 / (ms / 1000) * 10) / 10
+/** Chromium CPU ms (all its processes, both pages) per MB moved between two samples of cpuByKind: the cost, whatever the load. */
+function chromeMsPerMB (a: Map<string, number>, b: Map<string, number>, bytes: number): number {
+  let s = 0
+  for (const [k, v] of b) if (k !== 'other' && k !== 'relay') s += v - (a.get(k) ?? 0)
+  return Math.round(s * 1000 / (bytes / 1e6))
+}
 const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] ?? NaN }
 
 export async function run (): Promise<Record<string, unknown>> {
@@ -36,29 +43,36 @@ export async function run (): Promise<Record<string, unknown>> {
     await hb('waitMessage', room.id, warm.id, 30_000)
     await hb('fetch', room.id, warm.id, false)
 
-    const media: Array<{ sendMs: number, fetchMs: number, localMs: number, path?: string, transport: string }> = []
+    const media: Array<{ sendMs: number, fetchMs: number, localMs: number, cpuMsPerMB: number, path?: string, transport: string }> = []
     for (let i = 0; i < RUNS; i++) {
       const s0 = Date.now()
       const sent = await ha('sendRandom', room.id, SIZE, `p9-${i}.bin`)
       const sendMs = Date.now() - s0
       await hb('waitMessage', room.id, sent.id, 30_000)
+      const c0 = cpuByKind()
       const got = await hb('fetch', room.id, sent.id, false)
+      const c1 = cpuByKind()
+      const cpuMsPerMB = chromeMsPerMB(c0, c1, SIZE)
+      // Which Chromium processes spent it (renderer: both pages' JS and WebRTC; browser: IndexedDB; network service: UDP).
+      console.log(`fetch ${i + 1}: chrome cpu ms/MB by process ${[...c1].filter(([k]) => k !== 'other').map(([k, v]) => `${k}:${Math.round((v - (c0.get(k) ?? 0)) * 1000 / (SIZE / 1e6))}`).join(' ')}`)
       if (got.sha256 !== sent.sha256 || got.size !== SIZE) throw new Error('P9: the file arrived different')
       if (got.path !== 'direct') throw new Error(`P9: fetched over ${String(got.path)}, not direct`)
       const transport = got.connections.some((c) => c.transport === 'webrtc' && c.path === 'direct') ? 'webrtc' : 'other'
       // The same file again, now from the receiver's own store: what reading IndexedDB and the whole-file hash cost.
       const local = await hb('fetch', room.id, sent.id, false)
-      media.push({ sendMs, fetchMs: got.ms, localMs: local.ms, transport, ...(got.path !== undefined ? { path: got.path } : {}) })
+      media.push({ sendMs, fetchMs: got.ms, localMs: local.ms, cpuMsPerMB, transport, ...(got.path !== undefined ? { path: got.path } : {}) })
     }
 
     // One unmeasured run first for each of the two baselines too.
     const raw: number[] = []
+    const rawCpu: number[] = []
     for (let i = -1; i < RUNS; i++) {
       const offer = await ha('rawOffer')
       const answer = await hb('rawAnswer', offer, SIZE)
       await ha('rawAccept', answer)
+      const c0 = cpuByKind()
       const [startedAt, received] = await Promise.all([ha('rawSend', SIZE, RAW_CHUNK), hb('rawReceived')])
-      if (i >= 0) raw.push(received.lastAt - startedAt)
+      if (i >= 0) { raw.push(received.lastAt - startedAt); rawCpu.push(chromeMsPerMB(c0, cpuByKind(), SIZE)) }
     }
 
     // A bare libp2p node per page (same transports as the chat): one stream over its own direct WebRTC connection.
@@ -66,13 +80,17 @@ export async function run (): Promise<Record<string, unknown>> {
     // Twice: libp2p's 16 KiB data-channel messages (what ChatSphere uses), and 64 KiB ones (an experiment), alternating.
     const stream: number[] = []
     const stream64: number[] = []
+    const streamCpu: number[] = []
+    const stream64Cpu: number[] = []
     let streamAddr = ''
     for (const big of [false, true, false, true]) {
       const size = big ? 64 * 1024 : undefined
       const [, pb] = await Promise.all([ha('p2pStart', relayAddr, size), hb('p2pStart', relayAddr, size)])
       await ha('p2pDial', pb, relayPeer)
       for (let i = -1; i < Math.ceil(RUNS / 2); i++) {
+        const c0 = cpuByKind()
         const [sent, received] = await Promise.all([ha('p2pSend', pb, SIZE, RAW_CHUNK), hb('p2pReceive')])
+        if (i >= 0) (big ? stream64Cpu : streamCpu).push(chromeMsPerMB(c0, cpuByKind(), SIZE))
         if (sent.limited || !sent.remoteAddr.includes('/webrtc')) throw new Error(`P9: bare stream not on direct WebRTC: ${sent.remoteAddr}`)
         streamAddr = sent.remoteAddr
         if (i >= 0) (big ? stream64 : stream).push(received.lastAt - sent.startedAt)
@@ -80,11 +98,11 @@ export async function run (): Promise<Record<string, unknown>> {
     }
 
     const rows: Row[] = [
-      ...media.map((m, i): Row => ({ run: i + 1, measure: 'ChatSphere fetchFile (direct WebRTC)', ms: Math.round(m.fetchMs), 'MB/s': mbps(SIZE, m.fetchMs), transport: m.transport })),
-      ...media.map((m, i): Row => ({ run: i + 1, measure: 'fetchFile again, from the local store', ms: Math.round(m.localMs), 'MB/s': mbps(SIZE, m.localMs), transport: 'local' })),
-      ...stream.map((ms, i): Row => ({ run: i + 1, measure: 'bare libp2p stream over WebRTC', ms: Math.round(ms), 'MB/s': mbps(SIZE, ms), transport: 'webrtc' })),
-      ...stream64.map((ms, i): Row => ({ run: i + 1, measure: 'bare libp2p stream, 64 KiB DC messages', ms: Math.round(ms), 'MB/s': mbps(SIZE, ms), transport: 'webrtc' })),
-      ...raw.map((ms, i): Row => ({ run: i + 1, measure: 'raw RTCDataChannel, same pages', ms: Math.round(ms), 'MB/s': mbps(SIZE, ms), transport: 'webrtc' }))
+      ...media.map((m, i): Row => ({ run: i + 1, measure: 'ChatSphere fetchFile (direct WebRTC)', ms: Math.round(m.fetchMs), 'MB/s': mbps(SIZE, m.fetchMs), 'chrome cpu ms/MB': m.cpuMsPerMB, transport: m.transport })),
+      ...media.map((m, i): Row => ({ run: i + 1, measure: 'fetchFile again, from the local store', ms: Math.round(m.localMs), 'MB/s': mbps(SIZE, m.localMs), 'chrome cpu ms/MB': '', transport: 'local' })),
+      ...stream.map((ms, i): Row => ({ run: i + 1, measure: 'bare libp2p stream over WebRTC', ms: Math.round(ms), 'MB/s': mbps(SIZE, ms), 'chrome cpu ms/MB': streamCpu[i] ?? '', transport: 'webrtc' })),
+      ...stream64.map((ms, i): Row => ({ run: i + 1, measure: 'bare libp2p stream, 64 KiB DC messages', ms: Math.round(ms), 'MB/s': mbps(SIZE, ms), 'chrome cpu ms/MB': stream64Cpu[i] ?? '', transport: 'webrtc' })),
+      ...raw.map((ms, i): Row => ({ run: i + 1, measure: 'raw RTCDataChannel, same pages', ms: Math.round(ms), 'MB/s': mbps(SIZE, ms), 'chrome cpu ms/MB': rawCpu[i] ?? '', transport: 'webrtc' }))
     ]
     printTable(`P9: ${SIZE / 1024 / 1024} MiB browser → browser over direct WebRTC (goal ≥ ${GOAL_MBPS} MB/s; shared, noisy machine)`, rows)
     const fetchMedian = median(media.map((m) => m.fetchMs))
@@ -97,6 +115,7 @@ export async function run (): Promise<Record<string, unknown>> {
       libp2pStream: { chunkBytes: RAW_CHUNK, remoteAddr: streamAddr, medianMs: Math.round(median(stream)), medianMBps: mbps(SIZE, median(stream)), runsMs: stream.map(Math.round) },
       libp2pStream64KiBMessages: { medianMs: Math.round(median(stream64)), medianMBps: mbps(SIZE, median(stream64)), runsMs: stream64.map(Math.round) },
       rawDataChannel: { chunkBytes: RAW_CHUNK, medianMs: Math.round(rawMedian), medianMBps: mbps(SIZE, rawMedian), bestMBps: Math.max(...raw.map((ms) => mbps(SIZE, ms))), runsMs: raw.map(Math.round) },
+      chromeCpuMsPerMB: { chatsphere: median(media.map((m) => m.cpuMsPerMB)), libp2pStream: median(streamCpu), libp2pStream64KiBMessages: median(stream64Cpu), rawDataChannel: median(rawCpu) },
       localFetchMedianMs: Math.round(median(media.map((m) => m.localMs))),
       senderSendFileMedianMs: Math.round(median(media.map((m) => m.sendMs))),
       goalMBps: GOAL_MBPS,

@@ -38,7 +38,12 @@ export class MediaChannel {
   }
 
   async write (m: MediaMessage): Promise<void> {
-    await this.#lp.write(encodeMediaMessage(m), this.#signal == null ? {} : { signal: this.#signal })
+    await this.writeEncoded(encodeMediaMessage(m))
+  }
+
+  /** Writes a message already encoded (e.g. a chunk sealed in place by chunk-seal.ts). */
+  async writeEncoded (bytes: Uint8Array): Promise<void> {
+    await this.#lp.write(bytes, this.#signal == null ? {} : { signal: this.#signal })
   }
 
   /** Ends the stream abruptly (the other side sees a reset). */

@@ -64,6 +64,31 @@ export function encodeMediaMessage (m: MediaMessage): Uint8Array {
   }
 }
 
+/** CBOR head (major type `major`, argument `n`) as canonical encoders write it: the shortest form. */
+function cborHead (major: number, n: number): number[] {
+  const m = major << 5
+  if (n < 24) return [m | n]
+  if (n < 0x100) return [m | 24, n]
+  if (n < 0x10000) return [m | 25, n >> 8, n & 0xff]
+  if (n < 0x100000000) return [m | 26, (n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]
+  throw new OversizedError('media chunk field too large')
+}
+
+/**
+ * A chunk message `{ v, t: 4, i, c }` with room for `c` (`sealedLength` bytes at `offset`), byte for byte what
+ * encodeMediaMessage writes (canonical key order c, i, t, v): the sealer fills `c` in place, no CBOR pass over it.
+ */
+export function chunkMessageFrame (i: number, sealedLength: number): { bytes: Uint8Array, offset: number } {
+  if (!Number.isSafeInteger(i) || i < 0 || i >= MAX_MEDIA_CHUNKS) throw new OversizedError('media chunk index out of range')
+  if (!Number.isSafeInteger(sealedLength) || sealedLength < 0 || sealedLength > MAX_SEALED_CHUNK_BYTES) throw new OversizedError('sealed media chunk too large')
+  const head = [0xa4, 0x61, 0x63, ...cborHead(2, sealedLength)]
+  const tail = [0x61, 0x69, ...cborHead(0, i), 0x61, 0x74, ...cborHead(0, T_CHUNK), 0x61, 0x76, ...cborHead(0, MEDIA_VERSION)]
+  const bytes = new Uint8Array(head.length + sealedLength + tail.length)
+  bytes.set(head, 0)
+  bytes.set(tail, head.length + sealedLength)
+  return { bytes, offset: head.length }
+}
+
 /**
  * Decodes one media message. `expect` lists the types allowed at this point of the session (anything else is
  * MalformedError: a peer that sends a chunk before the header, or a request to a requester, is broken).

@@ -8,8 +8,9 @@ import { logger } from '@libp2p/logger'
 import { MEDIA_WINDOW_CHUNKS } from '../constants.ts'
 import { bytesEqual, toHex } from '../crypto/encoding.ts'
 import { MediaChannel } from './channel.ts'
-import { T_ABSENT, T_ACK, T_CHUNK, T_HEADER, T_REQUEST, HASH_BYTES } from './codec.ts'
-import { chunkCount, mediaProof, sealChunk } from './crypto.ts'
+import { T_ABSENT, T_ACK, T_HEADER, T_REQUEST, HASH_BYTES } from './codec.ts'
+import { sealedChunkMessage } from './chunk-seal.ts'
+import { chunkCount, mediaProof } from './crypto.ts'
 import type { MediaRequest } from './codec.ts'
 import type { FileBody, MediaStore } from './types.ts'
 import type { Stream } from '@libp2p/interface'
@@ -74,11 +75,20 @@ export async function serveMedia (stream: Stream, remotePeer: string, host: Medi
         wake?.()
       }
     })().catch((err: unknown) => { failed = err; wake?.() })
+    // The next chunk is read from the store while this one is sealed and written (the store is the slow part).
+    const read = (i: number): Promise<Uint8Array> | undefined => {
+      if (i >= n) return undefined
+      const p = host.store.readChunk(hashText, i)
+      p.catch(() => {})
+      return p
+    }
+    let ahead = read(req.from)
     for (let i = req.from; i < n; i++) {
       while (i - acked >= MEDIA_WINDOW_CHUNKS && failed == null) await new Promise<void>(resolve => { wake = resolve })
       if (failed != null) throw failed
-      const plain = await host.store.readChunk(hashText, i)
-      await ch.write({ t: T_CHUNK, i, c: sealChunk(plain, i, file.key) })
+      const plain = await (ahead as Promise<Uint8Array>)
+      ahead = read(i + 1)
+      await ch.writeEncoded(sealedChunkMessage(plain, i, file.key))
     }
     await acks
     await stream.close()

@@ -23,7 +23,7 @@ import { serveMedia } from './server.ts'
 import { runSession, SessionFailure } from './session.ts'
 import type { Body } from '../envelope/types.ts'
 import type { RoomKeys } from '../room/keys.ts'
-import type { FetchAttempt, FetchFileOptions, FetchProgress, FileBody, FileInput, MediaStore, TransferPath } from './types.ts'
+import type { FetchAttempt, FetchFileOptions, FetchProgress, FileBody, FileInput, MediaStore, MediaWriter, TransferPath } from './types.ts'
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 
 const log = logger('chatsphere:media')
@@ -235,9 +235,14 @@ export class MediaService {
     const node = this.#node
     if (node == null) throw new MediaUnavailableError('offline: no network to fetch the file from')
     const localPeer = node.peerId.toString()
-    const writer = await this.store.writer(hashText, total, MEDIA_CHUNK_BYTES)
+    const storeWriter = await this.store.writer(hashText, total, MEDIA_CHUNK_BYTES)
+    // The bytes are gathered as they are verified (and what an earlier fetch stored is read first), so the file is
+    // not read back from the store at the end: only its whole-file hash is checked.
+    const out = new Uint8Array(total)
+    const writer = gatherInto(storeWriter, out)
     const attempts: FetchAttempt[] = []
     try {
+      for (let i = 0; i < storeWriter.have; i++) out.set(await this.store.readChunk(hashText, i), i * MEDIA_CHUNK_BYTES)
       const stored = await this.store.loadHashes(hashText)
       let hashes = stored != null && stored.length === n * HASH_BYTES && bytesEqual(await sha256Native(stored), file.root) ? split(stored) : undefined
       void this.#host.publish(room.keys.roomIdText, { k: 'want', hash: file.hash }).catch(() => {})
@@ -317,7 +322,10 @@ export class MediaService {
     } finally {
       await writer.close()
     }
-    const bytes = await this.#readWhole(hashText, file)
+    const bytes = out
+    if (!bytesEqual(await sha256Native(bytes), file.hash)) {
+      throw new MediaUnavailableError('the file does not match the content hash its message announces (a broken sender or a damaged local store)')
+    }
     void this.#host.publish(room.keys.roomIdText, { k: 'have', hash: file.hash, peer: localPeer }).catch(() => {})
     return bytes
   }
@@ -417,6 +425,20 @@ export class MediaService {
   async close (): Promise<void> {
     this.#abort.abort()
     await this.store.close()
+  }
+}
+
+/** A writer that also copies each appended chunk to its place in `out` (chunks come in order from `w.have`). */
+function gatherInto (w: MediaWriter, out: Uint8Array): MediaWriter {
+  return {
+    get have () { return w.have },
+    async append (chunk) {
+      out.set(chunk, w.have * MEDIA_CHUNK_BYTES)
+      await w.append(chunk)
+    },
+    flush: async () => { await w.flush() },
+    complete: async () => { await w.complete() },
+    close: async () => { await w.close() }
   }
 }
 

@@ -4,6 +4,7 @@
  * `media-<hash>-g<k>` (a 10 MiB file is 10 writes, not 160: each record write is a durable transaction), beside a
  * state record `media-<hash>` (the resume point) and the chunk hash list `media-<hash>-hashes`. A group is written
  * when it fills and at every flush (a partial group is rewritten as it grows); the state record follows its data.
+ * Group writes run behind the caller (one at a time), so a receiver verifies the next chunks while IndexedDB commits.
  */
 import { MAX_MEDIA_CHUNKS, MEDIA_RECORD_CHUNKS } from '../constants.ts'
 import { CorruptStoreError, InvalidArgumentError, NotFoundError } from '../errors.ts'
@@ -12,6 +13,9 @@ import { chunkCount, chunkLength } from './crypto.ts'
 import type { StorageBackend } from '../history/types.ts'
 import type { MediaEntryState, MediaStore, MediaWriter } from './types.ts'
 
+/** Most complete-file states remembered (small records; the map is simply emptied when full). */
+const MAX_COMPLETE_STATES = 256
+
 /** A media store kept in `storage` (which the chat owns and closes). */
 export function metaMediaStore (storage: StorageBackend): MediaStore {
   const writing = new Set<string>()
@@ -19,6 +23,8 @@ export function metaMediaStore (storage: StorageBackend): MediaStore {
   const groupKey = (hash: string, group: number): string => `media-${hash}-g${group}`
   /** The last group read (a server reads the chunks of a group one after another). */
   let cached: { key: string, bytes: Uint8Array } | undefined
+  /** States of complete files (they never change again): a server reads every chunk of one file in turn. */
+  const completeStates = new Map<string, MediaEntryState>()
 
   async function state (hash: string): Promise<MediaEntryState | undefined> {
     const b = await storage.getMeta(stateKey(hash))
@@ -49,44 +55,75 @@ export function metaMediaStore (storage: StorageBackend): MediaStore {
           group.push(rec.slice(off, off + len))
         }
       }
-      let pending = 0
+      /** Chunks appended (durable or being written); `have` counts the durable ones. */
+      let next = have
+      /** Index one past the last chunk whose group record write has started. */
+      let written = have
       let complete = false
       let released = false
       writing.add(hash)
-      const persist = async (): Promise<void> => {
-        if (pending > 0) {
-          const g = Math.floor((have + pending - 1) / MEDIA_RECORD_CHUNKS)
-          const rec = new Uint8Array(group.reduce((n, c) => n + c.length, 0))
+      /**
+       * Write-behind: a full group's record (then the state record after it) is written while the caller goes on
+       * verifying the next chunks; at most one write runs, the next append that fills a group waits for it (memory
+       * stays at two groups). A failed write is thrown by the next call.
+       */
+      let inflight: Promise<void> = Promise.resolve()
+      let failed: unknown
+      const check = (): void => { if (failed !== undefined) throw failed }
+      const startWrite = async (): Promise<void> => {
+        await inflight
+        check()
+        const upTo = next
+        const g = Math.floor((upTo - 1) / MEDIA_RECORD_CHUNKS)
+        let rec: Uint8Array | undefined
+        if (upTo > written) {
+          rec = new Uint8Array(group.reduce((n, c) => n + c.length, 0))
           let off = 0
           for (const c of group) { rec.set(c, off); off += c.length }
-          await storage.setMeta(groupKey(hash, g), rec)
-          if (cached?.key === groupKey(hash, g)) cached = undefined
-          have += pending
-          pending = 0
-          if (have % MEDIA_RECORD_CHUNKS === 0) group = []
+          if (upTo % MEDIA_RECORD_CHUNKS === 0) group = []
+          written = upTo
         }
-        await storage.setMeta(stateKey(hash), encodeEntryState({ size, chunkBytes, have, complete }))
+        const record = encodeEntryState({ size, chunkBytes, have: upTo, complete })
+        inflight = (async () => {
+          if (rec != null) {
+            await storage.setMeta(groupKey(hash, g), rec)
+            if (cached?.key === groupKey(hash, g)) cached = undefined
+          }
+          await storage.setMeta(stateKey(hash), record)
+          have = upTo
+        })().catch((err: unknown) => { failed = err })
+      }
+      const persist = async (): Promise<void> => {
+        await startWrite()
+        await inflight
+        check()
       }
       const w: MediaWriter = {
-        get have () { return have + pending },
+        get have () { return next },
         async append (chunk) {
-          const index = have + pending
+          check()
+          const index = next
           if (index >= total) throw new InvalidArgumentError('file has no more chunks')
           if (chunk.length !== chunkLength(size, index, chunkBytes)) throw new InvalidArgumentError('chunk has the wrong length')
           group.push(Uint8Array.from(chunk))
-          pending++
-          if ((index + 1) % MEDIA_RECORD_CHUNKS === 0) await persist()
+          next++
+          if (next % MEDIA_RECORD_CHUNKS === 0) await startWrite()
         },
-        async flush () { if (pending > 0) await persist() },
+        async flush () { if (next > have) await persist() },
         async complete () {
-          if (have + pending !== total) throw new InvalidArgumentError('file is not complete')
+          if (next !== total) throw new InvalidArgumentError('file is not complete')
+          await inflight
           complete = true
           await persist()
+          completeStates.set(hash, { size, chunkBytes, have: total, complete: true })
         },
         async close () {
           if (released) return
           released = true
-          try { if (pending > 0) await persist() } finally { writing.delete(hash) }
+          try {
+            await inflight
+            if (failed === undefined && next > have) await persist()
+          } finally { writing.delete(hash) }
         }
       }
       return w
@@ -101,7 +138,14 @@ export function metaMediaStore (storage: StorageBackend): MediaStore {
       return b
     },
     async readChunk (hash, index) {
-      const s = await state(hash)
+      let s = completeStates.get(hash)
+      if (s == null) {
+        s = await state(hash)
+        if (s?.complete === true) {
+          if (completeStates.size >= MAX_COMPLETE_STATES) completeStates.clear()
+          completeStates.set(hash, s)
+        }
+      }
       if (s == null || index >= s.have) throw new NotFoundError('chunk not stored')
       const key = groupKey(hash, Math.floor(index / MEDIA_RECORD_CHUNKS))
       let rec = cached?.key === key ? cached.bytes : undefined
@@ -113,8 +157,9 @@ export function metaMediaStore (storage: StorageBackend): MediaStore {
       const off = offsetInGroup(index, s.chunkBytes)
       const len = chunkLength(s.size, index, s.chunkBytes)
       if (rec.length < off + len) throw new CorruptStoreError('stored media group is shorter than its chunks')
-      return rec.slice(off, off + len)
+      // A view, not a copy: records read are never written to (a write makes a new record and drops this cache).
+      return rec.subarray(off, off + len)
     },
-    async close () { cached = undefined }
+    async close () { cached = undefined; completeStates.clear() }
   }
 }

@@ -111,7 +111,7 @@ export interface MediaStore {
   saveHashes (hash: string, hashes: Uint8Array): Promise<void>
   /** The stored chunk hash list, undefined when none. */
   loadHashes (hash: string): Promise<Uint8Array | undefined>
-  /** Reads chunk `index` of a complete or partial file (only indices below `have`). */
+  /** Reads chunk `index` of a complete or partial file (only indices below `have`); may be a view of a cached record: read it, never modify it. */
   readChunk (hash: string, index: number): Promise<Uint8Array>
   close (): Promise<void>
 }

@@ -9,8 +9,9 @@ import { encodeCbor } from '../../../src/envelope/codec.ts'
 import { validateBody } from '../../../src/envelope/body.ts'
 import { FrameKind } from '../../../src/envelope/types.ts'
 import {
-  decodeMediaMessage, encodeMediaMessage, MAX_SEALED_CHUNK_BYTES, T_ABSENT, T_ACK, T_CHUNK, T_HEADER, T_REQUEST
+  chunkMessageFrame, decodeMediaMessage, encodeMediaMessage, MAX_SEALED_CHUNK_BYTES, T_ABSENT, T_ACK, T_CHUNK, T_HEADER, T_REQUEST
 } from '../../../src/media/codec.ts'
+import { sealedChunkMessage } from '../../../src/media/chunk-seal.ts'
 import { chunkCount, chunkHashes, chunkLength, hashListRoot, mediaProof, mediaProofKey, openChunk, sealChunk } from '../../../src/media/crypto.ts'
 import { randomBytes } from '../../../src/crypto/random.ts'
 import type { MediaMessage } from '../../../src/media/codec.ts'
@@ -142,5 +143,23 @@ describe('media bodies', () => {
     expect(validateBody({ k: 'have', hash: new Uint8Array(32), peer }, FrameKind.ephemeral)).toEqual({ k: 'have', hash: new Uint8Array(32), peer })
     expect(errorName(() => validateBody({ k: 'have', hash: new Uint8Array(32), peer }, FrameKind.message))).toBe('MalformedError')
     expect(errorName(() => validateBody({ k: 'have', hash: new Uint8Array(32) }, FrameKind.ephemeral))).toBe('MalformedError')
+  })
+})
+
+describe('chunk messages sealed in place', () => {
+  it('are byte for byte the generic encoding of the sealed chunk, and decode and open to the plaintext', () => {
+    fc.assert(fc.property(fc.nat(MAX_MEDIA_CHUNKS - 1), fc.uint8Array({ maxLength: 3000 }), bytes(32), (i, plainBytes, key) => {
+      const fast = sealedChunkMessage(plainBytes, i, key)
+      expect(Buffer.from(fast).equals(Buffer.from(encodeMediaMessage({ t: T_CHUNK, i, c: sealChunk(plainBytes, i, key) })))).toBe(true)
+      const m = decodeMediaMessage(fast, [T_CHUNK])
+      expect(m.t === T_CHUNK && Buffer.from(openChunk(m.c, i, key)).equals(Buffer.from(plainBytes))).toBe(true)
+    }), { numRuns: 200 })
+    for (const i of [0, 23, 24, 255, 256, 65534, MAX_MEDIA_CHUNKS - 1]) {
+      const plainBytes = randomBytes(MEDIA_CHUNK_BYTES)
+      const key = randomBytes(32)
+      expect(Buffer.from(sealedChunkMessage(plainBytes, i, key)).equals(Buffer.from(encodeMediaMessage({ t: T_CHUNK, i, c: sealChunk(plainBytes, i, key) })))).toBe(true)
+    }
+    expect(() => chunkMessageFrame(MAX_MEDIA_CHUNKS, 10)).toThrow()
+    expect(() => chunkMessageFrame(0, MAX_SEALED_CHUNK_BYTES + 1)).toThrow()
   })
 })

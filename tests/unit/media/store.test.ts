@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { MEDIA_CHUNK_BYTES, MEDIA_FLUSH_CHUNKS } from '../../../src/constants.ts'
+import { MEDIA_CHUNK_BYTES, MEDIA_FLUSH_CHUNKS, MEDIA_RECORD_CHUNKS } from '../../../src/constants.ts'
 import { toHex } from '../../../src/crypto/encoding.ts'
 import { randomBytes } from '../../../src/crypto/random.ts'
 import { openDirMediaStore } from '../../../src/media/store-dir.ts'
@@ -77,5 +77,46 @@ describe('directory media store', () => {
     const { store, dir } = await dirStore()
     await writeFile(join(dir, `${hash}.state`), new Uint8Array([0xa1, 0x01]))
     await expect(store.state(hash)).rejects.toMatchObject({ name: 'CorruptStoreError' })
+  })
+})
+
+describe('records media store (write-behind)', () => {
+  it('writes full groups behind the caller, one at a time; a failed write is thrown by the next call and never counted as held', async () => {
+    const storage = memoryStorage()
+    const setMeta = storage.setMeta.bind(storage)
+    let running = 0
+    let most = 0
+    let failGroup: string | undefined
+    let release: (() => void) | undefined
+    storage.setMeta = async (key, value) => {
+      running++
+      most = Math.max(most, running)
+      try {
+        // The first group's record waits until the test lets it go: appends go on meanwhile.
+        if (key.endsWith('-g0') && release === undefined) await new Promise<void>(resolve => { release = resolve })
+        if (key === failGroup) throw new Error('disk full')
+        await setMeta(key, value)
+      } finally { running-- }
+    }
+    const store = metaMediaStore(storage)
+    const w = await store.writer(hash, size, MEDIA_CHUNK_BYTES)
+    for (let i = 0; i < MEDIA_RECORD_CHUNKS + 1; i++) await w.append(chunk(i))
+    // Group 0 is still being written: it is appended, not yet durable.
+    expect(w.have).toBe(MEDIA_RECORD_CHUNKS + 1)
+    expect(await store.state(hash)).toBeUndefined()
+    release?.()
+    failGroup = `media-${hash}-g1`
+    await expect((async () => { for (let i = MEDIA_RECORD_CHUNKS + 1; i < 3 * MEDIA_RECORD_CHUNKS; i++) await w.append(chunk(i)) })()).rejects.toThrow('disk full')
+    await w.close()
+    expect(most).toBe(1)
+    // Only group 0 and its state record were written: a resume starts after it.
+    expect((await store.state(hash))?.have).toBe(MEDIA_RECORD_CHUNKS)
+    const again = await store.writer(hash, size, MEDIA_CHUNK_BYTES)
+    expect(again.have).toBe(MEDIA_RECORD_CHUNKS)
+    failGroup = undefined
+    for (let i = again.have; i < n; i++) await again.append(chunk(i))
+    await again.complete()
+    await again.close()
+    for (let i = 0; i < n; i++) expect(Buffer.from(await store.readChunk(hash, i)).equals(chunk(i))).toBe(true)
   })
 })
