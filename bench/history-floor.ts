@@ -5,12 +5,13 @@
  * inner CBOR, parse the update with our strict reader, apply it to Yjs, and write it to disk with fdatasync.
  * Run: node scripts/node22.mjs bench/history-floor.ts   (BENCH_HISTORY_N, default 10000)
  */
-import { availableParallelism } from 'node:os'
+import { availableParallelism, loadavg } from 'node:os'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as Y from 'yjs'
-import { verify, verifySync, verifyInBackground } from '#ed25519'
+import { verifySync, verifyInBackground } from '#ed25519'
+import { verifyBatched, warmVerifyWorkers } from '#verify-batch'
 import { createIdentity } from '../src/identity/identity.ts'
 import { createRoomSecret, deriveRoomKeys } from '../src/room/keys.ts'
 import { openFrame, sealMessage } from '../src/envelope/index.ts'
@@ -38,7 +39,7 @@ async function time (step: string, fn: () => Promise<unknown> | unknown): Promis
   const t0 = performance.now()
   await fn()
   const ms = performance.now() - t0
-  rows.push({ step, ms: Math.round(ms * 10) / 10, usPerMsg: Math.round(ms * 1000 / N * 10) / 10 })
+  rows.push({ step, ms: Math.round(ms * 10) / 10, usPerMsg: Math.round(ms * 1000 / N * 10) / 10, loadAvg1m: (loadavg()[0] ?? 0).toFixed(2) })
 }
 
 const inputs = frames.map(f => ({ msg: frameSigningInput(room.roomId, f.subarray(0, f.length - SIGNATURE_BYTES)), sig: f.subarray(f.length - SIGNATURE_BYTES) }))
@@ -46,11 +47,17 @@ await time('ed25519 verify, main thread only', () => { for (const x of inputs) i
 await time(`ed25519 verify, main + libuv pool (as the guard)`, async () => {
   await Promise.all(inputs.map(async x => { if (!await verifyInBackground(room.writePublicKey, x.msg, x.sig)) throw new Error('bad') }))
 })
+await warmVerifyWorkers()
+await time('ed25519 verify, batched (#verify-batch: main + worker threads)', async () => {
+  await Promise.all(inputs.map(async x => { if (!await verifyBatched(room.writePublicKey, x.msg, x.sig)) throw new Error('bad') }))
+})
 await time('secretbox open', () => { for (const f of frames) { const h = parseFrame(f); secretboxOpen(h.ciphertext, h.nonce, room.key) } })
-await time('openFrame (author verify + decrypt + decode), write sig known', async () => {
+await time('openFrame one by one (author verify + decrypt + decode), write sig known', async () => {
   for (const f of frames) await openFrame(f, room, { writeSignatureVerified: true, now: Number.MAX_SAFE_INTEGER / 2 })
 })
-void verify
+await time('openFrame 256 at a time (author verifies batched)', async () => {
+  for (let i = 0; i < frames.length; i += 256) await Promise.all(frames.slice(i, i + 256).map(async f => await openFrame(f, room, { writeSignatureVerified: true, now: Number.MAX_SAFE_INTEGER / 2 })))
+})
 // Yjs: the update a sync brings, as one update and as 256 KiB chunks.
 const src = await openRoomLog({ store: memoryUpdateStore(), roomId: room.roomId, writePublicKey: room.writePublicKey })
 for (const f of frames) await src.append(f)
