@@ -3,6 +3,7 @@
 // read model and rendered). Same machine, same clock. Goal p50 ≤ 6 ms, p99 ≤ 20 ms.
 // Run: node scripts/node22.mjs bench/p8-browser-latency.ts
 import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { build } from 'vite'
 import { startRelay } from '../tests/browser/support/app-server.ts'
@@ -35,14 +36,73 @@ function printProfile (profile: Profile): void {
     perFile.set(file, (perFile.get(file) ?? 0) + dt)
   })
   const top = (m: Map<string, number>, k: number): string[] => [...m].sort((a, b) => b[1] - a[1]).slice(0, k).map(([n, t]) => `  ${t.toFixed(0).padStart(6)} ms  ${n}`)
-  console.log('\nreceiver CPU profile: self time per file\n' + top(perFile, 12).join('\n'))
+  console.log(`\n${process.env.P8_PROFILE === 'sender' ? 'sender' : 'receiver'} CPU profile: self time per file\n` + top(perFile, 12).join('\n'))
   console.log('\nself time per function\n' + top(self, 30).join('\n'))
+}
+
+/**
+ * Page init script: records the time (ms since the epoch, sub-ms) and size of every WebSocket frame the page sends
+ * and receives, before libp2p's own listener runs. The frames are Noise-encrypted, so a message's frame is found by
+ * time and size: the sender's first frame of more than WIRE_MIN_BYTES after the keypress (the message's publish goes
+ * out before the typing notice that the send triggers), and the receiver's first such frame after that.
+ */
+const WIRE_SCRIPT = `(() => {
+  const now = () => performance.timeOrigin + performance.now()
+  const sent = []; const recv = []
+  window.__p8wire = { sent, recv }
+  const Orig = window.WebSocket
+  const send = Orig.prototype.send
+  Orig.prototype.send = function (d) { sent.push([now(), d.byteLength ?? d.size ?? d.length]); trace('ws.send ' + (d.byteLength ?? d.size ?? d.length)); return send.call(this, d) }
+  // P8_TRACE: a timeline of WebCrypto calls, IndexedDB transactions, WebSocket frames, events and frames rendered.
+  const events = []
+  window.__p8trace = events
+  const trace = (what) => { if (window.__p8tracing === true) events.push([now(), what]) }
+  const subtle = crypto.subtle
+  for (const name of ['sign', 'verify', 'importKey', 'digest', 'encrypt', 'decrypt']) {
+    const f = subtle[name].bind(subtle)
+    subtle[name] = (...a) => {
+      const alg = typeof a[0] === 'string' ? a[0] : (a[0] && a[0].name) || a[1] && a[1].name || ''
+      trace(name + ' ' + alg + ' start')
+      const p = f(...a)
+      p.then(() => { trace(name + ' ' + alg + ' done') }, () => {})
+      return p
+    }
+  }
+  const tx = IDBDatabase.prototype.transaction
+  IDBDatabase.prototype.transaction = function (...a) {
+    const t = tx.apply(this, a)
+    const label = 'idb ' + a[1] + ' ' + String(a[0])
+    trace(label + ' start')
+    t.addEventListener('complete', () => { trace(label + ' complete') })
+    return t
+  }
+  const dispatch = EventTarget.prototype.dispatchEvent
+  EventTarget.prototype.dispatchEvent = function (ev) {
+    if (['message', 'delivery', 'change', 'send', 'typing', 'keydown'].includes(ev.type) && !(this instanceof WebSocket)) trace('event ' + ev.type + ' on ' + (this.constructor && this.constructor.name))
+    return dispatch.call(this, ev)
+  }
+  const raf = () => { trace('frame'); requestAnimationFrame(raf) }
+  requestAnimationFrame(raf)
+  window.WebSocket = class extends Orig {
+    constructor (...a) { super(...a); this.addEventListener('message', (e) => { recv.push([now(), e.data.byteLength ?? e.data.size ?? e.data.length]); trace('ws.message ' + (e.data.byteLength ?? e.data.size ?? e.data.length)) }) }
+  }
+})()`
+
+/** Gossipsub publishes of a text message are ~500 bytes on the wire; control frames (IHAVE, yamux acks) are smaller. */
+const WIRE_MIN_BYTES = 200
+
+interface Wire { sent: Array<[number, number]>, recv: Array<[number, number]> }
+
+/** The first time in `xs` (sorted) after `t` of a frame larger than WIRE_MIN_BYTES. */
+function firstLargeAfter (xs: Array<[number, number]>, t: number): number | undefined {
+  return xs.find(([at, size]) => at >= t && size > WIRE_MIN_BYTES)?.[0]
 }
 
 export async function run (): Promise<Record<string, unknown>> {
   await build({ root: ROOT + 'web', configFile: ROOT + 'web/vite.config.ts', logLevel: 'warn' })
   const relay = await startRelay()
   const [alice, bob] = await Promise.all([openUser(), openUser()])
+  await Promise.all([alice.page.context().addInitScript({ content: WIRE_SCRIPT }), bob.page.context().addInitScript({ content: WIRE_SCRIPT })])
   try {
     await Promise.all([createIdentity(alice.page, relay.url, 'Alice'), createIdentity(bob.page, relay.url, 'Bob')])
     await createRoom(alice.page, 'Latency')
@@ -85,6 +145,8 @@ export async function run (): Promise<Record<string, unknown>> {
       // When the core announces it (the chat's 'message' event: guard, apply and openFrame done), before the UI.
       const core: Record<string, number> = {}
       ;(w as unknown as { __p8core: Record<string, number> }).__p8core = core
+      const coreAt: Record<string, number> = {}
+      ;(w as unknown as { __p8coreAt: Record<string, number> }).__p8coreAt = coreAt
       const dispatch = EventTarget.prototype.dispatchEvent
       EventTarget.prototype.dispatchEvent = function (this: EventTarget, ev: Event): boolean {
         const list = (ev as CustomEvent<{ messages?: Array<{ text?: string }> }>).detail?.messages
@@ -92,7 +154,10 @@ export async function run (): Promise<Record<string, unknown>> {
           const now = Date.now()
           for (const msg of list) {
             const m = /p8:(\d+):(\d+)/.exec(msg.text ?? '')
-            if (m != null && core[m[1] as string] === undefined) core[m[1] as string] = now - Number(m[2])
+            if (m != null && core[m[1] as string] === undefined) {
+              core[m[1] as string] = now - Number(m[2])
+              coreAt[m[1] as string] = performance.timeOrigin + performance.now()
+            }
           }
         }
         return dispatch.call(this, ev)
@@ -112,26 +177,50 @@ export async function run (): Promise<Record<string, unknown>> {
         }
       }).observe(root, { subtree: true, childList: true, characterData: true })
     })
-    // P8_PROFILE=1: a CPU profile of the receiving page over the measured messages (self time per function).
-    const cdp = process.env.P8_PROFILE === '1' ? await bob.page.context().newCDPSession(bob.page) : undefined
+    // P8_PROFILE=1 (or =sender): a CPU profile of the receiving (sending) page over the measured messages.
+    const profiled = process.env.P8_PROFILE === 'sender' ? alice.page : bob.page
+    const cdp = process.env.P8_PROFILE === '1' || process.env.P8_PROFILE === 'sender' ? await profiled.context().newCDPSession(profiled) : undefined
     if (cdp !== undefined) {
       await cdp.send('Profiler.enable')
       await cdp.send('Profiler.setSamplingInterval', { interval: 100 })
       await cdp.send('Profiler.start')
     }
     const box = alice.page.getByRole('textbox', { name: 'Message' })
+    const pressedAt: number[] = []
+    const traced = process.env.P8_TRACE === '1' ? new Set([WARMUP + 40, WARMUP + 41, WARMUP + 42]) : new Set<number>()
+    const setTracing = async (on: boolean): Promise<void> => {
+      for (const page of [alice.page, bob.page]) {
+        await page.evaluate((v) => {
+          const w = window as unknown as { __p8tracing: boolean, __p8trace: unknown[] }
+          if (v) w.__p8trace.length = 0
+          w.__p8tracing = v
+        }, on)
+      }
+    }
     for (let i = 0; i < WARMUP + COUNT; i++) {
+      if (traced.has(i)) await setTracing(true)
       await box.fill(`p8:${i}:`)
       // Stamp and press in the page, so the clock starts at the keypress.
-      await box.evaluate((el: HTMLTextAreaElement) => {
+      pressedAt[i] = await box.evaluate((el: HTMLTextAreaElement) => {
         el.value += String(Date.now())
         el.dispatchEvent(new Event('input', { bubbles: true, composed: true }))
+        const at = performance.timeOrigin + performance.now()
         el.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }))
+        return at
       })
       await bob.page.waitForFunction((n) => {
         const w = window as unknown as { __p8: Record<string, number>, __p8shown: Record<string, number> }
         return w.__p8[String(n)] !== undefined && w.__p8shown[String(n)] !== undefined
       }, i, { timeout: 30_000 })
+      if (traced.has(i)) {
+        await setTracing(false)
+        const t0 = pressedAt[i] ?? 0
+        const read = async (page: typeof alice.page, who: string): Promise<Array<[number, string]>> =>
+          (await page.evaluate(() => (window as unknown as { __p8trace: Array<[number, string]> }).__p8trace)).map(([t, e]) => [t - t0, `${who} ${e}`])
+        const all = [...await read(alice.page, 'A'), ...await read(bob.page, 'B')].sort((a, b) => a[0] - b[0])
+        console.log(`\ntimeline of message ${i} (ms from keypress; A = sender page, B = receiver page)`)
+        for (const [t, e] of all) if (t > -30) console.log(`${t.toFixed(2).padStart(9)}  ${e}`)
+      }
     }
     if (cdp !== undefined) printProfile((await cdp.send('Profiler.stop') as unknown as { profile: Profile }).profile)
     const lat = await bob.page.evaluate(() => (window as unknown as { __p8: Record<string, number> }).__p8)
@@ -141,6 +230,25 @@ export async function run (): Promise<Record<string, unknown>> {
     const core = await bob.page.evaluate(() => (window as unknown as { __p8core: Record<string, number> }).__p8core)
     const cs = Object.entries(core).filter(([k]) => Number(k) >= WARMUP).map(([, v]) => v)
     const shownAt = await bob.page.evaluate(() => (window as unknown as { __p8shown: Record<string, number> }).__p8shown)
+    // Wire split (keypress → sender's WebSocket send → receiver's WebSocket message → receiver's core event).
+    const coreAt = await bob.page.evaluate(() => (window as unknown as { __p8coreAt: Record<string, number> }).__p8coreAt)
+    const wireA = await alice.page.evaluate(() => (window as unknown as { __p8wire: Wire }).__p8wire)
+    const wireB = await bob.page.evaluate(() => (window as unknown as { __p8wire: Wire }).__p8wire)
+    const senderSide: number[] = []
+    const network: number[] = []
+    const receiverSide: number[] = []
+    for (let i = WARMUP; i < WARMUP + COUNT; i++) {
+      const pressed = pressedAt[i]
+      const core = coreAt[String(i)]
+      if (pressed === undefined || core === undefined) continue
+      const sent = firstLargeAfter(wireA.sent, pressed)
+      const recv = sent === undefined ? undefined : firstLargeAfter(wireB.recv, sent)
+      if (recv === undefined || sent === undefined || recv > core) continue
+      senderSide.push(sent - pressed)
+      network.push(recv - sent)
+      receiverSide.push(core - recv)
+    }
+    const r1 = (x: number): number => Math.round(x * 10) / 10
     const ss = Object.entries(shownAt).filter(([k]) => Number(k) >= WARMUP).map(([, v]) => v)
     const result = {
       bench: 'P8',
@@ -152,6 +260,13 @@ export async function run (): Promise<Record<string, unknown>> {
       senderLocalEcho: { p50Ms: pct(ls, 50), p99Ms: pct(ls, 99) },
       receiverCoreEvent: { p50Ms: pct(cs, 50), p99Ms: pct(cs, 99) },
       receiverMessageShown: { count: ss.length, p50Ms: pct(ss, 50), p99Ms: pct(ss, 99) },
+      wireSplit: {
+        count: senderSide.length,
+        senderKeypressToWebSocketSend: { p50Ms: r1(pct(senderSide, 50)), p99Ms: r1(pct(senderSide, 99)) },
+        webSocketSendToReceiverWebSocketMessage: { p50Ms: r1(pct(network, 50)), p99Ms: r1(pct(network, 99)) },
+        receiverWebSocketMessageToCoreEvent: { p50Ms: r1(pct(receiverSide, 50)), p99Ms: r1(pct(receiverSide, 99)) }
+      },
+      loadAverage: loadavg().map(r1),
       goal: { p50Ms: 6, p99Ms: 20 }
     }
     console.log('\nP8 browser → browser latency through the relay (keypress → rendered on the other side)\n')
@@ -161,6 +276,11 @@ export async function run (): Promise<Record<string, unknown>> {
     console.log(`\nof which on the sender (keypress → own message in its read model, after the durable write): p50 ${result.senderLocalEcho.p50Ms} ms, p99 ${result.senderLocalEcho.p99Ms} ms`)
     console.log(`keypress → the receiver's core announces it (chat 'message' event, before the UI): p50 ${result.receiverCoreEvent.p50Ms} ms, p99 ${result.receiverCoreEvent.p99Ms} ms`)
     console.log(`keypress → the message's own element shows it in the receiver's message list: p50 ${result.receiverMessageShown.p50Ms} ms, p99 ${result.receiverMessageShown.p99Ms} ms (${ss.length} seen)`)
+    const w = result.wireSplit
+    console.log(`\nsplit by WebSocket frames (${w.count} matched; p50 / p99 ms): keypress → sender's frame out ${w.senderKeypressToWebSocketSend.p50Ms} / ${w.senderKeypressToWebSocketSend.p99Ms}; ` +
+      `→ receiver's frame in (relay hop) ${w.webSocketSendToReceiverWebSocketMessage.p50Ms} / ${w.webSocketSendToReceiverWebSocketMessage.p99Ms}; ` +
+      `→ receiver's core event ${w.receiverWebSocketMessageToCoreEvent.p50Ms} / ${w.receiverWebSocketMessageToCoreEvent.p99Ms}`)
+    console.log(`load average ${result.loadAverage.join(' ')} (${cpus().length} CPUs)`)
     mkdirSync(ROOT + 'bench/results', { recursive: true })
     writeFileSync(ROOT + 'bench/results/p8-browser-latency.json', JSON.stringify(result, null, 2))
     return result

@@ -54,6 +54,29 @@ function gossipsubWithoutMetricsPlugin (): Plugin {
   }
 }
 
+/**
+ * libp2p's browser Ed25519 module re-imports the key into WebCrypto for every signature and verification (gossipsub
+ * signs each publish and verifies each received message); this makes that module re-export web/src/build/libp2p-ed25519.ts,
+ * which uses the app's cached-key Ed25519. The build fails if libp2p stops having that module.
+ */
+function libp2pEd25519CachedKeysPlugin (): Plugin {
+  let seen = false
+  return {
+    name: 'chatsphere-libp2p-ed25519-cached-keys',
+    apply: 'build',
+    transform: {
+      filter: { id: /@libp2p[\\/]crypto[\\/]dist[\\/]src[\\/]keys[\\/]ed25519[\\/]index\.browser\.js$/ },
+      handler () {
+        seen = true
+        return { code: `export * from ${JSON.stringify(here('./src/build/libp2p-ed25519.ts'))}\n`, map: null }
+      }
+    },
+    buildEnd (err) {
+      if (err === undefined && !seen) this.error('libp2p Ed25519 browser module not found: update web/vite.config.ts')
+    }
+  }
+}
+
 /** marked without its default instance, so only the Lexer and what it reaches ship (web/build/marked-lexer-only.ts). */
 function markedLexerOnlyPlugin (): Plugin {
   return {
@@ -110,5 +133,5 @@ export default defineConfig({
     reportCompressedSize: false,
     chunkSizeWarningLimit: 2000
   },
-  plugins: [serviceWorkerPlugin(), gossipsubWithoutMetricsPlugin(), markedLexerOnlyPlugin()]
+  plugins: [serviceWorkerPlugin(), gossipsubWithoutMetricsPlugin(), markedLexerOnlyPlugin(), libp2pEd25519CachedKeysPlugin()]
 })

@@ -11,6 +11,8 @@ import { markedLexerOnly } from '../../../web/build/marked-lexer-only.ts'
 import { secp256k1 } from '../../../web/src/build/secp256k1-unsupported.ts'
 import { DNSUnsupportedError, dns } from '../../../web/src/build/dns-unsupported.ts'
 import { defaultLogger, logger, peerLogger, prefixLogger } from '../../../web/src/build/libp2p-logger-off.ts'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import * as libp2pEd from '../../../web/src/build/libp2p-ed25519.ts'
 import { xssCorpus } from '../../browser/support/xss-corpus.ts'
 
 const MARKED = fileURLToPath(import.meta.resolve('marked'))
@@ -64,5 +66,28 @@ describe('libp2p logger stand-in', () => {
       expect(log.enabled).toBe(false)
       expect(() => { log('x %s', 1); log.error('e'); log.trace('t'); log.newScope('s')('y') }).not.toThrow()
     }
+  })
+})
+
+describe('libp2p Ed25519 stand-in (cached keys)', () => {
+  it('signs the same bytes as libp2p and verifies like it', async () => {
+    const key = await generateKeyPair('Ed25519')
+    const msg = new TextEncoder().encode('gossipsub message')
+    const ours = await libp2pEd.hashAndSign(key.raw, msg)
+    expect(Array.from(ours)).toEqual(Array.from(await key.sign(msg)))
+    expect(await libp2pEd.hashAndVerify(key.publicKey.raw, ours, msg)).toBe(true)
+    expect(await key.publicKey.verify(msg, ours)).toBe(true)
+    const bad = ours.slice()
+    bad[0] = (bad[0] ?? 0) ^ 1
+    expect(await libp2pEd.hashAndVerify(key.publicKey.raw, bad, msg)).toBe(false)
+    expect(await libp2pEd.hashAndVerify(key.publicKey.raw, ours.subarray(1), msg)).toBe(false)
+  })
+
+  it('derives keys like libp2p (seed, then public key)', () => {
+    const seed = new Uint8Array(32).fill(7)
+    const { privateKey, publicKey } = libp2pEd.generateKeyFromSeed(seed)
+    expect(privateKey.subarray(0, 32)).toEqual(seed)
+    expect(privateKey.subarray(32)).toEqual(publicKey)
+    expect(libp2pEd.generateKey().privateKey.length).toBe(libp2pEd.privateKeyLength)
   })
 })
