@@ -831,6 +831,9 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     const mine: Mine = { relays: new Set(), delivery: { state: 'local' }, durable: false, since: Date.now() }
     room.mine.set(sealed.idText, mine)
     room.verified.add(sealed.frame)
+    // Sealed here, so as checked as openFrame would check it: opening our own frame (right below, through the log)
+    // only decrypts it instead of verifying the signatures we just made (PROTOCOL.md "Opened-frames cache").
+    this.#openedFrames.get(room.info.id)?.add(sealed.frame)
     // The frame goes out at once, or with the others sealed while the previous publish was under way (one update).
     // The append resolves once the store has the update in hand, before its fsync: the network hop and the fsync
     // overlap, and "sent" is still reported only after both (durable rejects if the write failed).
