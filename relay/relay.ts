@@ -262,10 +262,14 @@ export async function startRelay (opts: RelayOptions): Promise<Relay> {
         // the relay's fsync. A member learns the relay holds the message only once it is in the log (keep status).
         await inOrder(room, room.guard.check(msg.data))
         metrics.framesRelayed++
-        room.log.applyRemote(msg.data).then((fresh) => {
-          if (fresh.length === 0) sync.catchUp(peer.toString(), room)
-        }, (err: Error) => {
-          metrics.drop(dropReason(err))
+        // Stored after gossipsub has forwarded it (a macrotask later; same order as accepted): the Yjs apply and the
+        // store write would otherwise race the forward through the same microtask queue and delay every member.
+        setImmediate(() => {
+          room.log.applyRemote(msg.data).then((fresh) => {
+            if (fresh.length === 0) sync.catchUp(peer.toString(), room)
+          }, (err: Error) => {
+            metrics.drop(dropReason(err))
+          })
         })
         return TopicValidatorResult.Accept
       } catch (err) {
