@@ -12,6 +12,8 @@ import { createChat } from '../../../src/chat/index.ts'
 import { GOSSIP_GRAYLIST_THRESHOLD } from '../../../src/constants.ts'
 import { toHex } from '../../../src/crypto/encoding.ts'
 import { freePort, ROOT, startRelayProc, tempDir } from './processes.ts'
+import { PhaseMonitor } from './hostile-monitor.ts'
+import type { PhaseStats } from './hostile-monitor.ts'
 import type { Chat, MessageView } from '../../../src/chat/index.ts'
 import type { RelayProc } from './processes.ts'
 
@@ -58,6 +60,8 @@ export interface HostileReport {
   attackProbes: Array<{ at: number, sendMs: number, ms: number }>
   /** When each class finished sending (ms after the attacker was armed). */
   classDoneAt: Array<{ class: string, at: number }>
+  /** Event-loop delay and fsync latency of the honest process in each phase (baseline, attack, after). */
+  phases: Record<string, PhaseStats>
 }
 
 const NON_SCORED = new Set(['subscription flood'])
@@ -143,6 +147,7 @@ export async function runHostileScenario (opts: { perClass: number, baselineProb
   let relay: RelayProc | undefined
   const chats: Chat[] = []
   let attackerProc: ReturnType<typeof spawn> | undefined
+  const monitor = new PhaseMonitor()
   try {
     relay = await startRelayProc()
     const relayAddr = relay.multiaddrs.find(a => !a.includes('/ws')) as string
@@ -182,12 +187,14 @@ export async function runHostileScenario (opts: { perClass: number, baselineProb
     let lastSendMs = 0
     // Warm-up (first message opens streams), then the baseline.
     for (let i = 0; i < 5; i++) await probe()
+    await monitor.start('baseline', anaDir)
     const baselineMs: number[] = []
     for (let i = 0; i < opts.baselineProbes; i++) {
       baselineMs.push(await probe())
       await new Promise(resolve => setTimeout(resolve, PROBE_INTERVAL_MS))
     }
     log(`baseline: ${baselineMs.length} probes`)
+    monitor.stop()
 
     const before = await relay.metrics()
     const struckBefore = before.chatsphere_relay_peers_struck_total ?? 0
@@ -233,7 +240,7 @@ export async function runHostileScenario (opts: { perClass: number, baselineProb
             if (relay != null) relayReads.push(relayStruck(relay, struckBefore, want).then((n) => { c.relayStruck = n }))
             log(`attack class done: ${m.class} (${JSON.stringify(c)})`)
           }
-          if (m.phase === 'armed') { armedAt = performance.now(); attackFrom = attackMs.length; log(`attacker armed: ${line}`) }
+          if (m.phase === 'armed') { armedAt = performance.now(); attackFrom = attackMs.length; void monitor.start('attack', anaDir); log(`attacker armed: ${line}`) }
           if (m.phase === 'done') resolve()
         }
       })
@@ -251,6 +258,7 @@ export async function runHostileScenario (opts: { perClass: number, baselineProb
       }
     })()
     await done
+    monitor.stop()
     const attackSeconds = (performance.now() - armedAt) / 1000
     await probing
     // Probes sent while the attacker was still building its frames are not attack samples.
@@ -268,10 +276,12 @@ export async function runHostileScenario (opts: { perClass: number, baselineProb
     const sentDuring = probeNo - sentBefore
     // The same probes once the attack is over: tells machine noise (other load) from the attack's own cost.
     const afterMs: number[] = []
+    await monitor.start('after', anaDir)
     for (let i = 0; i < opts.baselineProbes; i++) {
       afterMs.push(await probe())
       await new Promise(resolve => setTimeout(resolve, PROBE_INTERVAL_MS))
     }
+    await monitor.close()
     const relayMinScore = after.chatsphere_relay_gossip_score_min ?? 0
     child.stdin?.end()
 
@@ -318,9 +328,11 @@ export async function runHostileScenario (opts: { perClass: number, baselineProb
       attackSeconds,
       graylistThreshold: GOSSIP_GRAYLIST_THRESHOLD,
       attackProbes,
-      classDoneAt
+      classDoneAt,
+      phases: monitor.stats
     }
   } finally {
+    await monitor.close()
     attackerProc?.kill('SIGKILL')
     for (const c of chats) await c.close().catch(() => {})
     await relay?.proc.stop()

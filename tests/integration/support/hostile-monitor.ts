@@ -1,0 +1,82 @@
+/**
+ * What the honest process (Ana and Ben, in the benchmark's own process) waits on in each phase of the hostile-peer
+ * benchmark: its event-loop delay (how long ready work waited for the thread: CPU spent on attack frames shows up
+ * here), and the latency of a small write + fdatasync on the same disk as the peers' data (a message is reported
+ * sent only after its fsync, so a busy disk shows up in every probe whatever the attack does).
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { open } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { IntervalHistogram } from 'node:perf_hooks'
+import type { FileHandle } from 'node:fs/promises'
+
+export interface PhaseStats {
+  /** Event-loop delay, ms (10 ms resolution: values below ~10 ms mean "not blocked"). */
+  loopP99: number
+  loopMax: number
+  /** Write + fdatasync latency of 64 bytes, ms, sampled every FSYNC_EVERY_MS. */
+  fsyncP50: number
+  fsyncP99: number
+  fsyncMax: number
+  fsyncSamples: number
+}
+
+const FSYNC_EVERY_MS = 50
+
+function pct (xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p / 100 * s.length) - 1))] ?? NaN
+}
+
+export class PhaseMonitor {
+  readonly stats: Record<string, PhaseStats> = {}
+  #hist: IntervalHistogram | undefined
+  #fsync: number[] = []
+  #phase: string | undefined
+  #timer: ReturnType<typeof setInterval> | undefined
+  #file: FileHandle | undefined
+  #busy = false
+
+  /** Starts measuring `phase` (ending the current one). `dir` is where the fsync probe file goes. */
+  async start (phase: string, dir: string): Promise<void> {
+    this.stop()
+    this.#file ??= await open(join(dir, 'fsync-probe.bin'), 'w')
+    this.#phase = phase
+    this.#hist = monitorEventLoopDelay({ resolution: 10 })
+    this.#hist.enable()
+    this.#fsync = []
+    const buf = Buffer.alloc(64, 1)
+    this.#timer = setInterval(() => {
+      if (this.#busy || this.#file == null) return
+      this.#busy = true
+      const t0 = performance.now()
+      const f = this.#file
+      void f.write(buf, 0, buf.length, 0).then(async () => { await f.datasync() }).then(() => {
+        this.#fsync.push(performance.now() - t0)
+      }, () => {}).finally(() => { this.#busy = false })
+    }, FSYNC_EVERY_MS)
+  }
+
+  /** Ends the current phase and records its numbers. */
+  stop (): void {
+    if (this.#phase == null || this.#hist == null) return
+    this.#hist.disable()
+    clearInterval(this.#timer)
+    this.stats[this.#phase] = {
+      loopP99: this.#hist.percentile(99) / 1e6,
+      loopMax: this.#hist.max / 1e6,
+      fsyncP50: pct(this.#fsync, 50),
+      fsyncP99: pct(this.#fsync, 99),
+      fsyncMax: Math.max(...this.#fsync),
+      fsyncSamples: this.#fsync.length
+    }
+    this.#phase = undefined
+    this.#hist = undefined
+  }
+
+  async close (): Promise<void> {
+    this.stop()
+    await this.#file?.close()
+    this.#file = undefined
+  }
+}
