@@ -1072,6 +1072,23 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     return [...this.#get(ref).presence.values()].map(p => ({ ...p }))
   }
 
+  async waitForRoomPeer (ref: string, timeoutMs: number): Promise<boolean> {
+    const topic = this.#get(ref).keys.topic
+    const pubsub = this.#node?.services.pubsub
+    if (pubsub == null) return false
+    if (pubsub.getSubscribers(topic).length > 0) return true
+    return await new Promise<boolean>(resolve => {
+      const onChange = (): void => { if (pubsub.getSubscribers(topic).length > 0) done(true) }
+      const timer = setTimeout(() => done(false), timeoutMs)
+      const done = (v: boolean): void => {
+        clearTimeout(timer)
+        pubsub.removeEventListener('subscription-change', onChange)
+        resolve(v)
+      }
+      pubsub.addEventListener('subscription-change', onChange)
+    })
+  }
+
   async waitForRelaySync (ref: string, timeoutMs: number): Promise<boolean> {
     const room = this.#get(ref)
     if (room.syncedWithRelay) return true

@@ -260,6 +260,11 @@ export interface Chat extends TypedEventTarget<ChatEvents> {
   presence (room: string): PresenceInfo[]
   /** Resolves true once a catch-up sync of the room with a relay has completed (since start), false after `timeoutMs`. */
   waitForRelaySync (room: string, timeoutMs: number): Promise<boolean>
+  /**
+   * Resolves true once some peer (a member on the LAN, or a relay) is subscribed to the room, so a message sent now is
+   * handed to the network; false after `timeoutMs`. What a relay-less LAN peer waits for before sending.
+   */
+  waitForRoomPeer (room: string, timeoutMs: number): Promise<boolean>
   /** Relays currently connected (peer ids). */
   connectedRelays (): string[]
   /** Resolves true once any relay is connected, false after `timeoutMs` (immediately false with no relays). */
