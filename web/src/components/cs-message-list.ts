@@ -121,7 +121,12 @@ export class CsMessageList extends LitElement {
     if (bottom !== this.atBottom) this.atBottom = bottom
   }
 
-  /** Scrolls to the newest message (again after each layout pass, as row heights are measured while rendering). */
+  /**
+   * Scrolls to the newest message (again after each layout pass, as row heights are measured while rendering). Each
+   * pass reads scrollHeight at the start of a frame (requestAnimationFrame), where the frame's layout is due anyway,
+   * not right after the render: there it forced an extra synchronous layout in the middle of the task that had
+   * just received or sent a message, delaying the network work queued behind it (P8).
+   */
   async scrollToEnd (): Promise<void> {
     this.#stick = true
     this.atBottom = true
@@ -133,8 +138,9 @@ export class CsMessageList extends LitElement {
     this.#pinning = true
     try {
       for (let pass = 0; pass < SETTLE_PASSES && this.#stick; pass++) {
-        scroller.scrollTop = scroller.scrollHeight
         await new Promise((resolve) => requestAnimationFrame(resolve))
+        if (!this.#stick) break
+        scroller.scrollTop = scroller.scrollHeight
         await v.layoutComplete
       }
     } finally {
