@@ -3,10 +3,12 @@
  * one CBOR map in a varint length-prefixed frame; every decoder checks the version, the type, each field's type
  * and size against the limits before anything is kept, and throws MalformedError / OversizedError otherwise.
  *
- *   requester → request { v, t: 1, room (32 B room id), msg (16 B message id), from (chunk index), proof (32 B) }
- *   server    → header  { v, t: 2, n (chunk count), hashes (n × 32 B SHA-256 of the plaintext chunks) }
- *             | absent  { v, t: 3 }                          (a member asked; we do not hold the whole file)
- *   server    → chunk   { v, t: 4, i (index), c (secretbox of the plaintext chunk) }   for i = from … n − 1
+ *   requester → request { v, t: 1, room (32 B room id), msg (16 B message id), from (chunk index), proof (32 B),
+ *                         p? (1: a prefix of the file is welcome) }
+ *   server    → header  { v, t: 2, n (chunk count), hashes (n × 32 B SHA-256 of the plaintext chunks),
+ *                         h? (only chunks 0 … h − 1 are held: sent to a requester that set p) }
+ *             | absent  { v, t: 3 }                          (a member asked; we do not hold what it asked for)
+ *   server    → chunk   { v, t: 4, i (index), c (secretbox of the plaintext chunk) }   for i = from … (h ?? n) − 1
  *   requester → ack     { v, t: 5, n (chunks received so far, absolute index) }       every MEDIA_ACK_EVERY chunks
  */
 import {
@@ -27,8 +29,16 @@ export const HASH_BYTES = 32
 /** Largest sealed chunk on the wire. */
 export const MAX_SEALED_CHUNK_BYTES = MEDIA_CHUNK_BYTES + SECRETBOX_OVERHEAD_BYTES
 
-export interface MediaRequest { t: typeof T_REQUEST, room: Uint8Array, msg: Uint8Array, from: number, proof: Uint8Array }
-export interface MediaHeader { t: typeof T_HEADER, hashes: Uint8Array[] }
+export interface MediaRequest {
+  t: typeof T_REQUEST, room: Uint8Array, msg: Uint8Array, from: number, proof: Uint8Array
+  /** The requester takes a prefix of the file (servers that predate it ignore the field and send all or `absent`). */
+  partial?: boolean
+}
+export interface MediaHeader {
+  t: typeof T_HEADER, hashes: Uint8Array[]
+  /** Chunks the server holds and sends (a prefix, fewer than `hashes.length`); absent when it holds the whole file. */
+  held?: number
+}
 export interface MediaAbsent { t: typeof T_ABSENT }
 export interface MediaChunk { t: typeof T_CHUNK, i: number, c: Uint8Array }
 export interface MediaAck { t: typeof T_ACK, n: number }
@@ -52,11 +62,11 @@ function indexField (m: Record<string, unknown>, key: string, max: number): numb
 /** Encodes one media message (without its length prefix). */
 export function encodeMediaMessage (m: MediaMessage): Uint8Array {
   switch (m.t) {
-    case T_REQUEST: return encodeCbor({ v: MEDIA_VERSION, t: m.t, room: m.room, msg: m.msg, from: m.from, proof: m.proof })
+    case T_REQUEST: return encodeCbor({ v: MEDIA_VERSION, t: m.t, room: m.room, msg: m.msg, from: m.from, proof: m.proof, ...(m.partial === true ? { p: 1 } : {}) })
     case T_HEADER: {
       const all = new Uint8Array(m.hashes.length * HASH_BYTES)
       m.hashes.forEach((h, i) => { all.set(h, i * HASH_BYTES) })
-      return encodeCbor({ v: MEDIA_VERSION, t: m.t, n: m.hashes.length, hashes: all })
+      return encodeCbor({ v: MEDIA_VERSION, t: m.t, n: m.hashes.length, hashes: all, ...(m.held !== undefined ? { h: m.held } : {}) })
     }
     case T_ABSENT: return encodeCbor({ v: MEDIA_VERSION, t: m.t })
     case T_CHUNK: return encodeCbor({ v: MEDIA_VERSION, t: m.t, i: m.i, c: m.c })
@@ -100,20 +110,33 @@ export function decodeMediaMessage (bytes: Uint8Array, expect: readonly number[]
   const t = m.t
   if (typeof t !== 'number' || !expect.includes(t)) throw new MalformedError(`media message type ${String(t).slice(0, 16)} not expected here`)
   switch (t) {
-    case T_REQUEST:
-      return {
+    case T_REQUEST: {
+      const req: MediaRequest = {
         t,
         room: bytesField(m, 'room', ROOM_ID_BYTES),
         msg: bytesField(m, 'msg', MESSAGE_ID_BYTES),
         from: indexField(m, 'from', MAX_MEDIA_CHUNKS),
         proof: bytesField(m, 'proof', HASH_BYTES)
       }
+      if (m.p !== undefined) {
+        if (m.p !== 1) throw new MalformedError('media request field "p" must be 1')
+        req.partial = true
+      }
+      return req
+    }
     case T_HEADER: {
       const n = indexField(m, 'n', MAX_MEDIA_CHUNKS)
       const all = bytesField(m, 'hashes', n * HASH_BYTES, MAX_MEDIA_CHUNKS * HASH_BYTES)
       const hashes: Uint8Array[] = []
       for (let i = 0; i < n; i++) hashes.push(all.slice(i * HASH_BYTES, (i + 1) * HASH_BYTES))
-      return { t, hashes }
+      const header: MediaHeader = { t, hashes }
+      if (m.h !== undefined) {
+        // A prefix holder holds at least one chunk and fewer than all (a whole file has no `h`).
+        const held = indexField(m, 'h', n)
+        if (held < 1 || held >= n) throw new MalformedError('media header field "h" must be from 1 to n - 1')
+        header.held = held
+      }
+      return header
     }
     case T_ABSENT:
       return { t }

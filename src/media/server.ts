@@ -1,7 +1,7 @@
 /**
- * Server side of `/chatsphere/media/1.0.0`: answers a room member's request for a file we hold whole. A request
- * from a non-member (unknown room or a proof that does not verify) resets the stream and is counted; a member asking
- * for a file we lack gets `absent`. Chunks are read from the store, sealed with the file's key and sent with at most
+ * Server side of `/chatsphere/media/1.0.0`: answers a room member's request for a file we hold whole, or for the
+ * verified prefix we hold of it when the requester takes one (`p`). A request from a non-member (unknown room or a
+ * proof that does not verify) resets the stream and is counted; a member asking for what we lack gets `absent`. Chunks are read from the store, sealed with the file's key and sent with at most
  * MEDIA_WINDOW_CHUNKS unacknowledged (receivers verify and store each chunk: slower than the wire).
  */
 import { logger } from '@libp2p/logger'
@@ -54,36 +54,41 @@ export async function serveMedia (stream: Stream, remotePeer: string, host: Medi
     const file = host.fileMessage(req.room, req.msg)
     const hashText = file == null ? undefined : toHex(file.hash)
     const state = hashText == null ? undefined : await host.store.state(hashText)
-    const hashes = hashText == null || state?.complete !== true ? undefined : await host.store.loadHashes(hashText)
     const n = file == null ? 0 : chunkCount(file.size)
-    if (file == null || hashText == null || state?.complete !== true || state.size !== file.size || hashes == null ||
+    // A whole file, or (to a requester that takes one) the verified prefix we hold beyond what it already has.
+    const complete = state?.complete === true
+    const servable = state != null && file != null && state.size === file.size &&
+      (complete || (req.partial === true && state.have > req.from && state.have < n))
+    const hashes = hashText == null || !servable ? undefined : await host.store.loadHashes(hashText)
+    if (file == null || hashText == null || state == null || !servable || hashes == null ||
       hashes.length !== n * HASH_BYTES || req.from > n) {
       await ch.write({ t: T_ABSENT })
       await stream.close()
       return
     }
+    const end = complete ? n : state.have
     const list: Uint8Array[] = []
     for (let i = 0; i < n; i++) list.push(hashes.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES))
-    await ch.write({ t: T_HEADER, hashes: list })
+    await ch.write(complete ? { t: T_HEADER, hashes: list } : { t: T_HEADER, hashes: list, held: end })
     let acked = req.from
     let failed: unknown
     let wake: (() => void) | undefined
     const acks = (async () => {
-      while (acked < n) {
+      while (acked < end) {
         const m = await ch.read([T_ACK])
-        if (m.t === T_ACK && m.n > acked && m.n <= n) acked = m.n
+        if (m.t === T_ACK && m.n > acked && m.n <= end) acked = m.n
         wake?.()
       }
     })().catch((err: unknown) => { failed = err; wake?.() })
     // The next chunk is read from the store while this one is sealed and written (the store is the slow part).
     const read = (i: number): Promise<Uint8Array> | undefined => {
-      if (i >= n) return undefined
+      if (i >= end) return undefined
       const p = host.store.readChunk(hashText, i)
       p.catch(() => {})
       return p
     }
     let ahead = read(req.from)
-    for (let i = req.from; i < n; i++) {
+    for (let i = req.from; i < end; i++) {
       while (i - acked >= MEDIA_WINDOW_CHUNKS && failed == null) await new Promise<void>(resolve => { wake = resolve })
       if (failed != null) throw failed
       const plain = await (ahead as Promise<Uint8Array>)

@@ -194,7 +194,9 @@ export class MediaService {
     const key = `${roomIdText}/${hashText}`
     if (now - (this.#lastHave.get(key) ?? 0) < 1000) return
     try {
-      if ((await this.store.state(hashText))?.complete !== true) return
+      // Holders of a verified prefix answer too: a requester that lacks it takes it (request `p`) and goes on to others.
+      const st = await this.store.state(hashText)
+      if (st == null || (st.complete !== true && st.have === 0)) return
       this.#lastHave.set(key, now)
       await this.#host.publish(roomIdText, { k: 'have', hash, peer })
     } catch { /* best effort */ }

@@ -40,7 +40,10 @@ export interface SessionInit {
   signal?: AbortSignal
 }
 
-/** Runs one session until the file is complete in the writer, or throws SessionFailure. */
+/**
+ * Runs one session until the file is complete in the writer, or throws SessionFailure (`not-held` also after a
+ * prefix holder sent its part: the verified chunks stay in the writer for the next peer).
+ */
 export async function runSession (init: SessionInit): Promise<void> {
   const { file, writer } = init
   const n = chunkCount(file.size)
@@ -51,7 +54,7 @@ export async function runSession (init: SessionInit): Promise<void> {
   }
   const from = writer.have
   try {
-    await ch.write({ t: T_REQUEST, room: init.roomId, msg: init.messageId, from, proof: mediaProof(init.proofKey, init.messageId, init.localPeer, init.remotePeer) })
+    await ch.write({ t: T_REQUEST, room: init.roomId, msg: init.messageId, from, proof: mediaProof(init.proofKey, init.messageId, init.localPeer, init.remotePeer), partial: true })
   } catch (err) {
     fail('interrupted', `request not sent: ${(err as Error).message}`, err)
   }
@@ -63,13 +66,16 @@ export async function runSession (init: SessionInit): Promise<void> {
   }
   if (first.t !== T_HEADER) return fail('bad-chunk', 'expected a header')
   if (first.hashes.length !== n) fail('bad-chunk', `header lists ${first.hashes.length} chunks, the file has ${n}`)
+  // A prefix holder sends chunks up to `held`; one that offers nothing past what we have broke the protocol.
+  const end = first.held ?? n
+  if (end <= from) fail('bad-chunk', `the peer offers chunks up to ${end}, we asked from ${from}`)
   if (hashes == null) {
     if (file.root == null || !bytesEqual(await hashListRoot(first.hashes), file.root)) fail('bad-chunk', 'chunk hash list does not match the file message')
     hashes = first.hashes
     await init.onHashes(hashes)
   }
   let sinceAck = 0
-  for (let i = from; i < n; i++) {
+  for (let i = from; i < end; i++) {
     const m = await readOr(ch, [T_CHUNK], 'interrupted', fail)
     if (m.t !== T_CHUNK || m.i !== i) return fail('bad-chunk', `expected chunk ${i}`)
     let plain: Uint8Array
@@ -84,16 +90,17 @@ export async function runSession (init: SessionInit): Promise<void> {
     }
     await writer.append(plain)
     init.onChunk(i + 1)
-    if (++sinceAck >= MEDIA_ACK_EVERY || i === n - 1) {
+    if (++sinceAck >= MEDIA_ACK_EVERY || i === end - 1) {
       sinceAck = 0
       try {
         await ch.write({ t: T_ACK, n: i + 1 })
       } catch (err) {
-        if (i < n - 1) fail('interrupted', `ack not sent: ${(err as Error).message}`, err)
+        if (i < end - 1) fail('interrupted', `ack not sent: ${(err as Error).message}`, err)
       }
     }
   }
   await init.stream.close().catch(() => {})
+  if (end < n) throw new SessionFailure('not-held', `the peer held chunks up to ${end} of ${n} (kept)`)
 }
 
 async function readOr (ch: MediaChannel, expect: number[], onStreamError: FetchAttempt['reason'], fail: (r: FetchAttempt['reason'], m: string, c?: unknown) => never): ReturnType<MediaChannel['read']> {

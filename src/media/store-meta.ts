@@ -105,7 +105,8 @@ export function metaMediaStore (storage: StorageBackend): MediaStore {
           const index = next
           if (index >= total) throw new InvalidArgumentError('file has no more chunks')
           if (chunk.length !== chunkLength(size, index, chunkBytes)) throw new InvalidArgumentError('chunk has the wrong length')
-          group.push(Uint8Array.from(chunk))
+          // Kept by reference until its group is written (MediaWriter.append: the caller does not change it).
+          group.push(chunk)
           next++
           if (next % MEDIA_RECORD_CHUNKS === 0) await startWrite()
         },

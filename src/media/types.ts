@@ -127,7 +127,10 @@ export interface MediaEntryState {
 export interface MediaWriter {
   /** Chunks durable so far. */
   readonly have: number
-  /** Appends the next chunk (already verified by the caller). */
+  /**
+   * Appends the next chunk (already verified by the caller). The writer may keep a reference to `chunk` until the
+   * next flush, complete or close resolves: the caller must not change those bytes before.
+   */
   append (chunk: Uint8Array): Promise<void>
   /** Makes appended chunks durable and records the new `have`. */
   flush (): Promise<void>

@@ -163,3 +163,20 @@ describe('chunk messages sealed in place', () => {
     expect(() => chunkMessageFrame(0, MAX_SEALED_CHUNK_BYTES + 1)).toThrow()
   })
 })
+
+describe('prefix holders (request p, header h)', () => {
+  it('round-trip; a whole-file header has no h; bad values are refused', () => {
+    const req = { t: T_REQUEST, room: randomBytes(32), msg: randomBytes(16), from: 3, proof: randomBytes(32), partial: true } as const
+    expect(plain(decodeMediaMessage(encodeMediaMessage(req), [T_REQUEST]))).toEqual(plain(req))
+    const hashes = [randomBytes(32), randomBytes(32), randomBytes(32)]
+    expect(plain(decodeMediaMessage(encodeMediaMessage({ t: T_HEADER, hashes, held: 2 }), [T_HEADER]))).toEqual(plain({ t: T_HEADER, hashes, held: 2 }))
+    expect(decodeMediaMessage(encodeMediaMessage({ t: T_HEADER, hashes }), [T_HEADER])).not.toHaveProperty('held')
+    const all = new Uint8Array(96)
+    for (const h of [0, 3, 4, -1, 1.5, 'x']) {
+      expect(errorName(() => decodeMediaMessage(encodeCbor({ v: 1, t: T_HEADER, n: 3, hashes: all, h }), [T_HEADER]))).toMatch(/MalformedError|OversizedError/)
+    }
+    for (const p of [0, 2, true, 'x']) {
+      expect(errorName(() => decodeMediaMessage(encodeCbor({ v: 1, t: T_REQUEST, room: req.room, msg: req.msg, from: 0, proof: req.proof, p }), [T_REQUEST]))).toBe('MalformedError')
+    }
+  })
+})
