@@ -17,11 +17,17 @@ async function connect (chat: Chat, g: GlobalOptions): Promise<boolean> {
   return await chat.waitForRelay(CLI_CONNECT_TIMEOUT_MS)
 }
 
+/** With no relay, a LAN peer found by mDNS is the only way out: give discovery a bounded moment before sending. */
+async function findLanPeer (chat: Chat, g: GlobalOptions, room: string): Promise<void> {
+  if (g.relay.length === 0 && g.mdns) await chat.waitForRoomPeer(room, CLI_CONNECT_TIMEOUT_MS)
+}
+
 export async function send (g: GlobalOptions, ref: string, text: string, opts: { replyTo?: string }): Promise<void> {
   const chat = await openChat(g, { online: true })
   try {
     const room = chat.room(ref)
     const relayUp = await connect(chat, g)
+    await findLanPeer(chat, g, room.id)
     const sendOpts: { replyTo?: string } = {}
     if (opts.replyTo != null) sendOpts.replyTo = opts.replyTo
     const sent = await chat.send(room.id, text, sendOpts)
