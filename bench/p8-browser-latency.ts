@@ -81,8 +81,22 @@ const WIRE_SCRIPT = `(() => {
     if (['message', 'delivery', 'change', 'send', 'typing', 'keydown'].includes(ev.type) && !(this instanceof WebSocket)) trace('event ' + ev.type + ' on ' + (this.constructor && this.constructor.name))
     return dispatch.call(this, ev)
   }
-  const raf = () => { trace('frame'); requestAnimationFrame(raf) }
-  requestAnimationFrame(raf)
+  // WebRTC: how many peer connections the page made and what became of them (window.__p8rtc).
+  const rtc = { created: 0, states: {} }
+  window.__p8rtc = rtc
+  const Pc = window.RTCPeerConnection
+  if (Pc !== undefined) {
+    window.RTCPeerConnection = class extends Pc {
+      constructor (...a) {
+        super(...a)
+        rtc.created++
+        this.addEventListener('connectionstatechange', () => { rtc.states[this.connectionState] = (rtc.states[this.connectionState] ?? 0) + 1; trace('rtc ' + this.connectionState) })
+      }
+    }
+  }
+  // Frames only when tracing: a permanent requestAnimationFrame loop would itself cost both pages CPU.
+  const raf = () => { if (window.__p8tracing === true) { trace('frame'); requestAnimationFrame(raf) } }
+  window.__p8frames = () => { requestAnimationFrame(raf) }
   window.WebSocket = class extends Orig {
     constructor (...a) { super(...a); this.addEventListener('message', (e) => { recv.push([now(), e.data.byteLength ?? e.data.size ?? e.data.length]); trace('ws.message ' + (e.data.byteLength ?? e.data.size ?? e.data.length)) }) }
   }
@@ -194,6 +208,7 @@ export async function run (): Promise<Record<string, unknown>> {
           const w = window as unknown as { __p8tracing: boolean, __p8trace: unknown[] }
           if (v) w.__p8trace.length = 0
           w.__p8tracing = v
+          if (v) (w as unknown as { __p8frames: () => void }).__p8frames()
         }, on)
       }
     }
@@ -249,6 +264,7 @@ export async function run (): Promise<Record<string, unknown>> {
       receiverSide.push(core - recv)
     }
     const r1 = (x: number): number => Math.round(x * 10) / 10
+    const rtc = await Promise.all([alice.page, bob.page].map(async (page) => await page.evaluate(() => (window as unknown as { __p8rtc: unknown }).__p8rtc)))
     const ss = Object.entries(shownAt).filter(([k]) => Number(k) >= WARMUP).map(([, v]) => v)
     const result = {
       bench: 'P8',
@@ -267,6 +283,7 @@ export async function run (): Promise<Record<string, unknown>> {
         receiverWebSocketMessageToCoreEvent: { p50Ms: r1(pct(receiverSide, 50)), p99Ms: r1(pct(receiverSide, 99)) }
       },
       loadAverage: loadavg().map(r1),
+      webrtc: { sender: rtc[0], receiver: rtc[1] },
       goal: { p50Ms: 6, p99Ms: 20 }
     }
     console.log('\nP8 browser → browser latency through the relay (keypress → rendered on the other side)\n')
@@ -280,6 +297,7 @@ export async function run (): Promise<Record<string, unknown>> {
     console.log(`\nsplit by WebSocket frames (${w.count} matched; p50 / p99 ms): keypress → sender's frame out ${w.senderKeypressToWebSocketSend.p50Ms} / ${w.senderKeypressToWebSocketSend.p99Ms}; ` +
       `→ receiver's frame in (relay hop) ${w.webSocketSendToReceiverWebSocketMessage.p50Ms} / ${w.webSocketSendToReceiverWebSocketMessage.p99Ms}; ` +
       `→ receiver's core event ${w.receiverWebSocketMessageToCoreEvent.p50Ms} / ${w.receiverWebSocketMessageToCoreEvent.p99Ms}`)
+    console.log(`WebRTC peer connections (created, states reached): sender ${JSON.stringify(rtc[0])}, receiver ${JSON.stringify(rtc[1])}`)
     console.log(`load average ${result.loadAverage.join(' ')} (${cpus().length} CPUs)`)
     mkdirSync(ROOT + 'bench/results', { recursive: true })
     writeFileSync(ROOT + 'bench/results/p8-browser-latency.json', JSON.stringify(result, null, 2))
