@@ -27,7 +27,7 @@ import {
 } from '../src/constants.ts'
 import { chatGossipsubOptions, peerScore, scoreTopic } from '../src/net/gossipsub-options.ts'
 import { hangUpLater, RejectStrikes } from '../src/net/reject-strikes.ts'
-import { installPromptGraylist } from '../src/net/prompt-graylist.ts'
+import { abortConnections, installPromptGraylist } from '../src/net/prompt-graylist.ts'
 import { RelayConnector } from '../src/net/relay-connector.ts'
 import { lockDataDir } from '../src/storage/dir-lock.ts'
 import { InvalidArgumentError } from '../src/errors.ts'
@@ -248,7 +248,7 @@ export async function startRelay (opts: RelayOptions): Promise<Relay> {
     onGraylisted: (id) => {
       metrics.peersStruck++
       log.info({ peer: id }, 'disconnecting a graylisted peer')
-      hangUpLater(async () => { await node.hangUp(peerIdFromString(id)) }, 0)
+      abortConnections(node, peerIdFromString(id))
     },
     onRefused: (_id, frames) => { metrics.drop('graylisted', frames) }
   })

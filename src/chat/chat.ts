@@ -19,7 +19,7 @@ import { decodeStateVector } from '../history/state-vector.ts'
 import { fingerprint } from '../identity/user-id.ts'
 import { peerScore, scoreTopic, unscoreTopic } from '../net/gossipsub-options.ts'
 import { hangUpLater, RejectStrikes } from '../net/reject-strikes.ts'
-import { installPromptGraylist } from '../net/prompt-graylist.ts'
+import { abortConnections, installPromptGraylist } from '../net/prompt-graylist.ts'
 import { RelayRetry } from './relay-retry.ts'
 import { RelayConnector } from '../net/relay-connector.ts'
 import { DirectUpgrader } from '../net/direct-upgrader.ts'
@@ -249,7 +249,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     // A peer is graylisted by its third rejected frame (not a heartbeat later) and disconnected; never our relays.
     installPromptGraylist(pubsub, {
       exempt: (id) => this.#isRelay(id),
-      onGraylisted: (id) => { hangUpLater(async () => { await this.#node?.hangUp(peerIdFromString(id)) }, 0) },
+      onGraylisted: (id) => { if (this.#node != null) abortConnections(this.#node, peerIdFromString(id)) },
       onRefused: (_id, frames) => { this.#dropped.set('graylisted', (this.#dropped.get('graylisted') ?? 0) + frames) }
     })
     pubsub.addEventListener('subscription-change', (evt) => {

@@ -23,7 +23,9 @@
  * returns false and gossipsub behaves as before (tests/unit/net/prompt-graylist.test.ts fails to say so).
  */
 import { GOSSIP_GRAYLIST_THRESHOLD } from '../constants.ts'
+import { RejectedUpdateError } from '../errors.ts'
 import type { GossipSub } from '@libp2p/gossipsub'
+import type { PeerId } from '@libp2p/interface'
 
 export interface PromptGraylistInit {
   /**
@@ -84,7 +86,9 @@ export function installPromptGraylist (pubsub: GossipSub, init: PromptGraylistIn
       const oldest = reported.values().next().value
       if (oldest !== undefined) reported.delete(oldest)
     }
-    init.onGraylisted(id)
+    // Later, not inside gossipsub's handling of this message (the callback typically drops the peer's connections).
+    const onGraylisted = init.onGraylisted
+    queueMicrotask(() => { onGraylisted(id) })
   }
 
   const markInvalid = s.markInvalidMessageDelivery
@@ -134,4 +138,13 @@ export function installPromptGraylist (pubsub: GossipSub, init: PromptGraylistIn
     }
   }
   return true
+}
+
+/**
+ * Drops every connection to a graylisted peer at once. Not a graceful close: that waits for the peer to end its
+ * streams (up to the close timeout) while it keeps sending, and everything it sends meanwhile is still decrypted and
+ * decoded before gossipsub refuses it (the hostile benchmark's 64 KiB frames kept an honest peer busy for seconds).
+ */
+export function abortConnections (node: { getConnections: (peer?: PeerId) => Array<{ abort: (err: Error) => void }> }, peer: PeerId): void {
+  for (const c of node.getConnections(peer)) c.abort(new RejectedUpdateError('graylisted: its frames kept failing validation'))
 }
