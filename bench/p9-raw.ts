@@ -16,9 +16,9 @@ const RUNS = Number(process.env.BENCH_P9_RAW_RUNS ?? 2)
 const KiB = 1024
 const MiB = 1024 * 1024
 
-interface Variant { name: string, msg: number, high: number, low: number, ordered: boolean, channels: number }
+export interface Variant { name: string, msg: number, high: number, low: number, ordered: boolean, channels: number }
 
-const VARIANTS: Variant[] = [
+export const VARIANTS: Variant[] = [
   { name: 'P9 raw baseline', msg: 64 * KiB, high: 4 * MiB, low: 1 * MiB, ordered: true, channels: 1 },
   { name: '16 KiB messages', msg: 16 * KiB, high: 4 * MiB, low: 1 * MiB, ordered: true, channels: 1 },
   { name: '256 KiB messages', msg: 256 * KiB, high: 4 * MiB, low: 1 * MiB, ordered: true, channels: 1 },
@@ -143,42 +143,62 @@ const SEND = `async function send (variant, total) {
   return { startedAt, queuedAt: now(), waits, sendMs }
 }`
 
+/** One transfer of one variant: CPU, machine load and timing. */
+export interface RawResult { phase: string, ms: number, mbps: number, cpuMsPerMB: number, waits: number, sendCallMs: number, recvHandlerMs: number, cpuPercent: Record<string, number>, machineBusyPercent: number }
+
+/**
+ * A fresh RTCPeerConnection between the two pages (signalled through Node), then `size` bytes on it twice: `cold`
+ * (new SCTP association: its congestion window starts small) and `warm` (the same association again, as a libp2p
+ * connection that already carried traffic).
+ */
+export async function measureRaw (alice: Page, bob: Page, v: Variant, size: number): Promise<{ results: RawResult[], maxMessageSize: number }> {
+  const offer = await pageRun(alice, SETUP, 'send', v, size) as string
+  await pageRun(bob, SETUP, 'recv', v, size)
+  const ans = await pageRun(bob, ANSWER, offer) as string
+  const maxMessageSize = (await pageRun(alice, ACCEPT, ans) as { maxMessageSize: number }).maxMessageSize
+  const results: RawResult[] = []
+  for (const phase of ['cold', 'warm']) {
+    const cpu0 = cpuByKind()
+    const busy0 = machineBusy()
+    const w0 = Date.now()
+    const target = phase === 'cold' ? size : 2 * size
+    const [sent, got] = await Promise.all([
+      pageRun(alice, SEND, v, size) as Promise<{ startedAt: number, queuedAt: number, waits: number, sendMs: number }>,
+      bob.evaluate(async (n) => await (window as unknown as { __recv: (n: number) => Promise<unknown> }).__recv(n), target) as Promise<{ bytes: number, msgs: number, lastAt: number, handlerMs: number }>
+    ])
+    const wallS = (Date.now() - w0) / 1000
+    const cpu1 = cpuByKind()
+    const busy = machineBusy() - busy0
+    const ms = got.lastAt - sent.startedAt
+    const cpu: Record<string, number> = {}
+    for (const [k, s] of cpu1) cpu[k] = Math.round((s - (cpu0.get(k) ?? 0)) / wallS * 100)
+    // Chromium CPU time per MB moved (all its processes, both ends): what the transfer costs, whatever the load.
+    let chromeCpuS = 0
+    for (const [k, s] of cpu1) if (k !== 'other' && k !== 'relay') chromeCpuS += s - (cpu0.get(k) ?? 0)
+    results.push({
+      phase, ms: Math.round(ms), mbps: Math.round(size / 1e6 / (ms / 1000) * 10) / 10, cpuMsPerMB: Math.round(chromeCpuS * 1000 / (size / 1e6)),
+      waits: sent.waits, sendCallMs: Math.round(sent.sendMs), recvHandlerMs: Math.round(got.handlerMs), cpuPercent: cpu, machineBusyPercent: Math.round(busy / wallS / 2 * 100)
+    })
+  }
+  await Promise.all([alice.evaluate(() => { (window as unknown as { __pc?: RTCPeerConnection }).__pc?.close() }), bob.evaluate(() => { (window as unknown as { __pc?: RTCPeerConnection }).__pc?.close() })])
+  return { results, maxMessageSize }
+}
+
 export async function run (): Promise<Record<string, unknown>> {
   const [alice, bob] = await Promise.all([openUser(), openUser()])
   const results: Array<Record<string, unknown>> = []
   const rows: Row[] = []
   try {
-    const [, ] = await Promise.all([openHarness(alice.page), openHarness(bob.page)])
+    await Promise.all([openHarness(alice.page), openHarness(bob.page)])
     let maxMessageSize = 0
     for (let r = -1; r < RUNS; r++) {
       for (const v of VARIANTS) {
-        const offer = await pageRun(alice.page, SETUP, 'send', v, SIZE) as string
-        await pageRun(bob.page, SETUP, 'recv', v, SIZE)
-        const ans = await pageRun(bob.page, ANSWER, offer) as string
-        maxMessageSize = (await pageRun(alice.page, ACCEPT, ans) as { maxMessageSize: number }).maxMessageSize
-        for (const phase of ['cold', 'warm']) {
-          const cpu0 = cpuByKind()
-          const busy0 = machineBusy()
-          const w0 = Date.now()
-          const target = phase === 'cold' ? SIZE : 2 * SIZE
-          const [sent, got] = await Promise.all([
-            pageRun(alice.page, SEND, v, SIZE) as Promise<{ startedAt: number, queuedAt: number, waits: number, sendMs: number }>,
-            bob.page.evaluate(async (n) => await (window as unknown as { __recv: (n: number) => Promise<unknown> }).__recv(n), target) as Promise<{ bytes: number, msgs: number, lastAt: number, handlerMs: number }>
-          ])
-          const wallS = (Date.now() - w0) / 1000
-          const cpu1 = cpuByKind()
-          const busy = machineBusy() - busy0
-          if (r < 0) continue
-          const ms = got.lastAt - sent.startedAt
-          const cpu: Record<string, number> = {}
-          for (const [k, s] of cpu1) cpu[k] = Math.round((s - (cpu0.get(k) ?? 0)) / wallS * 100)
-          const mbps = Math.round(SIZE / 1e6 / (ms / 1000) * 10) / 10
-          // Chromium CPU time per MB moved (all its processes, both ends): what the transfer costs, whatever the load.
-          let chromeCpuS = 0
-          for (const [k, s] of cpu1) if (k !== 'other' && k !== 'relay') chromeCpuS += s - (cpu0.get(k) ?? 0)
-          const cpuMsPerMB = Math.round(chromeCpuS * 1000 / (SIZE / 1e6))
-          results.push({ run: r + 1, phase, cpuMsPerMB, ...v, ms: Math.round(ms), mbps, senderWaits: sent.waits, sendCallMs: Math.round(sent.sendMs), recvHandlerMs: Math.round(got.handlerMs), cpuPercentOfOneCore: cpu, machineBusyPercentOfTwoCores: Math.round(busy / wallS / 2 * 100) })
-          rows.push({ run: r + 1, variant: v.name, conn: phase, ms: Math.round(ms), 'MB/s': mbps, 'chrome cpu ms/MB': cpuMsPerMB, 'cpu% chrome (1 core=100)': Object.entries(cpu).filter(([, p]) => p > 2).map(([k, p]) => `${k}:${p}`).join(' '), 'machine busy %': Math.round(busy / wallS / 2 * 100) })
+        const m = await measureRaw(alice.page, bob.page, v, SIZE)
+        maxMessageSize = m.maxMessageSize
+        if (r < 0) continue
+        for (const x of m.results) {
+          results.push({ run: r + 1, ...v, ...x })
+          rows.push({ run: r + 1, variant: v.name, conn: x.phase, ms: x.ms, 'MB/s': x.mbps, 'chrome cpu ms/MB': x.cpuMsPerMB, 'cpu% chrome (1 core=100)': Object.entries(x.cpuPercent).filter(([, p]) => p > 2).map(([k, p]) => `${k}:${p}`).join(' '), 'machine busy %': x.machineBusyPercent })
         }
       }
     }
