@@ -94,6 +94,10 @@ const WIRE_SCRIPT = `(() => {
       }
     }
   }
+  if (window.RTCDataChannel !== undefined) {
+    const dcSend = RTCDataChannel.prototype.send
+    RTCDataChannel.prototype.send = function (d) { trace('rtc.send ' + (d.byteLength ?? d.size ?? d.length)); return dcSend.call(this, d) }
+  }
   // Frames only when tracing: a permanent requestAnimationFrame loop would itself cost both pages CPU.
   const raf = () => { if (window.__p8tracing === true) { trace('frame'); requestAnimationFrame(raf) } }
   window.__p8frames = () => { requestAnimationFrame(raf) }
