@@ -194,9 +194,11 @@ export async function openRoomLog (init: RoomLogInit): Promise<RoomLog> {
       }
     }
   }, LOAD_ORIGIN)
-  // Yjs gave every loaded frame its own buffer and three objects: one buffer for all of them instead (P7).
-  packFrames(arr)
   view.reset(logItems(arr))
+  // Yjs gave every loaded frame its own buffer and three objects: one buffer for all of them instead (P7), right
+  // after the open returns (~40 ms for 100k messages, kept off the time until the room can be shown). The view holds
+  // items, not frames, so it reads the packed bytes from then on; frames handed out before stay valid.
+  if (records.length > 0) setTimeout(() => { if (!closed) packFrames(arr) }, 0)
   loading = false
   // Attached only around our own inserts (append): while any 'update' listener exists Yjs encodes every
   // transaction's changes as an update, which for the load is the whole room again (~0.3 s for 100k messages) and for

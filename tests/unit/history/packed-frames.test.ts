@@ -44,6 +44,10 @@ describe('packed frames (one buffer for a loaded room)', () => {
     await log.close()
 
     const reopened = await openLog(room, memoryUpdateStore(store.records))
+    const early = reopened.frames(-1)[0]
+    // Packing runs right after the open returns.
+    await new Promise(resolve => setTimeout(resolve, 0))
+    expect(hex(early as Uint8Array)).toBe(hex(frames.at(-1) as Uint8Array))
     expect(reopened.frames().map(hex)).toEqual(frames.map(hex))
     expect(reopened.frames(-3).map(hex)).toEqual(frames.slice(-3).map(hex))
     for (const f of frames) expect(reopened.has(f.subarray(6, 22))).toBe(true)
@@ -51,6 +55,7 @@ describe('packed frames (one buffer for a loaded room)', () => {
     expect(reopened.has(new Uint8Array(3))).toBe(false)
     // The snapshot encodes the same bytes as the doc had before packing.
     expect(reopened.missingFor(new Uint8Array([0]), 1 << 30).map(hex)).toEqual(before.map(hex))
+    expect(reopened.frames().every(f => f.buffer === reopened.frames(0, 1)[0]?.buffer)).toBe(true)
     // Appends after the load (unpacked items) mix with packed ones; a fresh peer syncs everything.
     const more = await frameOf(room, author, 'after')
     await reopened.append(more)
