@@ -32,7 +32,7 @@ for (const p of slow) {
   console.log(`  slow probe at +${(p.at / 1000).toFixed(1)} s: ${p.ms.toFixed(0)} ms (Ana's send ${p.sendMs.toFixed(0)} ms) while sending: ${during}`)
 }
 for (const [name, p] of Object.entries(r.phases)) {
-  console.log(`  honest process, ${name}: event-loop delay p99 ${p.loopP99.toFixed(0)} ms, max ${p.loopMax.toFixed(0)} ms; write+fdatasync p50 ${p.fsyncP50.toFixed(1)} ms, p99 ${p.fsyncP99.toFixed(1)} ms, max ${p.fsyncMax.toFixed(1)} ms (n=${p.fsyncSamples})`)
+  console.log(`  honest process, ${name}: event-loop delay p99 ${p.loopP99.toFixed(0)} ms, max ${p.loopMax.toFixed(0)} ms; write+fdatasync p50 ${p.fsyncP50.toFixed(1)} ms, p99 ${p.fsyncP99.toFixed(1)} ms, max ${p.fsyncMax.toFixed(1)} ms (n=${p.fsyncSamples}); CPU ${(p.cpuShare * 100).toFixed(0)}% of a core${Object.entries(p.others).map(([k, v]) => `, ${k} ${(v * 100).toFixed(0)}%`).join('')}`)
 }
 console.log(`p99 ratio (attack / baseline): ${ratio.toFixed(2)} (target ≤ 2); after / baseline: ${(percentile(r.afterMs, 99) / percentile(r.baselineMs, 99)).toFixed(2)}`)
 process.exit(0)

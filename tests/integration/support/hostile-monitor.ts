@@ -5,6 +5,7 @@
  * sent only after its fsync, so a busy disk shows up in every probe whatever the attack does).
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { readFileSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { IntervalHistogram } from 'node:perf_hooks'
@@ -19,6 +20,22 @@ export interface PhaseStats {
   fsyncP99: number
   fsyncMax: number
   fsyncSamples: number
+  /** CPU time this process used (user + system) per wall-clock time of the phase: 1 = one core busy throughout. */
+  cpuShare: number
+  /** The same for other processes (relay, attacker), from /proc (Linux only; empty elsewhere). */
+  others: Record<string, number>
+}
+
+/** CPU time (user + system) of a process so far, ms, from /proc/<pid>/stat; undefined when unreadable. */
+function procCpuMs (pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // Fields after the command name (which may contain spaces): state is field 3, utime 14, stime 15.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(f[11]) + Number(f[12])) * 10
+  } catch {
+    return undefined
+  }
 }
 
 const FSYNC_EVERY_MS = 50
@@ -36,15 +53,23 @@ export class PhaseMonitor {
   #timer: ReturnType<typeof setInterval> | undefined
   #file: FileHandle | undefined
   #busy = false
+  #cpu0: NodeJS.CpuUsage | undefined
+  #wall0 = 0
+  #pids: Record<string, number> = {}
+  #others0: Record<string, number | undefined> = {}
 
   /** Starts measuring `phase` (ending the current one). `dir` is where the fsync probe file goes. */
-  async start (phase: string, dir: string): Promise<void> {
+  async start (phase: string, dir: string, pids: Record<string, number | undefined> = {}): Promise<void> {
     this.stop()
     this.#file ??= await open(join(dir, 'fsync-probe.bin'), 'w')
     this.#phase = phase
     this.#hist = monitorEventLoopDelay({ resolution: 10 })
     this.#hist.enable()
     this.#fsync = []
+    this.#cpu0 = process.cpuUsage()
+    this.#pids = Object.fromEntries(Object.entries(pids).filter((e): e is [string, number] => e[1] !== undefined))
+    this.#others0 = Object.fromEntries(Object.entries(this.#pids).map(([k, pid]) => [k, procCpuMs(pid)]))
+    this.#wall0 = performance.now()
     const buf = Buffer.alloc(64, 1)
     this.#timer = setInterval(() => {
       if (this.#busy || this.#file == null) return
@@ -62,13 +87,21 @@ export class PhaseMonitor {
     if (this.#phase == null || this.#hist == null) return
     this.#hist.disable()
     clearInterval(this.#timer)
+    const cpu = process.cpuUsage(this.#cpu0)
+    const wallUs = (performance.now() - this.#wall0) * 1000
     this.stats[this.#phase] = {
       loopP99: this.#hist.percentile(99) / 1e6,
       loopMax: this.#hist.max / 1e6,
       fsyncP50: pct(this.#fsync, 50),
       fsyncP99: pct(this.#fsync, 99),
       fsyncMax: Math.max(...this.#fsync),
-      fsyncSamples: this.#fsync.length
+      fsyncSamples: this.#fsync.length,
+      cpuShare: (cpu.user + cpu.system) / wallUs,
+      others: Object.fromEntries(Object.entries(this.#pids).flatMap(([k, pid]) => {
+        const a = this.#others0[k]
+        const b = procCpuMs(pid)
+        return a === undefined || b === undefined ? [] : [[k, (b - a) / (wallUs / 1000)]]
+      }))
     }
     this.#phase = undefined
     this.#hist = undefined

@@ -187,7 +187,7 @@ export async function runHostileScenario (opts: { perClass: number, baselineProb
     let lastSendMs = 0
     // Warm-up (first message opens streams), then the baseline.
     for (let i = 0; i < 5; i++) await probe()
-    await monitor.start('baseline', anaDir)
+    await monitor.start('baseline', anaDir, { relay: relay.proc.child.pid })
     const baselineMs: number[] = []
     for (let i = 0; i < opts.baselineProbes; i++) {
       baselineMs.push(await probe())
@@ -240,7 +240,7 @@ export async function runHostileScenario (opts: { perClass: number, baselineProb
             if (relay != null) relayReads.push(relayStruck(relay, struckBefore, want).then((n) => { c.relayStruck = n }))
             log(`attack class done: ${m.class} (${JSON.stringify(c)})`)
           }
-          if (m.phase === 'armed') { armedAt = performance.now(); attackFrom = attackMs.length; void monitor.start('attack', anaDir); log(`attacker armed: ${line}`) }
+          if (m.phase === 'armed') { armedAt = performance.now(); attackFrom = attackMs.length; void monitor.start('attack', anaDir, { relay: relay?.proc.child.pid, attacker: child.pid }); log(`attacker armed: ${line}`) }
           if (m.phase === 'done') resolve()
         }
       })
@@ -276,7 +276,7 @@ export async function runHostileScenario (opts: { perClass: number, baselineProb
     const sentDuring = probeNo - sentBefore
     // The same probes once the attack is over: tells machine noise (other load) from the attack's own cost.
     const afterMs: number[] = []
-    await monitor.start('after', anaDir)
+    await monitor.start('after', anaDir, { relay: relay.proc.child.pid })
     for (let i = 0; i < opts.baselineProbes; i++) {
       afterMs.push(await probe())
       await new Promise(resolve => setTimeout(resolve, PROBE_INTERVAL_MS))
