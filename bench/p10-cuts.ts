@@ -21,6 +21,7 @@ const CUTS: Array<{ name: string, plugin?: string, alias?: RegExp }> = [
   { name: 'secp256k1 keys refused', alias: /secp256k1-unsupported\.ts$/ },
   { name: 'libp2p loggers off (calls kept)', alias: /libp2p-logger-off\.ts$/ },
   { name: 'no /dnsaddr DNS client', alias: /dns-unsupported\.ts$/ },
+  { name: 'netmask without IPv6', alias: /netmask-ipv4\.ts$/ },
   { name: 'libp2p Ed25519 through the cached-key module', plugin: 'chatsphere-libp2p-ed25519-cached-keys' }
 ]
 

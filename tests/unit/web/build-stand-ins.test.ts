@@ -13,6 +13,8 @@ import { DNSUnsupportedError, dns } from '../../../web/src/build/dns-unsupported
 import { defaultLogger, logger, peerLogger, prefixLogger } from '../../../web/src/build/libp2p-logger-off.ts'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import * as libp2pEd from '../../../web/src/build/libp2p-ed25519.ts'
+import { Netmask as RealNetmask } from 'netmask'
+import { Netmask } from '../../../web/src/build/netmask-ipv4.ts'
 import { xssCorpus } from '../../browser/support/xss-corpus.ts'
 
 const MARKED = fileURLToPath(import.meta.resolve('marked'))
@@ -89,5 +91,28 @@ describe('libp2p Ed25519 stand-in (cached keys)', () => {
     expect(privateKey.subarray(0, 32)).toEqual(seed)
     expect(privateKey.subarray(32)).toEqual(publicKey)
     expect(libp2pEd.generateKey().privateKey.length).toBe(libp2pEd.privateKeyLength)
+  })
+})
+
+describe('netmask stand-in (IPv4 only)', () => {
+  it('answers like netmask for the private ranges libp2p checks', () => {
+    const ranges = ['0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.0.0.8/32', '192.168.0.0/16', '198.18.0.0/15', '240.0.0.0/4', '255.255.255.255/32']
+    const ips = ['10.1.2.3', '11.0.0.1', '100.127.255.255', '100.128.0.0', '127.0.0.1', '172.31.255.255', '172.32.0.0', '192.0.0.8', '192.0.0.9', '192.168.1.1', '198.19.255.255', '255.255.255.255', '8.8.8.8', '0.0.0.0']
+    let seed = 1
+    for (let i = 0; i < 300; i++) {
+      seed = (seed * 1103515245 + 12345) >>> 0
+      ips.push([seed >>> 24, (seed >>> 16) & 255, (seed >>> 8) & 255, seed & 255].join('.'))
+    }
+    for (const r of ranges) {
+      const ours = new Netmask(r)
+      const real = new RealNetmask(r)
+      for (const ip of ips) expect(ours.contains(ip), `${r} ${ip}`).toBe(real.contains(ip))
+    }
+  })
+
+  it('throws on an invalid address like netmask, and on an IPv6 range', () => {
+    expect(() => new Netmask('10.0.0.0/8').contains('NaN.NaN.NaN.NaN')).toThrow()
+    expect(() => new RealNetmask('10.0.0.0/8').contains('NaN.NaN.NaN.NaN')).toThrow()
+    expect(() => new Netmask('fc00::/7')).toThrow()
   })
 })
