@@ -50,7 +50,7 @@ export class RelayMetrics {
     metric('chatsphere_relay_connections', 'gauge', 'Open libp2p connections.', [['', this.#gauges.connections()]])
     metric('chatsphere_relay_reservations', 'gauge', 'Active circuit relay v2 reservations.', [['', this.#gauges.reservations()]])
     metric('chatsphere_relay_rooms_kept', 'gauge', 'Rooms whose encrypted log this relay keeps.', [['', this.#gauges.roomsKept()]])
-    metric('chatsphere_relay_frames_relayed_total', 'counter', 'Room updates accepted, stored and forwarded.', [['', this.framesRelayed]])
+    metric('chatsphere_relay_frames_relayed_total', 'counter', 'Room frames (messages) accepted, stored and forwarded; one update may carry several.', [['', this.framesRelayed]])
     metric('chatsphere_relay_ephemeral_relayed_total', 'counter', 'Ephemeral frames (presence, typing, read) accepted and forwarded.', [['', this.ephemeralRelayed]])
     const drops: Array<[string, number]> = [...this.dropped].map(([reason, n]) => [`{reason="${reason}"}`, n])
     if (drops.length === 0) drops.push(['{reason="bad-write-signature"}', 0])

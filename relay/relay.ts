@@ -260,8 +260,9 @@ export async function startRelay (opts: RelayOptions): Promise<Relay> {
       try {
         // Check (signatures, shape, no deletes), forward, and store in the background: members should not wait for
         // the relay's fsync. A member learns the relay holds the message only once it is in the log (keep status).
-        await inOrder(room, room.guard.check(msg.data))
-        metrics.framesRelayed++
+        const parsed = await inOrder(room, room.guard.check(msg.data))
+        // Frames, not updates: a sender coalescing under load puts several in one update.
+        metrics.framesRelayed += parsed.items.length
         // Stored after gossipsub has forwarded it (a macrotask later; same order as accepted): the Yjs apply and the
         // store write would otherwise race the forward through the same microtask queue and delay every member.
         setImmediate(() => {
