@@ -478,5 +478,7 @@ export const VERIFY_BATCH_WAIT_MS = 20
  */
 export const SEND_COALESCE_MAX_FRAMES = 64
 export const SEND_COALESCE_MAX_BYTES = 2 * MAX_FRAME_BYTES
+/** Longest a room's next update waits for the previous publish (which only signs and queues; a bound, not a delay). */
+export const SEND_COALESCE_MAX_WAIT_MS = 1_000
 /** Frames a room opens ahead of the one it announces (src/history/open-ahead.ts): their signature checks batch. */
 export const OPEN_AHEAD_WINDOW = 256

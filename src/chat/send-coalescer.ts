@@ -9,7 +9,7 @@
  * every receiver, protobuf, noise and yamux framing on every hop, one Yjs transaction and one store write per process.
  * A lone message (an idle room, a person typing) is never held back.
  */
-import { SEND_COALESCE_MAX_BYTES, SEND_COALESCE_MAX_FRAMES } from '../constants.ts'
+import { SEND_COALESCE_MAX_BYTES, SEND_COALESCE_MAX_FRAMES, SEND_COALESCE_MAX_WAIT_MS } from '../constants.ts'
 
 /** What a coalesced send shares with the other messages of its batch. */
 export interface CoalescedSend {
@@ -32,6 +32,8 @@ export interface SendCoalescerInit {
   maxFrames?: number
   /** Most frame bytes in one update; a single larger frame still goes alone (default SEND_COALESCE_MAX_BYTES). */
   maxBytes?: number
+  /** Longest the next update waits for the previous publish to settle (default SEND_COALESCE_MAX_WAIT_MS). */
+  maxWaitMs?: number
 }
 
 interface Waiting {
@@ -45,6 +47,7 @@ export class SendCoalescer {
   readonly #init: SendCoalescerInit
   readonly #maxFrames: number
   readonly #maxBytes: number
+  readonly #maxWaitMs: number
   #queue: Waiting[] = []
   #draining = false
   /** Updates handed to the network so far and how many frames they carried (benchmarks, tests). */
@@ -54,6 +57,7 @@ export class SendCoalescer {
     this.#init = init
     this.#maxFrames = Math.max(1, init.maxFrames ?? SEND_COALESCE_MAX_FRAMES)
     this.#maxBytes = init.maxBytes ?? SEND_COALESCE_MAX_BYTES
+    this.#maxWaitMs = init.maxWaitMs ?? SEND_COALESCE_MAX_WAIT_MS
   }
 
   /** Appends and publishes `frame`, alone or with the messages queued behind the publish in progress. */
@@ -94,8 +98,11 @@ export class SendCoalescer {
         this.stats.updates++
         this.stats.frames += batch.length
         for (const w of batch) w.resolve({ update, durable, published })
-        // The Nagle step: what is sealed while this publish is under way goes out with the next update.
-        await published
+        // The Nagle step: what is sealed while this publish is under way goes out with the next update. Bounded, so
+        // a publish that never settles cannot hold the room's later messages back.
+        let timer: ReturnType<typeof setTimeout> | undefined
+        await Promise.race([published, new Promise<void>(resolve => { timer = setTimeout(resolve, this.#maxWaitMs) })])
+        clearTimeout(timer)
       }
     } finally {
       this.#draining = false

@@ -7,7 +7,7 @@ import { openRoomLog } from '../../../src/history/room-log.ts'
 import { makeRoom, makeAuthor, frameOf, openLog, idsOf, hex } from '../history/fixtures.ts'
 
 /** A coalescer over a real room log and store; `publish` records the updates and resolves when told to. */
-async function setup (opts: { maxFrames?: number, maxBytes?: number } = {}) {
+async function setup (opts: { maxFrames?: number, maxBytes?: number, maxWaitMs?: number } = {}) {
   const room = makeRoom()
   const store = durableStore(memoryUpdateStore(), () => {})
   const log = await openRoomLog({ store, roomId: room.roomId, writePublicKey: room.writePublicKey })
@@ -83,6 +83,17 @@ describe('send coalescer', () => {
     await Promise.all(s2)
     // Each frame is over the byte bound, so each goes alone (never refused for its size here).
     expect(small.published.map(u => parseLogUpdate(u).items.length)).toEqual([1, 1, 1])
+  })
+
+  it('does not hold later messages behind a publish that never settles', async () => {
+    const { room, published, coalescer } = await setup({ maxWaitMs: 50 })
+    const author = makeAuthor()
+    const first = await coalescer.send(await frameOf(room, author, 'stuck'))
+    const second = await coalescer.send(await frameOf(room, author, 'next'))
+    // Nobody releases the first publish: the second still went out (on its own update) once the bound passed.
+    expect(published).toHaveLength(2)
+    expect(second.update).not.toBe(first.update)
+    await second.durable
   })
 
   it('rejects every message of a batch the log refused, and goes on with the next', async () => {
