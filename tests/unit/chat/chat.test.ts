@@ -132,10 +132,14 @@ describe('createChat', () => {
       const addrs = await relay.node.peerStore.get(benAddr!.remotePeer).then(p => p.addresses.map(a => a.multiaddr))
       await hostile.dial(addrs)
       await until(() => hostile.services.pubsub.getSubscribers(keys.topic).some(p => p.toString() === ben.peerId))
-      const before = Object.values(ben.dropped()).reduce((a, b) => a + b, 0)
+      // Each garbage frame that reaches Ben is either judged and rejected, or, once the sender is graylisted (by its
+      // third rejected frame, src/net/prompt-graylist.ts) and cut off, refused unjudged; both are counted. Frames
+      // still in flight when the connection is cut never arrive, so only the three that must be judged are awaited.
+      const refused = (): number => (ben.dropped()['rejected-update'] ?? 0) + (ben.dropped().graylisted ?? 0)
+      const before = refused()
       for (let i = 0; i < 5; i++) await hostile.services.pubsub.publish(keys.topic, crypto.getRandomValues(new Uint8Array(50 + i)))
-      await until(() => Object.values(ben.dropped()).reduce((a, b) => a + b, 0) >= before + 5)
-      expect(ben.dropped()['rejected-update']).toBeGreaterThanOrEqual(5)
+      await until(() => refused() >= before + 3)
+      expect(ben.dropped()['rejected-update']).toBeGreaterThanOrEqual(3)
       const ok = next(ben, 'message', d => d.messages.some(m => m.text === 'still fine'))
       await ana.send(roomId, 'still fine')
       await ok
