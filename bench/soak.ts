@@ -18,6 +18,7 @@
  */
 import { readdir, readFile, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { availableParallelism } from 'node:os'
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { freePort, startRelayProc, tempDir, cleanupDirs } from '../tests/integration/support/processes.ts'
@@ -39,6 +40,21 @@ async function rss (pid: number | 'self'): Promise<number> {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024
 }
 async function fds (pid: number | 'self'): Promise<number> { return (await readdir(`/proc/${pid}/fd`)).length }
+
+/** CPU time (user + system) a process has used so far, in seconds (/proc/<pid>/stat, 100 ticks/s); 0 once it is gone. */
+async function cpuSeconds (pid: number): Promise<number> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(f[11]) + Number(f[12])) / 100
+  } catch { return 0 }
+}
+/** Busy and total CPU ticks of the whole machine (/proc/stat, all cores). */
+async function machineTicks (): Promise<{ busy: number, total: number }> {
+  const f = (await readFile('/proc/stat', 'utf8')).split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? []
+  const total = f.reduce((a, b) => a + b, 0)
+  return { busy: total - (f[3] ?? 0) - (f[4] ?? 0), total }
+}
 
 /** Least-squares slope of y over x. */
 function slope (xs: number[], ys: number[]): number {
@@ -149,6 +165,22 @@ for (const p of peers.slice(1)) await p.request({ op: 'join', invite: room.invit
 
 const busy = new Set<number>()
 let paused = false
+// CPU the soak's own processes use while measuring (is it CPU-bound, and how much of the machine did it get?): the
+// last reading of every peer process (restarted ones included) and of the relay, against the whole machine's.
+const cpuSeen = new Map<number, { first: number, last: number, relay: boolean }>()
+const readCpu = async (): Promise<void> => {
+  const pids: Array<[number, boolean]> = [[relayPid, true], ...peers.flatMap(p => p.proc?.pid != null ? [[p.proc.pid, false] as [number, boolean]] : [])]
+  for (const [pid, isRelay] of pids) {
+    const c = await cpuSeconds(pid)
+    if (c === 0) continue
+    const e = cpuSeen.get(pid)
+    if (e == null) cpuSeen.set(pid, { first: c, last: c, relay: isRelay })
+    else e.last = c
+  }
+}
+await readCpu()
+const machine0 = await machineTicks()
+const cpuTimer = setInterval(() => { void readCpu() }, 500)
 const start = Date.now()
 const endAt = start + SECONDS * 1000
 
@@ -213,6 +245,10 @@ while (Date.now() < endAt) {
 }
 await sender
 await churner
+clearInterval(cpuTimer)
+await readCpu()
+const machine1 = await machineTicks()
+const cpuWall = (Date.now() - start) / 1000
 await sleep(1_000)
 for (const p of peers) { await p.stop(); await p.proxy.close() }
 await relay.proc.stop()
@@ -246,8 +282,14 @@ const p50 = quantile(latencies, 0.5)
 const p99 = quantile(latencies, 0.99)
 const rate = sent / SECONDS
 console.log(`\n${PEERS} peers, ${sent} messages in ${SECONDS} s (${rate.toFixed(1)}/s), ${churns} churns, ${sendErrors} send errors, ${latencies.length} deliveries: p50 ${p50} ms, p99 ${p99} ms (limit ${P99_LIMIT_MS})`)
+let peerCpu = 0; let relayCpu = 0
+for (const e of cpuSeen.values()) { if (e.relay) relayCpu += e.last - e.first; else peerCpu += e.last - e.first }
+const cores = availableParallelism()
+const machineBusy = (machine1.busy - machine0.busy) / Math.max(1, machine1.total - machine0.total)
+const cpu = { peersCores: peerCpu / cpuWall, relayCores: relayCpu / cpuWall, machineBusy, cores, msPerDelivery: latencies.length > 0 ? 1000 * (peerCpu + relayCpu) / latencies.length : NaN }
+console.log(`CPU while sending (${cpuWall.toFixed(0)} s): peers ${cpu.peersCores.toFixed(2)} cores, relay ${cpu.relayCores.toFixed(2)} cores (${cpu.msPerDelivery.toFixed(2)} ms of CPU per delivery); the whole machine was busy ${(machineBusy * 100).toFixed(0)}% of ${cores} cores, so other jobs used ${Math.max(0, machineBusy * cores - cpu.peersCores - cpu.relayCores).toFixed(2)} cores`)
 const ok = flat && p99 < P99_LIMIT_MS && latencies.length > 0
-const summary = { test: 'soak', seconds: SECONDS, churnSeconds: CHURN_S, peers: PEERS, sent, rate, churns, sendErrors, deliveries: latencies.length, p50, p99, slopes, ok }
+const summary = { test: 'soak', seconds: SECONDS, churnSeconds: CHURN_S, peers: PEERS, sent, rate, churns, sendErrors, deliveries: latencies.length, p50, p99, slopes, cpu, ok }
 console.log(JSON.stringify(summary))
 await mkdir(join(import.meta.dirname, 'results'), { recursive: true })
 await writeFile(join(import.meta.dirname, 'results', 'soak.json'), JSON.stringify(summary, null, 2) + '\n')
