@@ -301,6 +301,8 @@ export async function run (): Promise<Record<string, unknown>> {
     console.log(`\nsplit by WebSocket frames (${w.count} matched; p50 / p99 ms): keypress → sender's frame out ${w.senderKeypressToWebSocketSend.p50Ms} / ${w.senderKeypressToWebSocketSend.p99Ms}; ` +
       `→ receiver's frame in (relay hop) ${w.webSocketSendToReceiverWebSocketMessage.p50Ms} / ${w.webSocketSendToReceiverWebSocketMessage.p99Ms}; ` +
       `→ receiver's core event ${w.receiverWebSocketMessageToCoreEvent.p50Ms} / ${w.receiverWebSocketMessageToCoreEvent.p99Ms}`)
+    const large = (xs: Array<[number, number]>): number => xs.filter(([at, size]) => at >= (pressedAt[WARMUP] ?? 0) && size > WIRE_MIN_BYTES).length
+    console.log(`WebSocket frames of more than ${WIRE_MIN_BYTES} bytes per measured message: sender sent ${(large(wireA.sent) / COUNT).toFixed(1)}, receiver sent ${(large(wireB.sent) / COUNT).toFixed(1)}, receiver got ${(large(wireB.recv) / COUNT).toFixed(1)}`)
     console.log(`WebRTC peer connections (created, states reached): sender ${JSON.stringify(rtc[0])}, receiver ${JSON.stringify(rtc[1])}`)
     console.log(`load average ${result.loadAverage.join(' ')} (${cpus().length} CPUs)`)
     mkdirSync(ROOT + 'bench/results', { recursive: true })

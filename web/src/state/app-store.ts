@@ -28,6 +28,12 @@ const SEED_KEY = 'identity-seed'
 const PROFILE_KEY = 'profile'
 const READ_KEY = 'chatsphere:read:'
 /**
+ * Read markers of a room go out at most once per this interval (the first at once, the newest at the end of it): a
+ * marker is a signed publish that every member and the relay check, and one per message in a busy room doubled the
+ * traffic each message causes (P8).
+ */
+const READ_MARKER_INTERVAL_MS = 1000
+/**
  * Set in localStorage (a separate store from IndexedDB) once an identity is saved, so a device database that the
  * browser dropped (Chromium does after it finds its store corrupt) is told apart from a first visit.
  */
@@ -331,7 +337,23 @@ export class AppStore extends EventTarget {
     if (msgs.length === this.#readCount(roomId)) return
     localStorage.setItem(READ_KEY + roomId, String(msgs.length))
     const last = msgs[msgs.length - 1]
-    if (last !== undefined) this.backend?.markRead(roomId, last.id)
+    if (last !== undefined) this.#sendReadMarker(roomId, last.id)
+  }
+
+  readonly #readSentAt = new Map<string, number>()
+  readonly #readTimers = new Map<string, ReturnType<typeof setTimeout>>()
+
+  #sendReadMarker (roomId: string, messageId: string): void {
+    clearTimeout(this.#readTimers.get(roomId))
+    this.#readTimers.delete(roomId)
+    const wait = (this.#readSentAt.get(roomId) ?? -Infinity) + READ_MARKER_INTERVAL_MS - Date.now()
+    const send = (): void => {
+      this.#readTimers.delete(roomId)
+      this.#readSentAt.set(roomId, Date.now())
+      this.backend?.markRead(roomId, messageId)
+    }
+    if (wait <= 0) send()
+    else this.#readTimers.set(roomId, setTimeout(send, wait))
   }
 
   #readCount (roomId: string): number {
