@@ -76,7 +76,7 @@ async function run (prefix: string, n: number): Promise<{ wallMs: number, cpuMs:
 }
 
 await run('warm:', 50)
-const load = loadavg()[0]
+const load = loadavg()[0] ?? NaN
 const r = await run('m:', M)
 const cpuUs = r.cpuMs * 1000 / M
 const rows = [{
