@@ -7,7 +7,10 @@
  *   node scripts/node22.mjs bench/hostile-latency.ts               # 834 per class = 10,008 frames
  *   HOSTILE_PER_CLASS=2000 HOSTILE_BASELINE=200 node scripts/node22.mjs bench/hostile-latency.ts
  *
- * Everything (relay, two honest peers, attacker) runs on this machine: numbers on a loaded machine are noisy.
+ * Everything (relay, two honest peers, attacker) runs on this machine: numbers on a loaded machine are noisy. To tell
+ * the attack's own cost from a busy machine it also prints, per phase (baseline, attack, after), the honest process'
+ * event-loop delay, a write+fdatasync probe, and the CPU share of the honest process, the relay and the attacker;
+ * and the five slowest probes of the attack with the class being sent and how long Ana's send() took.
  */
 import { cleanupDirs } from '../tests/integration/support/processes.ts'
 import { percentile, runHostileScenario } from '../tests/integration/support/hostile-scenario.ts'
