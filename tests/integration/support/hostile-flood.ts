@@ -37,14 +37,30 @@ function wrap (...frames: Uint8Array[]): Uint8Array {
   return Y.encodeStateAsUpdate(d)
 }
 
+/**
+ * Dials, retrying a refused dial: honest peers rate-limit inbound connections per host (libp2p's
+ * inboundConnectionThreshold), and now that each identity is cut off within a few frames the next one dials soon.
+ */
+async function dialPersistently (node: ChatNode, addr: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await node.dial(multiaddr(addr))
+      return
+    } catch (err) {
+      if (attempt >= 20) throw err
+      await new Promise(resolve => setTimeout(resolve, 250))
+    }
+  }
+}
+
 async function attacker (): Promise<{ node: ChatNode, publish: (data: Uint8Array) => Promise<void> }> {
   const node = await createChatNode({ listen: [], mdns: false, webrtc: false })
   await node.start()
   nodes.push(node)
   const pubsub = node.services.pubsub
   pubsub.subscribe(args.topic)
-  await node.dial(multiaddr(args.relay))
-  await node.dial(multiaddr(args.peer))
+  await dialPersistently(node, args.relay)
+  await dialPersistently(node, args.peer)
   // Both the relay and the honest peer must be known subscribers, or publish reaches nobody.
   for (let i = 0; i < 200 && pubsub.getSubscribers(args.topic).length < 2; i++) await new Promise(resolve => setTimeout(resolve, 50))
   return {
