@@ -16,6 +16,7 @@ import { deriveRoomKeys } from '../../../src/room/keys.ts'
 import { memoryStorage } from './support/memory-storage.ts'
 import type { Chat, ChatEvents } from '../../../src/index.ts'
 import type { Relay } from '../../../relay/relay.ts'
+import { until } from '../../support/until.ts'
 
 const NET = { mdns: false, webrtc: false, listen: ['/ip4/127.0.0.1/tcp/0'] }
 
@@ -30,14 +31,6 @@ async function next<K extends keyof ChatEvents> (chat: Chat, type: K, test: (d: 
     }
     chat.addEventListener(type, on as never)
   })
-}
-
-async function until (check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time')
-    await new Promise(resolve => setTimeout(resolve, 25))
-  }
 }
 
 describe('createChat', () => {

@@ -16,6 +16,7 @@ import { memoryStorage } from './support/memory-storage.ts'
 import type { Chat } from '../../../src/index.ts'
 import type { StorageBackend, UpdateStore } from '../../../src/history/types.ts'
 import type { Relay } from '../../../relay/relay.ts'
+import { until } from '../../support/until.ts'
 
 const NET = { mdns: false, webrtc: false, listen: ['/ip4/127.0.0.1/tcp/0'] }
 
@@ -44,14 +45,6 @@ function gatedStorage (): StorageBackend & { close: () => Promise<void>, hold: (
     release: () => { open = true; const w = waiting; waiting = []; for (const r of w) r() },
     held: () => waiting.length,
     stored: () => stored
-  }
-}
-
-async function until (check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time')
-    await new Promise(resolve => setTimeout(resolve, 10))
   }
 }
 

@@ -16,20 +16,13 @@ import { createChat } from '../../../src/index.ts'
 import { memoryStorage } from './support/memory-storage.ts'
 import type { Chat } from '../../../src/index.ts'
 import type { Relay } from '../../../relay/relay.ts'
+import { until } from '../../support/until.ts'
 
 const NET = { mdns: false, webrtc: false, listen: ['/ip4/127.0.0.1/tcp/0'] }
 /** Well below the 60 s keep refresh: only a prompt push can make it. */
 const HOLD_TIMEOUT_MS = 20_000
 /** No sync finished for this long: the room creation's syncs are over, none can carry the next message along. */
 const QUIET_MS = 500
-
-async function until (check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`${what}: not in time`)
-    await new Promise(resolve => setTimeout(resolve, 25))
-  }
-}
 
 describe('a publish lost on the way to the relay', () => {
   let dir: string

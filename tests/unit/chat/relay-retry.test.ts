@@ -16,20 +16,13 @@ import { createChat } from '../../../src/index.ts'
 import { memoryStorage } from './support/memory-storage.ts'
 import type { Chat } from '../../../src/index.ts'
 import type { Relay } from '../../../relay/relay.ts'
+import { until } from '../../support/until.ts'
 
 const NET = { mdns: false, webrtc: false, listen: ['/ip4/127.0.0.1/tcp/0'] }
 /** Well below the 60 s keep refresh: only a prompt retry can make it. */
 const CATCH_UP_TIMEOUT_MS = 20_000
 /** How long the relay resets the joiner's keep and sync streams after the join (a relay coming back, say). */
 const FAULT_MS = 2_000
-
-async function until (check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`${what}: not in time`)
-    await new Promise(resolve => setTimeout(resolve, 25))
-  }
-}
 
 describe('retry of a failed keep / sync with a connected relay', () => {
   let dir: string

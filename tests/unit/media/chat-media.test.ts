@@ -14,16 +14,9 @@ import { randomBytes } from '../../../src/crypto/random.ts'
 import { memoryStorage } from '../chat/support/memory-storage.ts'
 import type { Chat, FetchProgress } from '../../../src/index.ts'
 import type { Relay } from '../../../relay/relay.ts'
+import { until } from '../../support/until.ts'
 
 const NET = { mdns: false, webrtc: false, listen: ['/p2p-circuit'] }
-
-async function until (check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time')
-    await new Promise(resolve => setTimeout(resolve, 25))
-  }
-}
 
 describe('media with StorageBackend storage', () => {
   let dir: string

@@ -15,16 +15,9 @@ import { memoryStorage } from '../chat/support/memory-storage.ts'
 import type { Chat, FetchProgress } from '../../../src/index.ts'
 import type { StorageBackend } from '../../../src/history/types.ts'
 import type { Relay } from '../../../relay/relay.ts'
+import { until } from '../../support/until.ts'
 
 const NET = { mdns: false, webrtc: false, listen: ['/p2p-circuit'] }
-
-async function until (check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time')
-    await new Promise(resolve => setTimeout(resolve, 25))
-  }
-}
 
 describe('partial holders', () => {
   let dir: string
