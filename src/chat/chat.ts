@@ -20,6 +20,7 @@ import { fingerprint } from '../identity/user-id.ts'
 import { peerScore, scoreTopic, unscoreTopic } from '../net/gossipsub-options.ts'
 import { hangUpLater, RejectStrikes } from '../net/reject-strikes.ts'
 import { abortConnections, installPromptGraylist } from '../net/prompt-graylist.ts'
+import { canSendTo } from '../net/outbound-ready.ts'
 import { RelayRetry } from './relay-retry.ts'
 import { RelayConnector } from '../net/relay-connector.ts'
 import { DirectUpgrader } from '../net/direct-upgrader.ts'
@@ -1076,16 +1077,20 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     const topic = this.#get(ref).keys.topic
     const pubsub = this.#node?.services.pubsub
     if (pubsub == null) return false
-    if (pubsub.getSubscribers(topic).length > 0) return true
+    // Subscribed and reachable: our stream to it may open after its subscription arrived (re-checked each heartbeat).
+    const ready = (): boolean => pubsub.getSubscribers(topic).some(p => canSendTo(pubsub, p.toString()))
+    if (ready()) return true
     return await new Promise<boolean>(resolve => {
-      const onChange = (): void => { if (pubsub.getSubscribers(topic).length > 0) done(true) }
+      const onChange = (): void => { if (ready()) done(true) }
       const timer = setTimeout(() => done(false), timeoutMs)
       const done = (v: boolean): void => {
         clearTimeout(timer)
         pubsub.removeEventListener('subscription-change', onChange)
+        pubsub.removeEventListener('gossipsub:heartbeat', onChange)
         resolve(v)
       }
       pubsub.addEventListener('subscription-change', onChange)
+      pubsub.addEventListener('gossipsub:heartbeat', onChange)
     })
   }
 
