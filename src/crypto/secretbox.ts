@@ -18,6 +18,32 @@ export function secretboxSeal (plaintext: Uint8Array, nonce: Uint8Array, key: Ui
 }
 
 /**
+ * `secretboxSeal` written into `out` at `at` (tag ‖ ciphertext, plaintext.length + 16 bytes), same bytes. With
+ * tweetnacl's low-level functions it runs in one pass: `nacl.secretbox` derives the HSalsa20 subkey and the first
+ * Salsa20 block twice and pads the message in a JS loop (a third of a media server's CPU per file in bench P9).
+ */
+export function secretboxSealInto (plaintext: Uint8Array, nonce: Uint8Array, key: Uint8Array, out: Uint8Array, at: number): void {
+  checkKeyNonce(key, nonce)
+  if (low === undefined) {
+    out.set(nacl.secretbox(plaintext, nonce, key), at)
+    return
+  }
+  const n = plaintext.length
+  if (sealScratch.length < 32 + n) sealScratch = new Uint8Array(32 + n)
+  const m = sealScratch.subarray(0, 32 + n)
+  m.fill(0, 0, 32)
+  m.set(plaintext, 32)
+  low.crypto_core_hsalsa20(subkey, nonce, key, SIGMA)
+  nonceTail.set(nonce.subarray(16, 24))
+  // The stream's first 32 bytes (XORed onto zeros) are the Poly1305 key; the rest encrypts the message in place.
+  low.crypto_stream_salsa20_xor(m, 0, m, 0, 32 + n, nonceTail, subkey)
+  low.crypto_onetimeauth(out, at, m, 32, n, m.subarray(0, 32))
+  out.set(m.subarray(32), at + SECRETBOX_OVERHEAD_BYTES)
+  subkey.fill(0)
+  m.fill(0)
+}
+
+/**
  * Opens a secretbox. Throws DecryptionError when the ciphertext is too short or fails authentication; never
  * returns partial plaintext.
  */
@@ -36,12 +62,15 @@ export function secretboxOpen (ciphertext: Uint8Array, nonce: Uint8Array, key: U
 interface LowLevel {
   crypto_core_hsalsa20: (out: Uint8Array, inp: Uint8Array, k: Uint8Array, c: Uint8Array) => void
   crypto_stream_salsa20_xor: (c: Uint8Array, cpos: number, m: Uint8Array, mpos: number, b: number, n: Uint8Array, k: Uint8Array) => number
+  crypto_onetimeauth: (out: Uint8Array, outpos: number, m: Uint8Array, mpos: number, n: number, k: Uint8Array) => number
   crypto_onetimeauth_verify: (h: Uint8Array, hpos: number, m: Uint8Array, mpos: number, n: number, k: Uint8Array) => number
 }
 const low = (nacl as { lowlevel?: LowLevel }).lowlevel
 const SIGMA = Uint8Array.of(101, 120, 112, 97, 110, 100, 32, 51, 50, 45, 98, 121, 116, 101, 32, 107)
 const subkey = new Uint8Array(32)
 const nonceTail = new Uint8Array(8)
+/** 32 zero bytes ‖ plaintext for the one-pass seal, grown to the largest message sealed (a 64 KiB media chunk). */
+let sealScratch = new Uint8Array(0)
 
 /**
  * nacl.secretbox.open in one pass, same result: tweetnacl's version derives the HSalsa20 subkey and the first
