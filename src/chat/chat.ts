@@ -21,6 +21,7 @@ import { peerScore, scoreTopic, unscoreTopic } from '../net/gossipsub-options.ts
 import { hangUpLater, RejectStrikes } from '../net/reject-strikes.ts'
 import { abortConnections, installPromptGraylist } from '../net/prompt-graylist.ts'
 import { canSendTo } from '../net/outbound-ready.ts'
+import { waitUntil } from '../net/wait-until.ts'
 import { RelayRetry } from './relay-retry.ts'
 import { RelayConnector } from '../net/relay-connector.ts'
 import { DirectUpgrader } from '../net/direct-upgrader.ts'
@@ -1035,16 +1036,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     const held = (): boolean => (room.mine.get(id)?.relays.size ?? 0) > 0
     if (held()) return true
     this.#scheduleDeliveryCheck(0)
-    return await new Promise<boolean>(resolve => {
-      const onDelivery = (): void => { if (held()) done(true) }
-      const timer = setTimeout(() => done(false), timeoutMs)
-      const done = (v: boolean): void => {
-        clearTimeout(timer)
-        this.removeEventListener('delivery', onDelivery)
-        resolve(v)
-      }
-      this.addEventListener('delivery', onDelivery)
-    })
+    return await waitUntil(held, timeoutMs, [[this, 'delivery']])
   }
 
   // ── reading ────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -1079,34 +1071,13 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     if (pubsub == null) return false
     // Subscribed and reachable: our stream to it may open after its subscription arrived (re-checked each heartbeat).
     const ready = (): boolean => pubsub.getSubscribers(topic).some(p => canSendTo(pubsub, p.toString()))
-    if (ready()) return true
-    return await new Promise<boolean>(resolve => {
-      const onChange = (): void => { if (ready()) done(true) }
-      const timer = setTimeout(() => done(false), timeoutMs)
-      const done = (v: boolean): void => {
-        clearTimeout(timer)
-        pubsub.removeEventListener('subscription-change', onChange)
-        pubsub.removeEventListener('gossipsub:heartbeat', onChange)
-        resolve(v)
-      }
-      pubsub.addEventListener('subscription-change', onChange)
-      pubsub.addEventListener('gossipsub:heartbeat', onChange)
-    })
+    return await waitUntil(ready, timeoutMs, [[pubsub, 'subscription-change'], [pubsub, 'gossipsub:heartbeat']])
   }
 
   async waitForRelaySync (ref: string, timeoutMs: number): Promise<boolean> {
     const room = this.#get(ref)
-    if (room.syncedWithRelay) return true
-    return await new Promise<boolean>(resolve => {
-      const onSync = (evt: CustomEvent<{ room: string, relay: boolean }>): void => { if (evt.detail.room === room.info.id && evt.detail.relay) done(true) }
-      const timer = setTimeout(() => done(false), timeoutMs)
-      const done = (v: boolean): void => {
-        clearTimeout(timer)
-        this.removeEventListener('sync', onSync)
-        resolve(v)
-      }
-      this.addEventListener('sync', onSync)
-    })
+    // Set before the relay's 'sync' event is dispatched (#syncWith).
+    return await waitUntil(() => room.syncedWithRelay, timeoutMs, [[this, 'sync']])
   }
 
   connectedRelays (): string[] { return this.#connector?.connectedRelays() ?? [] }

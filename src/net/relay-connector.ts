@@ -6,6 +6,7 @@
 import { TypedEventEmitter } from '@libp2p/interface'
 import { DIAL_TIMEOUT_MS } from '../constants.ts'
 import { backoffDelay, sleep } from './backoff.ts'
+import { waitUntil } from './wait-until.ts'
 import { fetchRelayInfo, isWebAddress, parseRelayMultiaddr, relayInfoAddrs } from './relay-info.ts'
 import type { BackoffInit } from './backoff.ts'
 import type { Libp2p, PeerId } from '@libp2p/interface'
@@ -97,12 +98,7 @@ export class RelayConnector extends TypedEventEmitter<RelayConnectorEvents> {
 
   /** Resolves true once any relay is connected, false after `timeoutMs`. */
   async waitConnected (timeoutMs: number): Promise<boolean> {
-    if (this.connectedRelays().length > 0) return true
-    return await new Promise<boolean>(resolve => {
-      const timer = setTimeout(() => { this.removeEventListener('relay:connect', onConnect); resolve(false) }, timeoutMs)
-      const onConnect = (): void => { clearTimeout(timer); resolve(true) }
-      this.addEventListener('relay:connect', onConnect, { once: true })
-    })
+    return await waitUntil(() => this.connectedRelays().length > 0, timeoutMs, [[this, 'relay:connect']])
   }
 
   private onConnect (evt: CustomEvent<PeerId>): void {
