@@ -422,7 +422,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       // room write signature, never the author's. Charging it for a member's forged frame would let two such frames
       // get the relay graylisted by every peer (issue 8). A frame its own author sent us directly is Rejected in full.
       try {
-        const header = await verifyRoomFrame(msg.data, room.keys.writePublicKey, room.keys.roomId)
+        const header = await verifyRoomFrame(msg.data, room.keys.writePublicKey, room.keys.roomId, room.keys.writeSeed)
         if (header.kind !== FrameKind.ephemeral) throw new MalformedError('a stored-kind frame on the ephemeral topic')
       } catch (err) {
         this.#count(dropReasonOf(err), room)
@@ -502,8 +502,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     const store = durableStore(await this.#storage.openRoom(keys.roomIdText), () => { this.#count('store-failed') })
     const verified = new VerifiedFrames()
     const prechecked = new VerifiedFrames()
-    const baseVerifier = roomFrameVerifier(keys.writePublicKey, keys.roomId)
-    const precheck = createUpdateGuard({ verifyFrame: recordingVerifier(liveFrameVerifier(keys.writePublicKey, keys.roomId), prechecked) })
+    const baseVerifier = roomFrameVerifier(keys.writePublicKey, keys.roomId, keys.writeSeed)
+    const precheck = createUpdateGuard({ verifyFrame: recordingVerifier(liveFrameVerifier(keys.writePublicKey, keys.roomId, keys.writeSeed), prechecked) })
     const verifyFrame = recordingVerifier(cachedVerifier(baseVerifier, prechecked), verified)
     const log = await openRoomLog({ store, roomId: keys.roomId, writePublicKey: keys.writePublicKey, verifyFrame })
     const info: RoomInfo = { id: keys.roomIdText, name: stored.name, invite: createInviteLink(this.#inviteInit(stored)), topic: keys.topic, joinedAt: stored.joinedAt }

@@ -8,6 +8,7 @@ import nacl from 'tweetnacl'
 import { ED25519_KEY_CACHE_SIZE, PUBLIC_KEY_BYTES, SEED_BYTES, SIGNATURE_BYTES } from '../constants.ts'
 import { InvalidArgumentError } from '../errors.ts'
 import { PKCS8_ED25519_PREFIX, withPrefix } from './ed25519-der.ts'
+import { bytesEqual } from './encoding.ts'
 import { LruCache } from './lru.ts'
 
 const ALGORITHM = { name: 'Ed25519' } as const
@@ -117,6 +118,19 @@ export async function verify (publicKey32: Uint8Array, message: Uint8Array, sign
  */
 export function verifyInBackground (publicKey32: Uint8Array, message: Uint8Array, signature64: Uint8Array): Promise<boolean> {
   return verify(publicKey32, message, signature64)
+}
+
+/**
+ * Whether `signature64` is a valid signature of `message` by the key of `seed32` (public key `publicKey32`), for a
+ * caller that holds the seed: re-signs (deterministic, RFC 8032) and compares in constant time, and verifies only
+ * when the bytes differ, so the answer is exactly verify's. A WebCrypto signature costs about 60 % of a verification.
+ * See the Node twin for the reasoning.
+ */
+export async function signatureHolds (seed32: Uint8Array, publicKey32: Uint8Array, message: Uint8Array, signature64: Uint8Array): Promise<boolean> {
+  if (!(signature64 instanceof Uint8Array) || signature64.length !== SIGNATURE_BYTES) return false
+  if (!(message instanceof Uint8Array)) return false
+  if (bytesEqual(await sign(seed32, message), signature64)) return true
+  return await verify(publicKey32, message, signature64)
 }
 
 /**

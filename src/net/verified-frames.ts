@@ -76,13 +76,14 @@ export function cachedVerifier (verify: (frame: Uint8Array) => Promise<unknown>,
 /**
  * The history layer's frame check (stored kind, room write signature) with the signature verified on this thread.
  * For live updates, which carry one frame: the threadpool hand-off of the default verifier only adds latency there
- * (it pays off for sync chunks of many frames, which keep the default).
+ * (it pays off for sync chunks of many frames, which keep the default). Members pass `writeSeed` (see
+ * frameSignatureValid); relays cannot.
  */
-export function liveFrameVerifier (writePublicKey: Uint8Array, roomId: Uint8Array): (frame: Uint8Array) => Promise<FrameHeader> {
+export function liveFrameVerifier (writePublicKey: Uint8Array, roomId: Uint8Array, writeSeed?: Uint8Array): (frame: Uint8Array) => Promise<FrameHeader> {
   return async (frame) => {
     const header = parseFrame(frame)
     if (header.kind !== FrameKind.message) throw new MalformedError('ephemeral frames are never stored in the log')
-    if (!await frameSignatureValid(frame, writePublicKey, roomId)) throw new BadSignatureError('room write signature does not verify')
+    if (!await frameSignatureValid(frame, writePublicKey, roomId, writeSeed)) throw new BadSignatureError('room write signature does not verify')
     return header
   }
 }

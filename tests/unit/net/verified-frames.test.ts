@@ -5,6 +5,8 @@ import { createIdentity } from '../../../src/identity/identity.ts'
 import { sealMessage } from '../../../src/envelope/seal.ts'
 import { createRoomSecret, deriveRoomKeys } from '../../../src/room/keys.ts'
 import { cachedVerifier, liveFrameVerifier, recordingVerifier, VerifiedFrames } from '../../../src/net/verified-frames.ts'
+import { frameSigningInput } from '../../../src/envelope/frame.ts'
+import { hedgedSign } from '../crypto/support/hedged-sign.ts'
 
 const room = deriveRoomKeys(createRoomSecret())
 const other = deriveRoomKeys(createRoomSecret())
@@ -59,5 +61,27 @@ describe('VerifiedFrames', () => {
     await expect(live(await frameOf(6))).resolves.toBeDefined()
     await expect(live(await frameOf(7, other))).rejects.toMatchObject({ name: 'BadSignatureError' })
     await expect(live(await frameOf(8, room, 'typing'))).rejects.toMatchObject({ name: 'MalformedError' })
+  })
+
+  it('with the write seed (a member), both verifiers give the relay\'s verdicts, also for a valid non-deterministic signature', async () => {
+    const f = await frameOf(9)
+    const sigStart = f.length - 64
+    const hedged = Uint8Array.from(f)
+    hedged.set(hedgedSign(room.writeSeed, frameSigningInput(room.roomId, f.subarray(0, sigStart))), sigStart)
+    const flipped = Uint8Array.from(f)
+    flipped[sigStart + 3] = (flipped[sigStart + 3] as number) ^ 0x40
+    const forged = await frameOf(10, other)
+    for (const check of [liveFrameVerifier, roomFrameVerifier]) {
+      const member = check(room.writePublicKey, room.roomId, room.writeSeed)
+      const relay = check(room.writePublicKey, room.roomId)
+      for (const frame of [f, hedged]) {
+        await expect(member(frame)).resolves.toBeDefined()
+        await expect(relay(frame)).resolves.toBeDefined()
+      }
+      for (const frame of [flipped, forged]) {
+        await expect(member(frame)).rejects.toMatchObject({ name: 'BadSignatureError' })
+        await expect(relay(frame)).rejects.toMatchObject({ name: 'BadSignatureError' })
+      }
+    }
   })
 })
