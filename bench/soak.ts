@@ -31,6 +31,8 @@ const CHURN_S = Number(process.env.SOAK_CHURN_SECONDS ?? (SECONDS >= 600 ? 60 : 
 const RATE = Number(process.env.SOAK_RATE ?? 50)
 const PEERS = Number(process.env.SOAK_PEERS ?? 10)
 const SAMPLE_MS = 5_000
+/** Extra Node flags for the peer processes, e.g. SOAK_PEER_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile them. */
+const PEER_NODE_FLAGS = (process.env.SOAK_PEER_FLAGS ?? '').split(' ').filter(f => f !== '')
 const P99_LIMIT_MS = 500
 
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
@@ -90,7 +92,7 @@ class SoakPeer {
   constructor (index: number, dataDir: string, proxy: TcpProxy) { this.index = index; this.dataDir = dataDir; this.proxy = proxy }
 
   async start (): Promise<void> {
-    const proc = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', PEER_SCRIPT, this.dataDir, `/ip4/127.0.0.1/tcp/${this.proxy.port}/p2p/${relay.peerId}`], { stdio: ['pipe', 'pipe', 'inherit'] })
+    const proc = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', ...PEER_NODE_FLAGS, PEER_SCRIPT, this.dataDir, `/ip4/127.0.0.1/tcp/${this.proxy.port}/p2p/${relay.peerId}`], { stdio: ['pipe', 'pipe', 'inherit'] })
     this.proc = proc
     createInterface({ input: proc.stdout as NonNullable<typeof proc.stdout> }).on('line', (line) => {
       let e: Ev
