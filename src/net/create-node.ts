@@ -1,16 +1,10 @@
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
-import { identify } from '@libp2p/identify'
 import { mdns } from '@libp2p/mdns'
-import { noise } from '@libp2p/noise'
-import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
-import { yamux } from '@libp2p/yamux'
-import { createLibp2p } from 'libp2p'
-import { DIRECT_DIAL_TIMEOUT_MS } from '../constants.ts'
-import { chatGossipsub } from './gossipsub-options.ts'
-import type { ChatNode, ChatNodeInit, ChatServices } from './node-types.ts'
+import { createNodeWith } from './node-options.ts'
+import type { ChatNode, ChatNodeInit } from './node-types.ts'
 import type { Libp2pOptions } from 'libp2p'
 
 export type { ChatNode, ChatNodeInit, ChatServices } from './node-types.ts'
@@ -32,22 +26,5 @@ export async function createChatNode (init: ChatNodeInit = {}): Promise<ChatNode
   const listen = (init.listen ?? NODE_DEFAULT_LISTEN).filter(a => useWebRTC || !a.startsWith('/webrtc'))
   const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
   if (init.mdns ?? true) peerDiscovery.push(mdns())
-  const options: Libp2pOptions<ChatServices> = {
-    start: false,
-    addresses: { listen },
-    transports,
-    connectionEncrypters: [noise()],
-    // A WebRTC dial through a relay (signalling, ICE, DTLS, SCTP) can take longer than libp2p's 6 s per address on a
-    // busy device; callers still bound each dial with their own signal.
-    connectionManager: { addressDialTimeout: DIRECT_DIAL_TIMEOUT_MS },
-    streamMuxers: [yamux()],
-    peerDiscovery,
-    services: {
-      identify: identify(),
-      ping: ping(),
-      pubsub: chatGossipsub(init.gossip)
-    }
-  }
-  if (init.privateKey != null) options.privateKey = init.privateKey
-  return await createLibp2p(options) as unknown as ChatNode
+  return await createNodeWith(init, { transports, listen, peerDiscovery })
 }
