@@ -336,9 +336,16 @@ export const GOSSIP_SCORE_RETAIN_MS = 60 * 60 * 1000
 /** P7 behaviour penalty (broken IWANT promises, GRAFT during backoff): weight and decay per interval. */
 export const GOSSIP_BEHAVIOUR_PENALTY_WEIGHT = -10
 export const GOSSIP_BEHAVIOUR_PENALTY_DECAY = 0.2
-/** P6 IP colocation: more than this many peers on one address (outside trusted ones) lose score. */
+/**
+ * P6 IP colocation: more than this many peers on one address (outside trusted ones) lose score. Weight 0: off. An
+ * address is not a person here: a NAT, a carrier-grade NAT, and every peer reached through one circuit relay share
+ * one; any P6 penalty drops all of them below 0 (out of the relay's mesh, no gossip), and gossipsub counts a
+ * disconnected peer's address for as long as it keeps its score (GOSSIP_SCORE_RETAIN_MS), so 12 identities an
+ * attacker burns (graylisted, disconnected) cut its honest neighbours off live forwarding for an hour
+ * (tests/integration/hostile-neighbour.test.ts; THREAT_MODEL.md).
+ */
 export const GOSSIP_IP_COLOCATION_THRESHOLD = 10
-export const GOSSIP_IP_COLOCATION_WEIGHT = -5
+export const GOSSIP_IP_COLOCATION_WEIGHT = 0
 /** Cap on the positive part of a peer's topic scores (a long-lived peer cannot bank credit for a later attack). */
 export const GOSSIP_TOPIC_SCORE_CAP = 10
 /**

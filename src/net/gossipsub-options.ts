@@ -16,7 +16,11 @@ import type { TopicScoreParams } from '@libp2p/gossipsub/score'
 export interface ChatGossipInit {
   /** Relays set this: they exchange peer records in PRUNE (peer exchange) so peers can find more of the mesh. */
   doPX?: boolean
-  /** IP addresses exempt from the IP colocation penalty (a LAN or loopback test runs many peers on one address). */
+  /**
+   * IP addresses exempt from the IP colocation penalty (P6). P6 is off (GOSSIP_IP_COLOCATION_WEIGHT = 0, see there
+   * why), so this matters only if that weight is made negative again. None by default, not even loopback: tests run
+   * as deployed (a loopback exemption hid that P6 cut off every peer sharing an address with an attacker).
+   */
   trustedIps?: string[]
   /** Extra options, applied last (benchmarks and tests of the mesh). */
   overrides?: Partial<GossipsubOpts>
@@ -62,7 +66,7 @@ export function chatGossipsubOptions (init: ChatGossipInit = {}): Partial<Gossip
       appSpecificWeight: 0,
       IPColocationFactorWeight: GOSSIP_IP_COLOCATION_WEIGHT,
       IPColocationFactorThreshold: GOSSIP_IP_COLOCATION_THRESHOLD,
-      IPColocationFactorWhitelist: new Set(init.trustedIps ?? ['127.0.0.1', '::1']),
+      IPColocationFactorWhitelist: new Set(init.trustedIps ?? []),
       behaviourPenaltyWeight: GOSSIP_BEHAVIOUR_PENALTY_WEIGHT,
       behaviourPenaltyThreshold: 0,
       behaviourPenaltyDecay: GOSSIP_BEHAVIOUR_PENALTY_DECAY,
