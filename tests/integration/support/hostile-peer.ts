@@ -1,14 +1,20 @@
 /**
  * A hostile peer process: connects to a relay, subscribes to a room's topics (it knows them, as a gossip neighbour
  * would, but not the room secret) and publishes garbage, forged frames (signed with a write key of its own, inside a
- * well-formed Yjs update) and replays of the honest updates it saw, each phase from a fresh identity (a peer is
- * graylisted and disconnected by its third rejected frame). Prints one JSON line per phase.
+ * well-formed Yjs update) and replays of honest updates, each phase from a fresh identity (a peer is graylisted and
+ * disconnected by its third rejected frame). Prints one JSON line per phase.
+ *
+ * The replays are the room's history as the relay serves it to anyone who names the topic (sync, ciphertext only),
+ * plus any honest update forwarded live while the attacker runs. Live copies alone gave nothing to replay: the test
+ * sends no honest message during the attack, and a bare node never gets what the relay pushes to members by sync.
  *
  * argv: <relay multiaddr> <room topic> <ephemeral topic> <count>
  */
 import { randomBytes } from 'node:crypto'
 import { createChatNode } from '#libp2p-node'
 import { multiaddr } from '@multiformats/multiaddr'
+import { archiveUpdates } from '../../../src/chat/room-archive.ts'
+import { roomSync } from '../../../src/chat/room-sync.ts'
 import { sealMessage } from '../../../src/envelope/index.ts'
 import { openRoomLog } from '../../../src/history/room-log.ts'
 import { createIdentity } from '../../../src/identity/identity.ts'
@@ -31,10 +37,15 @@ async function joinAs (): Promise<Awaited<ReturnType<typeof createChatNode>>> {
   for (let i = 0; i < 100 && node.services.pubsub.getSubscribers(topic as string).length === 0; i++) await new Promise(resolve => setTimeout(resolve, 100))
   return node
 }
-// A watcher that never publishes collects the honest updates the relay forwards (the material of the replays).
+// A watcher that never publishes collects the honest updates the relay forwards, and fetches the room's history from
+// the relay (the material of the replays). Its log checks nothing: the attacker has no room key.
 const watcher = await joinAs()
 const seen: Uint8Array[] = []
 watcher.services.pubsub.addEventListener('message', (e) => { if (e.detail.topic === topic) seen.push(e.detail.data) })
+const relayPeer = multiaddr(relayAddr).getComponents().find(c => c.name === 'p2p')?.value
+if (relayPeer == null) throw new Error('the relay address needs its /p2p/ peer id')
+const history = await openRoomLog({ store: memoryUpdateStore(), roomId: new Uint8Array(32), writePublicKey: new Uint8Array(32), verifyFrame: async () => {} })
+await roomSync().syncRoom(watcher, relayPeer, topic, history)
 
 // Each phase publishes from a fresh identity: a peer is graylisted (and disconnected) by its third rejected frame
 // (src/net/prompt-graylist.ts), so every class must reach the validators on its own.
@@ -64,10 +75,11 @@ for (let i = 1; i <= count; i++) {
 }
 console.log(JSON.stringify({ phase: 'forged', count: count * 2 }))
 
-// 3. Replays of honest updates seen on the topic.
+// 3. Replays of honest updates: the history as served (whole-log chunks) and every live copy seen.
 pubsub = (await joinAs()).services.pubsub
-for (const data of seen) await publish(topic, data)
-console.log(JSON.stringify({ phase: 'replayed', count: seen.length }))
+const replays = [...archiveUpdates(history), ...seen]
+for (const data of replays) await publish(topic, data)
+console.log(JSON.stringify({ phase: 'replayed', count: replays.length }))
 
 await new Promise(resolve => setTimeout(resolve, 500))
 for (const n of nodes) await n.stop()
