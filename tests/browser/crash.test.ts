@@ -12,7 +12,8 @@
  * after a kill (its own failure, about 1 in 20-40 kills here), the cycle is reported and skipped;
  * CRASH_BROWSER_STRICT=1 makes that a failure instead.
  */
-import { readdirSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startRelay } from './support/app-server.ts'
@@ -20,6 +21,7 @@ import type { AppServer } from './support/app-server.ts'
 import { openUser, pageProblems, screenshot } from './support/browser.ts'
 import type { User } from './support/browser.ts'
 import { createIdentity, createRoom, messages } from './support/flows.ts'
+import { describeStore, indexedDbStores, processesHolding, storeLogTail } from './support/leveldb-tail.ts'
 import type { Page } from 'playwright-core'
 
 const CYCLES = Number(process.env.CRASH_BROWSER_CYCLES ?? 2)
@@ -65,6 +67,13 @@ function chromiumPids (profileDir: string): number[] {
   return [...pids]
 }
 
+/** The IndexedDB / LevelDB lines of a Chromium log file. */
+function chromiumErrors (file: string): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n').filter(l => /indexed_db|leveldb|IndexedDB/i.test(l)).slice(0, 8).join(' | ') || '(no IndexedDB lines)'
+  } catch { return '(no log file)' }
+}
+
 function alive (pid: number): boolean {
   try { return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')) } catch { return false }
 }
@@ -78,6 +87,8 @@ describe('browser killed while sending', () => {
   let relay: AppServer
   let user: User | undefined
   let profileDir: string
+  /** Chromium log files of the relaunches. */
+  const logDir = mkdtempSync(join(tmpdir(), 'cs-crash-logs-'))
 
   beforeAll(async () => {
     relay = await startRelay()
@@ -90,12 +101,15 @@ describe('browser killed while sending', () => {
   afterAll(async () => {
     await user?.dispose()
     await relay?.stop()
+    rmSync(logDir, { recursive: true, force: true })
   })
 
   it(`keeps every acknowledged message over ${CYCLES} SIGKILL/reopen cycles`, async () => {
     const acked: string[] = []
     let sentTotal = 0
     let chromiumStoreLost = 0
+    /** Kills after which the IndexedDB log ended inside a record. */
+    const tornKills: string[] = []
     for (let cycle = 0; cycle < CYCLES; cycle++) {
       const u = user as User
       const page = u.page
@@ -142,10 +156,22 @@ describe('browser killed while sending', () => {
       expect(pids.filter(alive), 'browser processes still running after SIGKILL').toEqual([])
       user = undefined
       acked.push(...before)
+      // Diagnostics for a store Chromium may declare corrupt at a later reopen: does any process still hold the
+      // profile, and did this kill tear the last record of the IndexedDB LevelDB log (see THREAT_MODEL.md)?
+      const holders = processesHolding(profileDir)
+      const tails = indexedDbStores(profileDir).map(d => storeLogTail(d)).filter(t => t !== undefined)
+      const torn = tails.filter(t => t.state !== 'clean')
+      tornKills.push(...torn.map(t => `cycle ${cycle}: ${t.state}${t.claims !== undefined ? ` claiming ${t.claims} bytes` : ''} at ${t.size} bytes`))
+      if (torn.length > 0 || holders.length > 0) {
+        process.stdout.write(`browser crash cycle ${cycle}: after the kill: IndexedDB log ${torn.map(t => `${t.state}${t.claims !== undefined ? ` (header claims ${t.claims} bytes)` : ''}`).join(', ') || 'clean'}; processes holding the profile: ${JSON.stringify(holders)}\n`)
+      }
       // Chromium's profile lock (SingletonLock) points at a dead pid now; a new launch takes it over.
-      const again = await openUser({ profileDir, viewport: VIEWPORT })
+      // Chromium's own log of this launch (its IndexedDB errors name the LevelDB status, e.g. "checksum mismatch").
+      const chromeLog = join(logDir, `chrome-${cycle}.log`)
+      const again = await openUser({ profileDir, viewport: VIEWPORT, args: ['--enable-logging', `--log-file=${chromeLog}`] })
       user = again
       await again.page.goto(relay.url)
+      const storeReport = (): string => `  Chromium log: ${chromiumErrors(chromeLog)}\n${indexedDbStores(profileDir).map(d => `  ${d.slice(profileDir.length)}: ${describeStore(d)}`).join('\n')}\n  torn log tails after earlier kills: ${tornKills.join('; ') || 'none'}`
       // The store opens: the app reaches the room list with its identity and room.
       try {
         await openRoom(again.page)
@@ -158,7 +184,7 @@ describe('browser killed while sending', () => {
           (await again.page.getByText(lost).count().catch(() => 0)) > 0 // pierces the app's shadow roots
         if (storeLost && process.env.CRASH_BROWSER_STRICT !== '1' && process.env.CRASH_BROWSER_RELOAD !== '1') {
           chromiumStoreLost++
-          process.stdout.write(`browser crash cycle ${cycle}: CHROMIUM DROPPED THE INDEXEDDB STORE after the kill ("Internal error opening backing store"); ${before.length} acknowledged messages cannot be checked; going on with a fresh profile\n`)
+          process.stdout.write(`browser crash cycle ${cycle}: CHROMIUM DROPPED THE INDEXEDDB STORE after the kill ("Internal error opening backing store"); ${before.length} acknowledged messages cannot be checked; going on with a fresh profile\n${storeReport()}\n`)
           for (let i = acked.length - 1; i >= 0; i--) if ((acked[i] ?? '').startsWith(`crash c${cycle} `) || (acked[i] ?? '').startsWith(`crash c${cycle - 1} `)) acked.splice(i, 1)
           await again.dispose()
           user = await openUser({ viewport: VIEWPORT })
@@ -191,6 +217,7 @@ describe('browser killed while sending', () => {
           }
         }
         await screenshot(again.page, `crash-reopen-${cycle}`).catch(() => {})
+        process.stdout.write(`browser crash cycle ${cycle}: the store did not open; processes holding the profile before the relaunch: ${JSON.stringify(holders)}\n${storeReport()}\n`)
         throw new Error(`cycle ${cycle}: the app did not reopen the room after the kill (${before.length} acknowledged). Page text:\n${(await again.page.locator('body').innerText().catch(() => '(page closed)')).slice(0, 800)}\nlogs:\n${again.logs.filter(l => /IndexedDB|indexedDB|error/i.test(l)).slice(-20).join('\n')}`, { cause: err })
       }
       // Every acknowledged message is in the room's list (read from the rendered message elements).

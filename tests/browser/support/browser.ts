@@ -48,14 +48,14 @@ export interface User {
 }
 
 /** Opens a browser with the given (or a fresh) profile directory; the same directory later means the same device. */
-export async function openUser (opts: { profileDir?: string, viewport?: { width: number, height: number } } = {}): Promise<User> {
+export async function openUser (opts: { profileDir?: string, viewport?: { width: number, height: number }, /** Extra Chromium flags. */ args?: string[] } = {}): Promise<User> {
   const executablePath = findChromium()
   if (executablePath === undefined) throw new Error(CHROMIUM_MISSING)
   const profileDir = opts.profileDir ?? mkdtempSync(join(tmpdir(), 'cs-chromium-'))
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath,
     headless: true,
-    args: FLAGS,
+    args: [...FLAGS, ...(opts.args ?? [])],
     viewport: opts.viewport ?? { width: 1280, height: 800 },
     locale: 'en-US',
     permissions: ['clipboard-read', 'clipboard-write', 'notifications']
