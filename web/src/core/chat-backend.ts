@@ -1,5 +1,7 @@
 import { createChat } from '../../../src/chat/index.ts'
 import { openStorage } from '../../../src/storage/browser.ts'
+import { cacheRescueCopy } from '../../../src/storage/rescue-copy.ts'
+import { withRescueCopy } from '../../../src/storage/rescued-backend.ts'
 import { ChatAdapter } from './chat-adapter.ts'
 import { browserDeviceName } from './devices.ts'
 import type { ChatBackend } from './backend.ts'
@@ -22,7 +24,8 @@ export interface StartOptions {
  * This module is loaded on demand, so libp2p is not part of the first paint.
  */
 export async function startBackend (options: StartOptions): Promise<ChatBackend> {
-  const storage = await openStorage({ name: 'chatsphere' })
+  // The identity and rooms are also kept in a rescue copy that survives Chromium deleting IndexedDB after a crash.
+  const storage = await withRescueCopy(await openStorage({ name: 'chatsphere' }), cacheRescueCopy('storage-chatsphere'))
   try {
     const chat = await createChat({
       storage,

@@ -2,8 +2,23 @@
  * A tiny key/value store in IndexedDB for what belongs to this device only: the identity seed and the local
  * profile. Room histories live in the core's storage backend, not here.
  */
+import { rescueDeviceValue, rescuedDeviceValues } from '../storage/device-rescue.ts'
+
 const DB_NAME = 'chatsphere-device'
 const STORE = 'kv'
+
+/**
+ * Chromium reports an IndexedDB store it deleted as corrupt (after a crash, see src/storage/rescue-copy.ts) with one
+ * UnknownError on the first call after the deletion; the next call works on a new, empty store.
+ */
+async function onceMoreIfDeleted<T> (fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'UnknownError') return await fn()
+    throw err
+  }
+}
 
 function open (): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
@@ -15,7 +30,7 @@ function open (): Promise<IDBDatabase> {
 }
 
 async function run<T> (mode: IDBTransactionMode, fn: (store: IDBObjectStore) => IDBRequest): Promise<T> {
-  const db = await open()
+  const db = await onceMoreIfDeleted(open)
   try {
     return await new Promise<T>((resolve, reject) => {
       // strict durability: a seed the UI says is saved must survive the tab closing right after.
@@ -36,8 +51,13 @@ async function run<T> (mode: IDBTransactionMode, fn: (store: IDBObjectStore) => 
  */
 export async function isFreshDevice (): Promise<boolean> {
   if (typeof indexedDB.databases !== 'function') return false
-  const dbs = await indexedDB.databases()
-  return !dbs.some((d) => d.name === DB_NAME)
+  const dbs = await onceMoreIfDeleted(async () => await indexedDB.databases())
+  if (dbs.some((d) => d.name === DB_NAME)) return false
+  // No device database: a first visit, or a store the browser deleted; its rescue copy, if any, is put back.
+  const rescued = await rescuedDeviceValues()
+  if (rescued.size === 0) return true
+  for (const [key, value] of rescued) await run('readwrite', (s) => s.put(value, key))
+  return false
 }
 
 export function getDeviceValue<T> (key: string): Promise<T | undefined> {
@@ -46,8 +66,10 @@ export function getDeviceValue<T> (key: string): Promise<T | undefined> {
 
 export async function setDeviceValue (key: string, value: unknown): Promise<void> {
   await run('readwrite', (s) => s.put(value, key))
+  await rescueDeviceValue(key, value)
 }
 
 export async function deleteDeviceValue (key: string): Promise<void> {
   await run('readwrite', (s) => s.delete(key))
+  await rescueDeviceValue(key, undefined)
 }

@@ -1,0 +1,92 @@
+/**
+ * A StorageBackend whose essential meta records (identity, device keys, room list and secrets, contacts, sequence
+ * counters: everything except caches that can be rebuilt) are also kept in a {@link RescueCopy}, and put back when
+ * the backend is found without its identity while the copy has one (the browser deleted its IndexedDB store after
+ * a crash, see rescue-copy.ts). Room histories are not copied: they come back from the relays and other members,
+ * except messages that never left this device.
+ */
+import type { StorageBackend } from '../history/types.ts'
+import type { RescueCopy } from './rescue-copy.ts'
+
+/** Meta records that are caches (rebuilt when missing) or media bookkeeping: not copied. */
+const NOT_RESCUED = /^(opened-|media-)/
+/** Larger values are not copied (the room list, the largest essential record, is capped at 1 MiB). */
+const MAX_RESCUED_VALUE = 1024 * 1024
+/** The record whose absence, with a copy that has it, means the store was lost. */
+const IDENTITY_KEY = 'identity'
+/** Essential records a store written before the copy existed may hold: copied once at open. */
+const KNOWN_KEYS = ['identity', 'device', 'peer-key', 'rooms', 'display-name', 'avatar', 'contacts',
+  'device-box-key', 'device-records', 'device-sync', 'device-binding-pending']
+
+/** Whether `key` is copied to the rescue copy. */
+export function isRescued (key: string, value?: Uint8Array): boolean {
+  return !NOT_RESCUED.test(key) && (value === undefined || value.length <= MAX_RESCUED_VALUE)
+}
+
+/** The backend with its rescue copy; `restored` lists the records put back at open (empty normally). */
+export type RescuedBackend = StorageBackend & { readonly restored: readonly string[] }
+
+function sameBytes (a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  if (a === undefined || b === undefined || a.length !== b.length) return a === b
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+/**
+ * Wraps `backend`. At open: when the backend has no identity and the copy has one, every copied record is written
+ * back before this resolves; otherwise the copy is brought up to date in the background (records written by a
+ * version without it). Each later `setMeta` of a copied record resolves after both stores have it.
+ */
+export async function withRescueCopy (backend: StorageBackend, rescue: RescueCopy): Promise<RescuedBackend> {
+  const loaded = rescue.read()
+  loaded.catch(() => {}) // awaited below; a copy that cannot be read is an empty one
+  const restored: string[] = []
+  let records: Map<string, Uint8Array>
+  let ready: Promise<unknown>
+  let identity: Uint8Array | undefined
+  try {
+    identity = await backend.getMeta(IDENTITY_KEY)
+    if (identity === undefined) {
+      records = await loaded.catch(() => new Map<string, Uint8Array>())
+      if (records.has(IDENTITY_KEY)) {
+        for (const [key, value] of records) { await backend.setMeta(key, value); restored.push(key) }
+      }
+    }
+  } catch (err) {
+    await backend.close().catch(() => {})
+    throw err
+  }
+  if (identity === undefined) {
+    records ??= new Map()
+    ready = Promise.resolve()
+  } else {
+    records = new Map()
+    // Off the start path: the copy is read, then completed with the essential records it lacks or has older.
+    ready = (async () => {
+      const copy = await loaded.catch(() => new Map<string, Uint8Array>())
+      for (const [k, v] of copy) if (!records.has(k)) records.set(k, v)
+      let changed = false
+      for (const key of KNOWN_KEYS) {
+        const value = await backend.getMeta(key)
+        if (value !== undefined && isRescued(key, value) && !sameBytes(records.get(key), value)) { records.set(key, value.slice()); changed = true }
+      }
+      if (changed) await rescue.write(records)
+    })().catch(() => {})
+  }
+
+  return {
+    restored,
+    openRoom: async (roomKey) => await backend.openRoom(roomKey),
+    getMeta: async (key) => await backend.getMeta(key),
+    async setMeta (key, value) {
+      await backend.setMeta(key, value)
+      if (!isRescued(key, value)) return
+      await ready
+      if (sameBytes(records.get(key), value)) return
+      records.set(key, value.slice())
+      // The primary store has the record: a copy that cannot be written (no Cache Storage, quota) must not fail it.
+      await rescue.write(records).catch(() => {})
+    },
+    close: async () => { await ready; await backend.close() }
+  }
+}
