@@ -137,3 +137,92 @@ export function cacheRescueCopy (name: string, storage: CacheStorage = globalThi
     }
   }
 }
+
+/** The recent room-log updates of one room, kept beside the IndexedDB store for the same reason as the records. */
+export interface RescueJournal {
+  /** Keeps one update; resolves once the browser has stored it. */
+  append: (update: Uint8Array) => Promise<void>
+  /** The kept updates, oldest first (torn or damaged ones left out). */
+  entries: () => Promise<Uint8Array[]>
+}
+
+/** Updates kept per room (the newest; older ones are on the relays or were synced long ago). */
+export const RESCUE_JOURNAL_MAX = 2000
+/** Appends between two trims of a journal. */
+const TRIM_EVERY = 100
+
+/** Largest batch of updates in one journal entry. */
+const JOURNAL_ENTRY_BYTES = 1024 * 1024
+const JOURNAL_ENTRY_UPDATES = 5000
+
+/**
+ * The journal of room `roomKey` in Cache Storage: entries (cache "chatsphere-rescue-log:<room>", URL ending in a
+ * number that grows across sessions) each holding a batch of updates, framed and CRC-checked like a rescue copy,
+ * trimmed to the newest {@link RESCUE_JOURNAL_MAX}. Group commit: one put in flight; updates appended meanwhile go
+ * into the next entry together, so a history sync of thousands of updates costs a few puts, not one each.
+ */
+export function cacheRescueJournal (roomKey: string, storage: CacheStorage = globalThis.caches): RescueJournal {
+  const cacheName = `chatsphere-rescue-log:${roomKey}`
+  const base = new URL(`/.chatsphere-rescue/log/${encodeURIComponent(roomKey)}/`, globalThis.location.href).href
+  let cache: Promise<Cache> | undefined
+  let last = 0
+  let sinceTrim = 0
+  let pending: Array<{ update: Uint8Array, resolve: () => void, reject: (err: unknown) => void }> = []
+  let flushing = false
+  const numberOf = (url: string): number => Number(url.slice(base.length))
+  const sortedKeys = async (c: Cache): Promise<string[]> =>
+    (await c.keys()).map(r => r.url).filter(u => u.startsWith(base)).sort((a, b) => numberOf(a) - numberOf(b))
+
+  async function put (batch: Uint8Array[]): Promise<void> {
+    cache ??= storage.open(cacheName)
+    const c = await cache
+    // Milliseconds x 1000 plus a counter: grows across sessions without reading the journal at start.
+    last = Math.max(last + 1, Date.now() * 1000)
+    const bytes = encodeRescue(last % 0x100000000, new Map(batch.map((u, i) => [String(i), u])))
+    await c.put(base + String(last), new Response(bytes.buffer as ArrayBuffer, { headers: { 'content-type': 'application/octet-stream' } }))
+    if (++sinceTrim >= TRIM_EVERY) {
+      sinceTrim = 0
+      const keys = await sortedKeys(c)
+      for (const url of keys.slice(0, Math.max(0, keys.length - RESCUE_JOURNAL_MAX))) await c.delete(url)
+    }
+  }
+
+  async function flush (): Promise<void> {
+    flushing = true
+    while (pending.length > 0) {
+      let bytes = 0
+      let n = 0
+      while (n < pending.length && n < JOURNAL_ENTRY_UPDATES && (n === 0 || bytes + (pending[n]?.update.length ?? 0) <= JOURNAL_ENTRY_BYTES)) bytes += pending[n++]?.update.length ?? 0
+      const batch = pending.slice(0, n)
+      pending = pending.slice(n)
+      try {
+        await put(batch.map(p => p.update))
+        for (const p of batch) p.resolve()
+      } catch (err) {
+        for (const p of batch) p.reject(err)
+      }
+    }
+    flushing = false
+  }
+
+  return {
+    async append (update) {
+      await new Promise<void>((resolve, reject) => {
+        pending.push({ update: update.slice(), resolve, reject })
+        if (!flushing) void flush()
+      })
+    },
+    async entries () {
+      if (!await storage.has(cacheName)) return []
+      const c = await storage.open(cacheName)
+      const out: Uint8Array[] = []
+      for (const url of await sortedKeys(c)) {
+        const res = await c.match(url)
+        const copy = res === undefined ? undefined : decodeRescue(new Uint8Array(await res.arrayBuffer()))
+        if (copy === undefined) continue
+        for (let i = 0; copy.records.has(String(i)); i++) out.push(copy.records.get(String(i)) as Uint8Array)
+      }
+      return out
+    }
+  }
+}

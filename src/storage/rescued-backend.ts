@@ -2,11 +2,12 @@
  * A StorageBackend whose essential meta records (identity, device keys, room list and secrets, contacts, sequence
  * counters: everything except caches that can be rebuilt) are also kept in a {@link RescueCopy}, and put back when
  * the backend is found without its identity while the copy has one (the browser deleted its IndexedDB store after
- * a crash, see rescue-copy.ts). Room histories are not copied: they come back from the relays and other members,
- * except messages that never left this device.
+ * a crash, see rescue-copy.ts). With `journal`, the newest updates of each room log are kept too (each append
+ * resolves once both have it), and a room found empty in a restored store gets them back before it loads: messages
+ * sent offline, which no relay has, survive the deletion; older history comes back from the relays and members.
  */
 import type { StorageBackend } from '../history/types.ts'
-import type { RescueCopy } from './rescue-copy.ts'
+import type { RescueCopy, RescueJournal } from './rescue-copy.ts'
 
 /** Meta records that are caches (rebuilt when missing) or media bookkeeping: not copied. */
 const NOT_RESCUED = /^(opened-|media-)/
@@ -37,7 +38,7 @@ function sameBytes (a: Uint8Array | undefined, b: Uint8Array | undefined): boole
  * back before this resolves; otherwise the copy is brought up to date in the background (records written by a
  * version without it). Each later `setMeta` of a copied record resolves after both stores have it.
  */
-export async function withRescueCopy (backend: StorageBackend, rescue: RescueCopy): Promise<RescuedBackend> {
+export async function withRescueCopy (backend: StorageBackend, rescue: RescueCopy, journal?: (roomKey: string) => RescueJournal): Promise<RescuedBackend> {
   const loaded = rescue.read()
   loaded.catch(() => {}) // awaited below; a copy that cannot be read is an empty one
   const restored: string[] = []
@@ -76,7 +77,28 @@ export async function withRescueCopy (backend: StorageBackend, rescue: RescueCop
 
   return {
     restored,
-    openRoom: async (roomKey) => await backend.openRoom(roomKey),
+    async openRoom (roomKey) {
+      const store = await backend.openRoom(roomKey)
+      if (journal === undefined) return store
+      const kept = journal(roomKey)
+      if (restored.length > 0) {
+        // A restored store: the room's log is empty unless this session wrote it; the journal refills it.
+        const have = await store.load()
+        if (have.length === 0) for (const u of await kept.entries().catch(() => [])) await store.append(u)
+      }
+      return {
+        load: async () => await store.load(),
+        async append (update) {
+          // Both at once: the acknowledgement waits for the slower, not for the sum. A journal that cannot be written
+          // (no Cache Storage, quota) does not fail the append the primary store has made durable.
+          await Promise.all([store.append(update), kept.append(update).catch(() => {})])
+        },
+        compact: async (merged) => { await store.compact(merged) },
+        close: async () => { await store.close() },
+        ...(store.readTail !== undefined ? { readTail: store.readTail.bind(store) } : {}),
+        ...(store.writeTail !== undefined ? { writeTail: store.writeTail.bind(store) } : {})
+      }
+    },
     getMeta: async (key) => await backend.getMeta(key),
     async setMeta (key, value) {
       await backend.setMeta(key, value)

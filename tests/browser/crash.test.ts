@@ -8,11 +8,16 @@
  * state; the test reads that record, then kills the browser at once (acknowledgements after the last read are not
  * counted, which only makes the check weaker, never wrong).
  *
- * CRASH_BROWSER_CYCLES sets the number of kill/reopen cycles (default 2). When Chromium declares the store corrupt
- * after a kill (its own failure, about 1 in 20-40 kills here), the cycle is reported and skipped;
- * CRASH_BROWSER_STRICT=1 makes that a failure instead.
+ * CRASH_BROWSER_CYCLES sets the number of kill/reopen cycles (default 2). Chromium sometimes deletes the whole
+ * IndexedDB store at a launch after a kill (a kill between the two write() calls of a LevelDB log record tears it; the
+ * next launch appends after the torn header; the launch after that fails the checksum and Chromium deletes the store:
+ * THREAT_MODEL.md). The app then restores its identity and rooms from the rescue copy (src/storage/rescue-copy.ts);
+ * acknowledged messages sent offline are gone with the store. Such a cycle is reported and its lost messages
+ * counted; CRASH_BROWSER_STRICT=1 makes any acknowledged message lost that way a failure.
+ * CRASH_BROWSER_TEAR_AT=<cycle> appends a torn record header to the log after that cycle's kill (the deletion then
+ * comes at the next cycle's reopen), to exercise that path on purpose.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -22,6 +27,7 @@ import { openUser, pageProblems, screenshot } from './support/browser.ts'
 import type { User } from './support/browser.ts'
 import { createIdentity, createRoom, messages } from './support/flows.ts'
 import { describeStore, indexedDbStores, processesHolding, storeLogTail } from './support/leveldb-tail.ts'
+import { deviceSeedHex } from './support/device-seed.ts'
 import type { Page } from 'playwright-core'
 
 const CYCLES = Number(process.env.CRASH_BROWSER_CYCLES ?? 2)
@@ -87,6 +93,8 @@ describe('browser killed while sending', () => {
   let relay: AppServer
   let user: User | undefined
   let profileDir: string
+  /** The identity seed, which must survive every cycle (also one where Chromium deleted the store). */
+  let seed: string
   /** Chromium log files of the relaunches. */
   const logDir = mkdtempSync(join(tmpdir(), 'cs-crash-logs-'))
 
@@ -96,6 +104,7 @@ describe('browser killed while sending', () => {
     profileDir = user.profileDir
     await createIdentity(user.page, relay.url, 'Crasher')
     await createRoom(user.page, ROOM)
+    seed = await deviceSeedHex(user.page)
   })
 
   afterAll(async () => {
@@ -108,6 +117,9 @@ describe('browser killed while sending', () => {
     const acked: string[] = []
     let sentTotal = 0
     let chromiumStoreLost = 0
+    /** Launches where Chromium deleted the store and the app restored identity and rooms; messages lost with it. */
+    let storeDeleted = 0
+    let lostWithStore = 0
     /** Kills after which the IndexedDB log ended inside a record. */
     const tornKills: string[] = []
     for (let cycle = 0; cycle < CYCLES; cycle++) {
@@ -162,6 +174,10 @@ describe('browser killed while sending', () => {
       const tails = indexedDbStores(profileDir).map(d => storeLogTail(d)).filter(t => t !== undefined)
       const torn = tails.filter(t => t.state !== 'clean')
       tornKills.push(...torn.map(t => `cycle ${cycle}: ${t.state}${t.claims !== undefined ? ` claiming ${t.claims} bytes` : ''} at ${t.size} bytes`))
+      if (process.env.CRASH_BROWSER_TEAR_AT === String(cycle)) {
+        for (const t of tails) appendFileSync(t.file, Buffer.from([0x11, 0x22, 0x33, 0x44, 0x40, 0x00, 0x01]))
+        process.stdout.write(`browser crash cycle ${cycle}: appended a torn record header to ${tails.length} IndexedDB log(s) (CRASH_BROWSER_TEAR_AT)\n`)
+      }
       if (torn.length > 0 || holders.length > 0) {
         process.stdout.write(`browser crash cycle ${cycle}: after the kill: IndexedDB log ${torn.map(t => `${t.state}${t.claims !== undefined ? ` (header claims ${t.claims} bytes)` : ''}`).join(', ') || 'clean'}; processes holding the profile: ${JSON.stringify(holders)}\n`)
       }
@@ -243,6 +259,19 @@ describe('browser killed while sending', () => {
         missing = recent.filter(t => !have.has(t))
         if (missing.length > 0) await new Promise(resolve => setTimeout(resolve, 200))
       }
+      // Did Chromium delete the store at this launch (its log says so)? The identity and the room then came back from
+      // the rescue copy (src/storage/rescue-copy.ts); messages that never left the device are gone with the store.
+      const deletedByChromium = /checksum mismatch|recovering from a corrupted/i.test(chromiumErrors(chromeLog))
+      if (deletedByChromium) {
+        storeDeleted++
+        expect(await deviceSeedHex(again.page), 'identity after Chromium deleted the store').toBe(seed)
+        const gone = missing
+        lostWithStore += gone.length
+        process.stdout.write(`browser crash cycle ${cycle}: CHROMIUM DELETED THE INDEXEDDB STORE at this launch; identity and room restored from the rescue copy; ${gone.length} of ${recent.length} acknowledged messages of this and the previous cycle lost with it (sent offline, never left the device)\n${storeReport()}\n`)
+        if (process.env.CRASH_BROWSER_STRICT === '1') expect(gone, `cycle ${cycle}: acknowledged messages lost when Chromium deleted the store`).toEqual([])
+        for (let i = acked.length - 1; i >= 0; i--) if (gone.includes(acked[i] ?? '')) acked.splice(i, 1)
+        continue
+      }
       if (missing.length > 0) await screenshot(again.page, `crash-lost-${cycle}`)
       expect(missing, `cycle ${cycle}: acknowledged messages missing after reopening (shown: ${(await shown()).join(' | ')})`).toEqual([])
       await messages(again.page).waitFor()
@@ -252,7 +281,7 @@ describe('browser killed while sending', () => {
       expect(problems.errors).toEqual([])
       process.stdout.write(`browser crash cycle ${cycle}: ${killAfter} sent, killed ${afterFirstAck ? `${Math.round(waitMs / 10)} ms after the first acknowledgement` : `${waitMs} ms later`} with ${before.length} acknowledged; ${recent.length} of this and the previous cycle present\n`)
     }
-    process.stdout.write(`browser crash: ${CYCLES} cycles, ${sentTotal} sent, ${acked.length} acknowledged and checked, 0 lost; Chromium dropped its store ${chromiumStoreLost} time(s)\n`)
+    process.stdout.write(`browser crash: ${CYCLES} cycles, ${sentTotal} sent, ${acked.length} acknowledged and checked, 0 lost; Chromium deleted the store ${storeDeleted} time(s) (identity and room restored; ${lostWithStore} offline acknowledged messages lost with it) and ${chromiumStoreLost} time(s) without a restore\n`)
     expect(acked.length).toBeGreaterThan(0)
   }, 60_000 + CYCLES * 20_000)
 })

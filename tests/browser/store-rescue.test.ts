@@ -1,5 +1,5 @@
 // Chromium can delete an origin's whole IndexedDB store at a startup after a crash (src/storage/rescue-copy.ts,
-// THREAT_MODEL.md): the identity and the rooms come back from the rescue copy in Cache Storage. Two ways the store
+// THREAT_MODEL.md): the identity, the rooms and messages sent offline come back from the rescue copy in Cache Storage. Two ways the store
 // goes: its folder deleted between two launches, and the real mechanism (a torn LevelDB log record, injected as the
 // 7 bytes of a header without payload, then one more write and a restart).
 import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
@@ -11,22 +11,10 @@ import { openUser, pageProblems } from './support/browser.ts'
 import type { User } from './support/browser.ts'
 import { createIdentity, createRoom, messages, send, waitForMessage } from './support/flows.ts'
 import { indexedDbStores } from './support/leveldb-tail.ts'
+import { deviceSeedHex } from './support/device-seed.ts'
 import type { Page } from 'playwright-core'
 
 const ROOM = 'Rescue room'
-
-/** The identity seed in the device database, hex (read the way the app stores it). */
-async function seedHex (page: Page): Promise<string> {
-  return await page.evaluate(async () => await new Promise<string>((resolve, reject) => {
-    const req = indexedDB.open('chatsphere-device')
-    req.onerror = () => { reject(req.error) }
-    req.onsuccess = () => {
-      const get = req.result.transaction('kv').objectStore('kv').get('identity-seed')
-      get.onsuccess = () => { resolve([...(get.result as Uint8Array)].map(b => b.toString(16).padStart(2, '0')).join('')); req.result.close() }
-      get.onerror = () => { reject(get.error) }
-    }
-  }))
-}
 
 /** Waits until both rescue copies hold what the test checks: the device copy and the room list with ROOM. */
 async function rescueWritten (page: Page): Promise<void> {
@@ -60,7 +48,7 @@ describe('IndexedDB store lost after a crash', () => {
     profileDir = user.profileDir
     await createIdentity(user.page, relay.url, 'Rescued')
     await createRoom(user.page, ROOM)
-    seed = await seedHex(user.page)
+    seed = await deviceSeedHex(user.page)
     await rescueWritten(user.page)
     await user.close()
   }, 120_000)
@@ -80,12 +68,12 @@ describe('IndexedDB store lost after a crash', () => {
     rmSync(join(profileDir, 'Default', 'IndexedDB'), { recursive: true, force: true })
     const u = await relaunch()
     await roomListed(u.page)
-    expect(await seedHex(u.page)).toBe(seed)
+    expect(await deviceSeedHex(u.page)).toBe(seed)
     expect((await pageProblems(u.page)).errors).toEqual([])
     await u.close()
   }, 120_000)
 
-  it('Chromium deleting the store after a torn log record: same identity, the room and its synced history come back', async () => {
+  it('Chromium deleting the store after a torn log record: same identity, the room, its synced history and a message sent offline come back', async () => {
     // The torn record: a header (checksum, length 64, type FULL) whose payload was never written.
     const [store] = indexedDbStores(profileDir)
     expect(store).toBeDefined()
@@ -100,6 +88,11 @@ describe('IndexedDB store lost after a crash', () => {
     await waitForMessage(u.page, 'after the torn record')
     // Held by the relay before the browser closes, so it can come back into the restored room.
     await messages(u.page).getByText('Held by relay').first().waitFor({ timeout: 30_000 })
+    // And one sent offline: acknowledged ("Saved on this device"), on no relay, only in this browser.
+    await u.context.setOffline(true)
+    await send(u.page, 'sent offline before the deletion')
+    await waitForMessage(u.page, 'sent offline before the deletion')
+    await messages(u.page).getByText('Saved on this device').first().waitFor({ timeout: 30_000 })
     await u.close()
     // The next launch finds the checksum mismatch, and Chromium deletes the store.
     const chromeLog = `${profileDir}.chrome.log`
@@ -109,10 +102,12 @@ describe('IndexedDB store lost after a crash', () => {
     const said = existsSync(chromeLog) ? readFileSync(chromeLog, 'utf8') : ''
     rmSync(chromeLog, { force: true })
     expect(said, 'Chromium did not report deleting the store').toMatch(/checksum mismatch|recovering from a corrupted/)
-    expect(await seedHex(u.page)).toBe(seed)
+    expect(await deviceSeedHex(u.page)).toBe(seed)
     // The message was on the relay: it comes back into the restored room.
     await u.page.getByRole('button', { name: new RegExp(ROOM) }).click()
     await waitForMessage(u.page, 'after the torn record')
+    // The offline one came back from the rescue journal (no relay had it).
+    await waitForMessage(u.page, 'sent offline before the deletion')
     expect((await pageProblems(u.page)).errors).toEqual([])
   }, 180_000)
 })

@@ -1,6 +1,6 @@
 import { createChat } from '../../../src/chat/index.ts'
 import { openStorage } from '../../../src/storage/browser.ts'
-import { cacheRescueCopy } from '../../../src/storage/rescue-copy.ts'
+import { cacheRescueCopy, cacheRescueJournal } from '../../../src/storage/rescue-copy.ts'
 import { withRescueCopy } from '../../../src/storage/rescued-backend.ts'
 import { ChatAdapter } from './chat-adapter.ts'
 import { browserDeviceName } from './devices.ts'
@@ -24,8 +24,9 @@ export interface StartOptions {
  * This module is loaded on demand, so libp2p is not part of the first paint.
  */
 export async function startBackend (options: StartOptions): Promise<ChatBackend> {
-  // The identity and rooms are also kept in a rescue copy that survives Chromium deleting IndexedDB after a crash.
-  const storage = await withRescueCopy(await openStorage({ name: 'chatsphere' }), cacheRescueCopy('storage-chatsphere'))
+  // The identity, rooms and recent messages are also kept in a rescue copy that survives Chromium deleting IndexedDB
+  // after a crash (src/storage/rescue-copy.ts).
+  const storage = await withRescueCopy(await openStorage({ name: 'chatsphere' }), cacheRescueCopy('storage-chatsphere'), cacheRescueJournal)
   try {
     const chat = await createChat({
       storage,
