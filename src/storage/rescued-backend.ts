@@ -38,7 +38,19 @@ function sameBytes (a: Uint8Array | undefined, b: Uint8Array | undefined): boole
  * back before this resolves; otherwise the copy is brought up to date in the background (records written by a
  * version without it). Each later `setMeta` of a copied record resolves after both stores have it.
  */
-export async function withRescueCopy (backend: StorageBackend, rescue: RescueCopy, journal?: (roomKey: string) => RescueJournal): Promise<RescuedBackend> {
+/** Options of {@link withRescueCopy}. */
+export interface RescueOptions {
+  /** Keeps the newest updates of each room log too (the browser's: `cacheRescueJournal`). */
+  journal?: (roomKey: string) => RescueJournal
+  /**
+   * The identity seed this backend is opened for: a copy of another identity (the user started over or linked this
+   * browser to another identity) is never put back, and is replaced by this identity's records as they are written.
+   */
+  identity?: Uint8Array
+}
+
+export async function withRescueCopy (backend: StorageBackend, rescue: RescueCopy, opts: RescueOptions = {}): Promise<RescuedBackend> {
+  const journal = opts.journal
   const loaded = rescue.read()
   loaded.catch(() => {}) // awaited below; a copy that cannot be read is an empty one
   const restored: string[] = []
@@ -49,8 +61,11 @@ export async function withRescueCopy (backend: StorageBackend, rescue: RescueCop
     identity = await backend.getMeta(IDENTITY_KEY)
     if (identity === undefined) {
       records = await loaded.catch(() => new Map<string, Uint8Array>())
-      if (records.has(IDENTITY_KEY)) {
+      const copied = records.get(IDENTITY_KEY)
+      if (copied !== undefined && (opts.identity === undefined || sameBytes(copied, opts.identity))) {
         for (const [key, value] of records) { await backend.setMeta(key, value); restored.push(key) }
+      } else {
+        records = new Map() // another identity's copy (or none): this one's records replace it
       }
     }
   } catch (err) {
@@ -65,7 +80,8 @@ export async function withRescueCopy (backend: StorageBackend, rescue: RescueCop
     // Off the start path: the copy is read, then completed with the essential records it lacks or has older.
     ready = (async () => {
       const copy = await loaded.catch(() => new Map<string, Uint8Array>())
-      for (const [k, v] of copy) if (!records.has(k)) records.set(k, v)
+      // A copy of another identity is dropped: the records below replace it.
+      if (sameBytes(copy.get(IDENTITY_KEY), identity)) for (const [k, v] of copy) if (!records.has(k)) records.set(k, v)
       let changed = false
       for (const key of KNOWN_KEYS) {
         const value = await backend.getMeta(key)

@@ -63,6 +63,22 @@ describe('withRescueCopy', () => {
     expect((await copy.read()).get('rooms')).toEqual(bytes('rooms v1'))
   })
 
+  it('never puts back the copy of another identity (the user started over), and replaces it', async () => {
+    const name = `cs-rescue-${++n}`
+    const copy = slotCopy()
+    const a = await withRescueCopy(await openStorage({ name }), copy, { identity: new Uint8Array(32).fill(1) })
+    await a.setMeta('identity', new Uint8Array(32).fill(1))
+    await a.setMeta('rooms', bytes('old identity rooms'))
+    await a.close()
+    await new Promise((resolve, reject) => { const r = indexedDB.deleteDatabase(name); r.onsuccess = resolve; r.onerror = reject })
+    const b = await withRescueCopy(await openStorage({ name }), copy, { identity: new Uint8Array(32).fill(9) })
+    expect(b.restored).toEqual([])
+    expect(await b.getMeta('rooms')).toBeUndefined()
+    await b.setMeta('identity', new Uint8Array(32).fill(9))
+    await b.close()
+    expect([...(await copy.read()).keys()]).toEqual(['identity'])
+  })
+
   it('completes the copy from a store written before it existed', async () => {
     const name = `cs-rescue-${++n}`
     const plain = await openStorage({ name })

@@ -26,7 +26,8 @@ export interface StartOptions {
 export async function startBackend (options: StartOptions): Promise<ChatBackend> {
   // The identity, rooms and recent messages are also kept in a rescue copy that survives Chromium deleting IndexedDB
   // after a crash (src/storage/rescue-copy.ts).
-  const storage = await withRescueCopy(await openStorage({ name: 'chatsphere' }), cacheRescueCopy('storage-chatsphere'), cacheRescueJournal)
+  const storage = await withRescueCopy(await openStorage({ name: 'chatsphere' }), cacheRescueCopy('storage-chatsphere'),
+    { journal: cacheRescueJournal, identity: options.identity.seed })
   try {
     const chat = await createChat({
       storage,
