@@ -1,4 +1,5 @@
 import { LitElement, css, html } from 'lit'
+import type { ReactiveElement } from 'lit'
 import type { AppStore } from '../state/app-store.ts'
 import type { MessageView } from '../core/backend.ts'
 import { EventController } from '../state/store-controller.ts'
@@ -23,6 +24,8 @@ import type { CsContactDialog } from './cs-contact-dialog.ts'
 import type { CsPeopleDialog } from './cs-people-dialog.ts'
 import type { CsRoomAdminDialog } from './cs-room-admin-dialog.ts'
 
+type DialogTag = 'cs-invite-dialog' | 'cs-people-dialog' | 'cs-contact-dialog' | 'cs-room-admin-dialog'
+
 /**
  * One room: header (name, who is online, Invite, Leave), connection banner, missing-messages note, the message
  * list, the typing line and the composer. Emits `back` (phone layout).
@@ -34,7 +37,8 @@ export class CsChatView extends LitElement {
     replyTo: { state: true },
     editing: { state: true },
     fileStatus: { state: true },
-    dragging: { state: true }
+    dragging: { state: true },
+    dialogs: { state: true }
   }
 
   declare store: AppStore
@@ -45,6 +49,11 @@ export class CsChatView extends LitElement {
   declare fileStatus: string
   /** Files are being dragged over the view. */
   declare dragging: boolean
+  /**
+   * The dialogs opened at least once. Only these are in the view: a closed dialog rendered for nothing (the invite QR
+   * code, the member and role lists) made opening a room and each of its updates slower (P11, P8).
+   */
+  declare dialogs: ReadonlySet<DialogTag>
   readonly #storeChanges = new EventController(this, ['change'])
   readonly #backendChanges = new EventController(this, ['change'])
 
@@ -52,6 +61,7 @@ export class CsChatView extends LitElement {
     super()
     this.fileStatus = ''
     this.dragging = false
+    this.dialogs = new Set()
     new LocaleController(this)
     // Drag and drop anywhere on the room's view sends the files.
     this.addEventListener('dragover', (e) => {
@@ -140,10 +150,10 @@ export class CsChatView extends LitElement {
           <span class="sub">${t('members', { count: online })}</span>
         </div>
         <button class="ghost icon" aria-label=${t('people')} title=${t('people')}
-          @click=${() => { this.renderRoot.querySelector<CsPeopleDialog>('cs-people-dialog')?.show() }}>${iconPeople}</button>
+          @click=${() => { void this.#dialog<CsPeopleDialog>('cs-people-dialog').then((d) => { d?.show() }) }}>${iconPeople}</button>
         <button class="ghost icon" aria-label=${t('membersAndRoles')} title=${t('membersAndRoles')}
-          @click=${() => { this.renderRoot.querySelector<CsRoomAdminDialog>('cs-room-admin-dialog')?.show() }}>${iconSettings}</button>
-        ${backend.roles.permissions(this.roomId).canInvite ? html`<button @click=${() => { this.renderRoot.querySelector<CsInviteDialog>('cs-invite-dialog')?.show() }}>
+          @click=${() => { void this.#dialog<CsRoomAdminDialog>('cs-room-admin-dialog').then((d) => { d?.show() }) }}>${iconSettings}</button>
+        ${backend.roles.permissions(this.roomId).canInvite ? html`<button @click=${() => { void this.#dialog<CsInviteDialog>('cs-invite-dialog').then((d) => { d?.show() }) }}>
           ${iconInvite}<span class="label">${t('invite')}</span></button>` : ''}`}
         <button class="ghost icon" aria-label=${t('leaveRoom')} title=${t('leaveRoom')} @click=${() => { void this.#leave(room.name) }}>${iconLeave}</button>
       </header>
@@ -171,10 +181,10 @@ export class CsChatView extends LitElement {
         @cancel-edit=${() => { this.editing = undefined }}
         @typing=${(e: CustomEvent<boolean>) => { backend.setTyping(this.roomId, e.detail) }}
         @files=${(e: CustomEvent<PickedFile[]>) => { void this.#sendFiles(e.detail) }}></cs-composer>
-      ${room.direct === undefined ? html`<cs-invite-dialog .roomName=${room.name} .link=${backend.inviteLink(this.roomId)}></cs-invite-dialog>` : ''}
-      <cs-people-dialog .store=${this.store} .roomId=${this.roomId} .roomName=${room.name} @verify-person=${(e: CustomEvent<string>) => { this.#verify(e.detail) }}></cs-people-dialog>
-      <cs-contact-dialog .store=${this.store}></cs-contact-dialog>
-      ${room.direct === undefined ? html`<cs-room-admin-dialog .store=${this.store} .roomId=${this.roomId} .roomName=${room.name}></cs-room-admin-dialog>` : ''}
+      ${room.direct === undefined && this.dialogs.has('cs-invite-dialog') ? html`<cs-invite-dialog .roomName=${room.name} .link=${backend.inviteLink(this.roomId)}></cs-invite-dialog>` : ''}
+      ${this.dialogs.has('cs-people-dialog') ? html`<cs-people-dialog .store=${this.store} .roomId=${this.roomId} .roomName=${room.name} @verify-person=${(e: CustomEvent<string>) => { this.#verify(e.detail) }}></cs-people-dialog>` : ''}
+      ${this.dialogs.has('cs-contact-dialog') ? html`<cs-contact-dialog .store=${this.store}></cs-contact-dialog>` : ''}
+      ${room.direct === undefined && this.dialogs.has('cs-room-admin-dialog') ? html`<cs-room-admin-dialog .store=${this.store} .roomId=${this.roomId} .roomName=${room.name}></cs-room-admin-dialog>` : ''}
     `
   }
 
@@ -213,7 +223,18 @@ export class CsChatView extends LitElement {
   }
 
   #verify (userId: string): void {
-    this.renderRoot.querySelector<CsContactDialog>('cs-contact-dialog')?.show(userId)
+    void this.#dialog<CsContactDialog>('cs-contact-dialog').then((d) => { d?.show(userId) })
+  }
+
+  /** The dialog element, put in the view first if it was never opened, once it has rendered. */
+  async #dialog<T extends ReactiveElement> (tag: DialogTag): Promise<T | undefined> {
+    if (!this.dialogs.has(tag)) {
+      this.dialogs = new Set([...this.dialogs, tag])
+      await this.updateComplete
+    }
+    const el = this.renderRoot.querySelector<T>(tag) ?? undefined
+    await el?.updateComplete
+    return el
   }
 
   /** "Message" on someone's message: their direct room, or (no key known yet) their verification screen says why not. */

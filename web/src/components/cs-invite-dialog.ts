@@ -9,18 +9,22 @@ export class CsInviteDialog extends LitElement {
   static override properties = {
     link: {},
     roomName: {},
-    copied: { state: true }
+    copied: { state: true },
+    opened: { state: true }
   }
 
   declare link: string
   declare roomName: string
   declare copied: boolean
+  /** The QR code is made (and its encoder loaded) on first opening, not with every chat view. */
+  declare opened: boolean
 
   constructor () {
     super()
     this.link = ''
     this.roomName = ''
     this.copied = false
+    this.opened = false
     new LocaleController(this)
   }
 
@@ -34,6 +38,7 @@ export class CsInviteDialog extends LitElement {
 
   show (): void {
     this.copied = false
+    this.opened = true
     this.renderRoot.querySelector('dialog')?.showModal()
     this.renderRoot.querySelector<HTMLInputElement>('#invite-link')?.select()
   }
@@ -44,7 +49,7 @@ export class CsInviteDialog extends LitElement {
         <div class="content">
           <h2 id="inv-title">${t('inviteTitle', { room: this.roomName })}</h2>
           <p class="muted">${t('inviteExplain')}</p>
-          <cs-qr-code .value=${this.link} .label=${t('qrCodeLabel')}></cs-qr-code>
+          <cs-qr-code .value=${this.opened ? this.link : ''} .label=${t('qrCodeLabel')}></cs-qr-code>
           <div class="field">
             <label for="invite-link">${t('inviteLink')}</label>
             <input id="invite-link" type="text" readonly .value=${this.link} @focus=${(e: Event) => { (e.target as HTMLInputElement).select() }}>

@@ -7,7 +7,11 @@ import { avatarFromFile } from '../lib/avatar-image.ts'
 import type { DeviceIdentity } from '../core/identity.ts'
 import './cs-avatar.ts'
 
-/** After onboarding's first paint, start fetching the rest of the app. */
+/**
+ * How long after the page's load event the rest of the app starts loading. Onboarding usually renders before that
+ * event; right after it, the first input (or a test driver's first look at the page) should not wait for the
+ * evaluation of the preloaded chunks (P11 measured a later first fill when preloading at once).
+ */
 const PRELOAD_DELAY_MS = 200
 
 /** First screen: create an identity (name + optional avatar) or restore one from 24 words or a key file. */
@@ -27,6 +31,8 @@ export class CsOnboarding extends LitElement {
   declare restoreOpen: boolean
   declare busy: boolean
   declare errorKey: MessageKey | undefined
+  /** A new identity derived ahead of "Create identity" (used once). */
+  #prepared: DeviceIdentity | undefined
 
   constructor () {
     super()
@@ -44,13 +50,19 @@ export class CsOnboarding extends LitElement {
 
   override firstUpdated (): void {
     // Fetch what comes next (identity code, the peer, the messenger screens) while the person reads and types, so
-    // pressing "Create identity" waits for none of it. libp2p is most of the client's bytes.
-    setTimeout(() => {
-      void import('../core/identity.ts')
+    // pressing "Create identity" waits for none of it. libp2p is most of the client's bytes. Started after the page's
+    // load event (onboarding usually renders before it), so these fetches do not hold that event back.
+    const preload = (): void => {
+      void import('../core/identity.ts').then(({ newIdentity }) => {
+        // A new identity is random and does not depend on what is typed: its keys are derived now, not on the click.
+        if (this.#prepared === undefined && this.isConnected) this.#prepared = newIdentity()
+      })
       void import('../core/chat-backend.ts')
       void import('./cs-room-list.ts')
       void import('./cs-chat-view.ts')
-    }, PRELOAD_DELAY_MS)
+    }
+    if (document.readyState === 'complete') setTimeout(preload, PRELOAD_DELAY_MS)
+    else window.addEventListener('load', () => { setTimeout(preload, PRELOAD_DELAY_MS) }, { once: true })
   }
 
   static override styles = [sharedStyles, css`
@@ -187,8 +199,10 @@ export class CsOnboarding extends LitElement {
   async #create (): Promise<void> {
     const profile = this.#profile()
     if (profile === undefined) return
-    const { newIdentity } = await import('../core/identity.ts')
-    await this.#adopt(newIdentity(), profile)
+    let identity = this.#prepared
+    this.#prepared = undefined
+    if (identity === undefined) identity = (await import('../core/identity.ts')).newIdentity()
+    await this.#adopt(identity, profile)
   }
 
   async #restoreWords (): Promise<void> {

@@ -1,6 +1,6 @@
 import type { ChatBackend, MessageView, RoomInfo } from '../core/backend.ts'
 import type { DeviceIdentity } from '../core/identity.ts'
-import { getDeviceValue, isFreshDevice, setDeviceValue } from './device-db.ts'
+import { getDeviceValue, isFreshDevice, setDeviceValue, setDeviceValues } from './device-db.ts'
 import { applyTheme, loadSettings, saveSettings } from './settings.ts'
 import type { Settings } from './settings.ts'
 import type * as Markdown from '../lib/markdown.ts'
@@ -39,6 +39,11 @@ const READ_MARKER_INTERVAL_MS = 1000
  */
 const IDENTITY_MARK_KEY = 'chatsphere:had-identity'
 
+/** Whether this browser ever saved an identity (the mark above); undefined when localStorage cannot be read. */
+function identityMarked (): boolean | undefined {
+  try { return localStorage.getItem(IDENTITY_MARK_KEY) !== null } catch { return undefined }
+}
+
 /** Matches the invite fragment of PROTOCOL.md (`#/join/1/...`). */
 const INVITE_FRAGMENT = /^#\/join\//
 /** Matches a contact link fragment (`#/contact/1/...`, src/dm/contact-link.ts). */
@@ -74,6 +79,14 @@ export class AppStore extends EventTarget {
   pendingLinkOffer = false
   /** Polite announcements for the live region. */
   announcement = ''
+  /** Settles once start-up has looked for an identity on this device (onboarding may already show by then). */
+  readonly #deviceChecked: Promise<void>
+  #deviceCheckDone: () => void = () => {}
+
+  constructor () {
+    super()
+    this.#deviceChecked = new Promise((resolve) => { this.#deviceCheckDone = resolve })
+  }
 
   readonly #onBackendChange = (e: Event): void => {
     const room = (e as CustomEvent<{ room?: string }>).detail?.room
@@ -120,40 +133,56 @@ export class AppStore extends EventTarget {
     document.addEventListener('visibilitychange', () => {
       if (this.activeRoom !== undefined && this.#roomInView()) { this.#markAllRead(this.activeRoom); this.#updateTitle(); this.#emit() }
     })
+    // No identity was ever saved in this browser (no mark): almost surely a first visit, so onboarding renders now,
+    // before the page's load event, instead of after IndexedDB answers (its first database listing takes 100 ms or
+    // more). The checks below still run; should they find an identity after all, the peer starts as before
+    // (adoptIdentity waits for them, so a stored identity is never overwritten).
+    const hadIdentity = identityMarked()
+    if (hadIdentity === false) this.#showOnboarding()
     try {
       const fresh = await isFreshDevice()
       const seed = fresh ? undefined : await getDeviceValue<Uint8Array>(SEED_KEY)
       this.profile = fresh ? undefined : await getDeviceValue<LocalProfile>(PROFILE_KEY)
       if (seed === undefined || this.profile === undefined) {
-        if (localStorage.getItem(IDENTITY_MARK_KEY) !== null) throw new Error('the IndexedDB device database no longer holds the identity this browser had')
-        this.phase = 'onboarding'
-        this.#emit()
-        performance.mark('cs:onboarding')
+        if (hadIdentity !== false && localStorage.getItem(IDENTITY_MARK_KEY) !== null) throw new Error('the IndexedDB device database no longer holds the identity this browser had')
+        this.#deviceCheckDone()
+        if (this.phase !== 'onboarding') this.#showOnboarding()
         return
       }
       const { identityFromSeed } = await import('../core/identity.ts')
       this.identity = identityFromSeed(seed)
+      this.phase = 'starting'
+      this.#deviceCheckDone()
       await this.#start()
     } catch (err) {
       this.#fail(err)
+      this.#deviceCheckDone()
     }
+  }
+
+  #showOnboarding (): void {
+    this.phase = 'onboarding'
+    this.#emit()
+    performance.mark('cs:onboarding')
   }
 
   /** Saves a new or restored identity with its profile, then starts the peer. */
   async adoptIdentity (identity: DeviceIdentity, profile: LocalProfile): Promise<void> {
     performance.mark('cs:identity-adopt')
-    try {
-      await setDeviceValue(SEED_KEY, identity.seed)
-      await setDeviceValue(PROFILE_KEY, profile)
+    // Onboarding can show before start-up has looked at the device database: if that finds an identity, the peer
+    // is already starting with it and this one is dropped (the onboarding screen is gone by then).
+    await this.#deviceChecked
+    if (this.phase !== 'onboarding') return
+    // The seed and profile are written (one transaction, another database than the peer's) while the peer starts;
+    // the messenger shows only once both are done, and a write that fails still shows the error screen.
+    const saved = setDeviceValues([[SEED_KEY, identity.seed], [PROFILE_KEY, profile]]).then(() => {
+      performance.mark('cs:identity-saved')
       try { localStorage.setItem(IDENTITY_MARK_KEY, '1') } catch { /* the mark only improves the error screen */ }
-    } catch (err) {
-      // The device database cannot be written (lost or unreadable store): the error screen says so.
-      this.#fail(err)
-      return
-    }
+    })
+    saved.catch(() => {}) // handled in #start (until then, not an unhandled rejection)
     this.identity = identity
     this.profile = profile
-    await this.#start()
+    await this.#start(saved)
   }
 
   /**
@@ -179,7 +208,8 @@ export class AppStore extends EventTarget {
     location.reload()
   }
 
-  async #start (): Promise<void> {
+  /** Starts the peer; `saved`: the identity's write to the device database, which must succeed too. */
+  async #start (saved?: Promise<void>): Promise<void> {
     if (this.identity === undefined || this.profile === undefined) return
     // The identity exists only in this browser's storage: ask that it not be evicted under storage pressure.
     void navigator.storage?.persist?.().catch(() => false)
@@ -191,7 +221,19 @@ export class AppStore extends EventTarget {
       performance.mark('cs:peer-load')
       const { startBackend } = await import('../core/chat-backend.ts')
       performance.mark('cs:peer-start')
-      this.backend = await startBackend({ identity: this.identity, profile: this.profile, relays: this.settings.relays, iceServers: parseIceServers(this.settings.iceServers), directConnections: this.settings.directConnections })
+      const starting = startBackend({ identity: this.identity, profile: this.profile, relays: this.settings.relays, iceServers: parseIceServers(this.settings.iceServers), directConnections: this.settings.directConnections })
+      if (saved !== undefined) {
+        const [write, start] = await Promise.allSettled([saved, starting])
+        if (write.status === 'rejected') {
+          // The device database cannot be written (lost or unreadable store): the error screen says so.
+          if (start.status === 'fulfilled') await start.value.close().catch(() => {})
+          this.identity = undefined
+          this.profile = undefined
+          this.#fail(write.reason)
+          return
+        }
+      }
+      this.backend = await starting
       performance.mark('cs:peer-ready')
       this.backend.addEventListener('change', this.#onBackendChange)
       this.backend.addEventListener('message', this.#onBackendMessage)

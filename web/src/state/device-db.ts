@@ -69,6 +69,17 @@ export async function setDeviceValue (key: string, value: unknown): Promise<void
   await rescueDeviceValue(key, value)
 }
 
+/** Writes several keys in one transaction (one open and one durable commit instead of one per key). */
+export async function setDeviceValues (entries: ReadonlyArray<readonly [string, unknown]>): Promise<void> {
+  await run('readwrite', (s) => {
+    let last: IDBRequest | undefined
+    for (const [key, value] of entries) last = s.put(value, key)
+    if (last === undefined) throw new TypeError('no values to write')
+    return last
+  })
+  for (const [key, value] of entries) await rescueDeviceValue(key, value)
+}
+
 export async function deleteDeviceValue (key: string): Promise<void> {
   await run('readwrite', (s) => s.delete(key))
   await rescueDeviceValue(key, undefined)
