@@ -5,7 +5,7 @@
 // Beside each rate, the Chromium CPU ms per MB moved (all its processes, both pages): on this 2-core machine the
 // transfer is CPU-bound, so that cost, not the wall time, is what to compare across loads (bench/p9-raw.ts: floor). The relay's circuits are capped at
 // 1 MiB, so the file cannot go through it. Goal ≥ 25 MB/s (MB = 10^6 bytes).
-// Run: node scripts/node22.mjs bench/p9-media.ts   (BENCH_P9_RUNS=n, default 3)
+// Run: node scripts/node22.mjs bench/p9-media.ts   (BENCH_P9_RUNS=n, default 3; BENCH_P9_MEDIA_ONLY=1: ChatSphere only)
 import { loadavg } from 'node:os'
 import { startRelay } from '../tests/browser/support/app-server.ts'
 import { openUser } from '../tests/browser/support/browser.ts'
@@ -18,6 +18,8 @@ const SIZE = 10 * 1024 * 1024
 const RUNS = Number(process.env.BENCH_P9_RUNS ?? 3)
 const RAW_CHUNK = 64 * 1024
 const GOAL_MBPS = 25
+/** BENCH_P9_MEDIA_ONLY=1: only ChatSphere's fetches (for before/after runs alternated in the same minutes). */
+const MEDIA_ONLY = process.env.BENCH_P9_MEDIA_ONLY === '1'
 /** Raw data-channel settings measured beside ChatSphere (names from p9-raw.ts VARIANTS); the best median is reported. */
 const RAW_CANDIDATES = ['P9 raw baseline', '16 KiB messages', '256 KiB messages', 'small buffer (256 KiB / 64 KiB)', 'libp2p water marks (2 MiB / 0)', 'unordered']
 
@@ -73,6 +75,12 @@ export async function run (): Promise<Record<string, unknown>> {
       // The same file again, now from the receiver's own store: what reading IndexedDB and the whole-file hash cost.
       const local = await hb('fetch', room.id, sent.id, false)
       media.push({ sendMs, fetchMs: got.ms, localMs: local.ms, cpuMsPerMB, side, transport, ...(got.path !== undefined ? { path: got.path } : {}) })
+    }
+    if (MEDIA_ONLY) {
+      // Before/after comparisons of ChatSphere's own path (the baselines below are the same code either way).
+      for (const [i, m] of media.entries()) console.log(`ChatSphere run ${i + 1}: ${Math.round(m.fetchMs)} ms, ${mbps(SIZE, m.fetchMs)} MB/s, chrome cpu ${m.cpuMsPerMB} ms/MB (send/recv ${m.side}); load ${loadavg().map((x) => x.toFixed(2)).join(' ')}`)
+      await Promise.all([ha('close'), hb('close')])
+      return { media }
     }
 
     // One unmeasured run first for each of the two baselines too.

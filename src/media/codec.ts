@@ -4,9 +4,10 @@
  * and size against the limits before anything is kept, and throws MalformedError / OversizedError otherwise.
  *
  *   requester → request { v, t: 1, room (32 B room id), msg (16 B message id), from (chunk index), proof (32 B),
- *                         p? (1: a prefix of the file is welcome) }
+ *                         p? (1: a prefix of the file is welcome), a? (1: AES-256-GCM chunks welcome) }
  *   server    → header  { v, t: 2, n (chunk count), hashes (n × 32 B SHA-256 of the plaintext chunks),
- *                         h? (only chunks 0 … h − 1 are held: sent to a requester that set p) }
+ *                         h? (only chunks 0 … h − 1 are held: sent to a requester that set p),
+ *                         a? (1: this session's chunks are AES-256-GCM, only to a requester that set a) }
  *             | absent  { v, t: 3 }                          (a member asked; we do not hold what it asked for)
  *   server    → chunk   { v, t: 4, i (index), c (secretbox of the plaintext chunk) }   for i = from … (h ?? n) − 1
  *   requester → ack     { v, t: 5, n (chunks received so far, absolute index) }       every MEDIA_ACK_EVERY chunks
@@ -33,11 +34,15 @@ export interface MediaRequest {
   t: typeof T_REQUEST, room: Uint8Array, msg: Uint8Array, from: number, proof: Uint8Array
   /** The requester takes a prefix of the file (servers that predate it ignore the field and send all or `absent`). */
   partial?: boolean
+  /** The requester opens AES-256-GCM chunks (servers that predate it ignore the field and send secretboxes). */
+  aead?: boolean
 }
 export interface MediaHeader {
   t: typeof T_HEADER, hashes: Uint8Array[]
   /** Chunks the server holds and sends (a prefix, fewer than `hashes.length`); absent when it holds the whole file. */
   held?: number
+  /** The chunks that follow are AES-256-GCM (only to a request with `aead`); absent: secretboxes. */
+  aead?: boolean
 }
 export interface MediaAbsent { t: typeof T_ABSENT }
 export interface MediaChunk { t: typeof T_CHUNK, i: number, c: Uint8Array }
@@ -59,14 +64,22 @@ function indexField (m: Record<string, unknown>, key: string, max: number): numb
   return v
 }
 
+/** An optional flag field: absent (false) or exactly 1 (true). */
+function flagField (m: Record<string, unknown>, key: string): boolean {
+  const v = m[key]
+  if (v === undefined) return false
+  if (v !== 1) throw new MalformedError(`media message field "${key}" must be 1`)
+  return true
+}
+
 /** Encodes one media message (without its length prefix). */
 export function encodeMediaMessage (m: MediaMessage): Uint8Array {
   switch (m.t) {
-    case T_REQUEST: return encodeCbor({ v: MEDIA_VERSION, t: m.t, room: m.room, msg: m.msg, from: m.from, proof: m.proof, ...(m.partial === true ? { p: 1 } : {}) })
+    case T_REQUEST: return encodeCbor({ v: MEDIA_VERSION, t: m.t, room: m.room, msg: m.msg, from: m.from, proof: m.proof, ...(m.partial === true ? { p: 1 } : {}), ...(m.aead === true ? { a: 1 } : {}) })
     case T_HEADER: {
       const all = new Uint8Array(m.hashes.length * HASH_BYTES)
       m.hashes.forEach((h, i) => { all.set(h, i * HASH_BYTES) })
-      return encodeCbor({ v: MEDIA_VERSION, t: m.t, n: m.hashes.length, hashes: all, ...(m.held !== undefined ? { h: m.held } : {}) })
+      return encodeCbor({ v: MEDIA_VERSION, t: m.t, n: m.hashes.length, hashes: all, ...(m.held !== undefined ? { h: m.held } : {}), ...(m.aead === true ? { a: 1 } : {}) })
     }
     case T_ABSENT: return encodeCbor({ v: MEDIA_VERSION, t: m.t })
     case T_CHUNK: return encodeCbor({ v: MEDIA_VERSION, t: m.t, i: m.i, c: m.c })
@@ -122,6 +135,7 @@ export function decodeMediaMessage (bytes: Uint8Array, expect: readonly number[]
         if (m.p !== 1) throw new MalformedError('media request field "p" must be 1')
         req.partial = true
       }
+      if (flagField(m, 'a')) req.aead = true
       return req
     }
     case T_HEADER: {
@@ -136,6 +150,7 @@ export function decodeMediaMessage (bytes: Uint8Array, expect: readonly number[]
         if (held < 1 || held >= n) throw new MalformedError('media header field "h" must be from 1 to n - 1')
         header.held = held
       }
+      if (flagField(m, 'a')) header.aead = true
       return header
     }
     case T_ABSENT:

@@ -1,14 +1,15 @@
 /**
  * Requester side of `/chatsphere/media/1.0.0` with one peer: asks for a file from the first chunk we lack, checks
  * the header's chunk hash list against the message's root, then every chunk (decrypts with the file key at its
- * index, SHA-256 equal to its listed hash, right length) before it is stored. Anything wrong ends the stream with a
+ * index, AES-256-GCM when the header says so else secretbox, SHA-256 equal to its listed hash, right length)
+ * before it is stored. Anything wrong ends the stream with a
  * reset and a typed {@link SessionFailure}; what was verified stays stored.
  */
 import { MEDIA_ACK_EVERY } from '../constants.ts'
 import { bytesEqual } from '../crypto/encoding.ts'
 import { MediaChannel } from './channel.ts'
 import { T_ABSENT, T_ACK, T_CHUNK, T_HEADER, T_REQUEST, HASH_BYTES } from './codec.ts'
-import { chunkCount, chunkLength, hashListRoot, mediaProof, openChunk, sha256Native } from './crypto.ts'
+import { aeadChunkKey, chunkCount, chunkLength, hashListRoot, mediaProof, openChunk, openChunkAead, sha256Native } from './crypto.ts'
 import type { FetchAttempt, FileBody, MediaWriter } from './types.ts'
 import type { Stream } from '@libp2p/interface'
 
@@ -38,6 +39,8 @@ export interface SessionInit {
   /** Called after each stored chunk with the number of chunks now held. */
   onChunk: (have: number) => void
   signal?: AbortSignal
+  /** Ask for AES-256-GCM chunks (default true; false: secretbox chunks only, as requesters before it). */
+  aead?: boolean
 }
 
 /**
@@ -54,7 +57,7 @@ export async function runSession (init: SessionInit): Promise<void> {
   }
   const from = writer.have
   try {
-    await ch.write({ t: T_REQUEST, room: init.roomId, msg: init.messageId, from, proof: mediaProof(init.proofKey, init.messageId, init.localPeer, init.remotePeer), partial: true })
+    await ch.write({ t: T_REQUEST, room: init.roomId, msg: init.messageId, from, proof: mediaProof(init.proofKey, init.messageId, init.localPeer, init.remotePeer), partial: true, aead: init.aead !== false })
   } catch (err) {
     fail('interrupted', `request not sent: ${(err as Error).message}`, err)
   }
@@ -69,6 +72,9 @@ export async function runSession (init: SessionInit): Promise<void> {
   // A prefix holder sends chunks up to `held`; one that offers nothing past what we have broke the protocol.
   const end = first.held ?? n
   if (end <= from) fail('bad-chunk', `the peer offers chunks up to ${end}, we asked from ${from}`)
+  // A server that predates AES-GCM chunks ignores the request's flag and sends secretboxes (its header has no `a`).
+  if (first.aead === true && init.aead === false) fail('bad-chunk', 'AES-GCM chunks were not asked for')
+  const aeadKey = first.aead === true ? await aeadChunkKey(file.key) : undefined
   if (hashes == null) {
     if (file.root == null || !bytesEqual(await hashListRoot(first.hashes), file.root)) fail('bad-chunk', 'chunk hash list does not match the file message')
     hashes = first.hashes
@@ -80,7 +86,7 @@ export async function runSession (init: SessionInit): Promise<void> {
     if (m.t !== T_CHUNK || m.i !== i) return fail('bad-chunk', `expected chunk ${i}`)
     let plain: Uint8Array
     try {
-      plain = openChunk(m.c, i, file.key)
+      plain = aeadKey != null ? await openChunkAead(m.c, i, aeadKey) : openChunk(m.c, i, file.key)
     } catch (err) {
       return fail('bad-chunk', `chunk ${i} does not open with the file key`, err)
     }
