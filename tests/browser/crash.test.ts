@@ -270,6 +270,7 @@ describe('browser killed while sending', () => {
         process.stdout.write(`browser crash cycle ${cycle}: CHROMIUM DELETED THE INDEXEDDB STORE at this launch; identity and room restored from the rescue copy; ${gone.length} of ${recent.length} acknowledged messages of this and the previous cycle lost with it (sent offline, never left the device)\n${storeReport()}\n`)
         if (process.env.CRASH_BROWSER_STRICT === '1') expect(gone, `cycle ${cycle}: acknowledged messages lost when Chromium deleted the store`).toEqual([])
         for (let i = acked.length - 1; i >= 0; i--) if (gone.includes(acked[i] ?? '')) acked.splice(i, 1)
+        expect((await pageProblems(again.page)).errors).toEqual([])
         continue
       }
       if (missing.length > 0) await screenshot(again.page, `crash-lost-${cycle}`)
