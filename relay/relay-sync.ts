@@ -2,8 +2,13 @@
  * History sync on the relay: serves SYNC_PROTOCOL for every kept room, and keeps federated relays in step: when a
  * relay named by --peer subscribes to a topic we keep (or we start keeping a topic it has), we start a sync session,
  * so both end with the union of what either kept; frames that arrive that way are then pushed to the room's member
- * peers and to the other peer relays by syncing with them (sync results are not gossiped). Pushes follow only syncs
- * that brought something new, so relays pushing to each other stop as soon as both hold the same log.
+ * peers and to the other peer relays by syncing with them (sync results are not gossiped). Pushes follow only frames
+ * new to the log, so relays pushing to each other stop as soon as both hold the same log.
+ *
+ * A push is triggered by the log itself (frames applied with the sync origin), not by a session's result: a member's
+ * CLI `send` that had no gossip recipient pushes its message by sync and exits as soon as the relay holds it, often
+ * before the session ends cleanly; the relay then saw a failed session, pushed nothing, and the room's other members
+ * waited for their next keep refresh (up to a minute; the hostile-peer follower's missing live message).
  */
 import { CATCH_UP_MS } from '../src/constants.ts'
 
@@ -34,8 +39,12 @@ export interface RelaySync {
    * pending). Sync the room with the peer that forwarded it (at most once per CATCH_UP_MS per peer and room).
    */
   catchUp: (peer: string, room: KeptRoom) => void
+  /** Pushes to the room's members whatever its log gains by sync (call once per kept room). */
+  track: (room: KeptRoom) => void
   stop: () => void
 }
+
+interface PushState { timer?: ReturnType<typeof setTimeout>, again: boolean }
 
 export function relaySync (init: RelaySyncInit): RelaySync {
   const { node, kept, metrics, log } = init
@@ -48,24 +57,42 @@ export function relaySync (init: RelaySyncInit): RelaySync {
    * for their next keep refresh or for the next message to notice the gap. Coalesced per room (so it goes to every subscriber, the sender included: whoever triggered the
    * first push may not be the only one who brought something).
    */
-  const pushing = new Map<string, ReturnType<typeof setTimeout>>()
-  const pushToMembers = (room: KeptRoom): void => {
-    if (stopped || pushing.has(room.topic)) return
-    pushing.set(room.topic, setTimeout(() => {
-      pushing.delete(room.topic)
-      for (const peer of node.services.pubsub.getSubscribers(room.topic)) {
-        const id = peer.toString()
-        if (init.isPeerRelay(id)) { void syncWith(id, room); continue }
-        sync.syncRoom(node, id, room.topic, room.log).then((r) => {
-          metrics.syncSessions++
-          log.debug({ peer: id, room: room.roomIdText, sent: r.sent, received: r.received }, 'pushed room to member')
-          // A push is a two-way sync: what this member had and we lacked (its messages from while we were down, or
-          // frames a crash of ours lost) must go on to the others too, or they wait for their next keep refresh
-          // (up to a minute; found by the chaos test).
-          if (r.received > 0) pushToMembers(room)
-        }, (err: Error) => { log.debug({ peer: id, err: err.message }, 'push to member failed') })
+  // Per room: a push waiting to start, a push under way, and whether frames came in meanwhile (one more round after
+  // it, so a long sync that brings frames chunk by chunk costs one round per finished round, not one per chunk).
+  const pushing = new Map<string, PushState>()
+  const pushRound = async (room: KeptRoom): Promise<void> => {
+    const sessions = node.services.pubsub.getSubscribers(room.topic).map(async (peer) => {
+      const id = peer.toString()
+      if (init.isPeerRelay(id)) { await syncWith(id, room); return }
+      try {
+        const r = await sync.syncRoom(node, id, room.topic, room.log)
+        metrics.syncSessions++
+        // A push is a two-way sync: what this member had and we lacked (its messages from while we were down, or
+        // frames a crash of ours lost) goes on to the others too, by the log listener (found by the chaos test).
+        log.debug({ peer: id, room: room.roomIdText, sent: r.sent, received: r.received }, 'pushed room to member')
+      } catch (err) {
+        log.debug({ peer: id, err: (err as Error).message }, 'push to member failed')
       }
-    }, PUSH_DELAY_MS))
+    })
+    await Promise.all(sessions)
+  }
+  const pushToMembers = (room: KeptRoom): void => {
+    if (stopped) return
+    const state = pushing.get(room.topic)
+    if (state != null) {
+      // Waiting to start: it will carry these frames too. Under way: it may have read the log before them.
+      if (state.timer === undefined) state.again = true
+      return
+    }
+    const next: PushState = { again: false }
+    next.timer = setTimeout(() => {
+      next.timer = undefined
+      void pushRound(room).finally(() => {
+        pushing.delete(room.topic)
+        if (next.again) pushToMembers(room)
+      })
+    }, PUSH_DELAY_MS)
+    pushing.set(room.topic, next)
   }
 
   const syncWith = async (peer: string, room: KeptRoom): Promise<void> => {
@@ -74,7 +101,6 @@ export function relaySync (init: RelaySyncInit): RelaySync {
       const result = await sync.syncRoom(node, peer, room.topic, room.log)
       metrics.syncSessions++
       log.debug({ peer, room: room.roomIdText, ...result }, 'synced room with peer relay')
-      if (result.received > 0) pushToMembers(room)
     } catch (err) {
       log.debug({ peer, room: room.roomIdText, err: (err as Error).message }, 'sync with peer relay failed')
     }
@@ -89,6 +115,8 @@ export function relaySync (init: RelaySyncInit): RelaySync {
     }
   }
 
+  const tracked = new WeakSet<KeptRoom>()
+  const unlisten: Array<() => void> = []
   const lastCatchUp = new Map<string, number>()
   return {
     catchUp (peer, room) {
@@ -98,20 +126,22 @@ export function relaySync (init: RelaySyncInit): RelaySync {
       lastCatchUp.set(key, now)
       if (lastCatchUp.size > 10_000) lastCatchUp.clear()
       if (init.isPeerRelay(peer)) { void syncWith(peer, room); return }
-      sync.syncRoom(node, peer, room.topic, room.log).then((result) => {
-        metrics.syncSessions++
-        if (result.received > 0) pushToMembers(room)
-      }, () => {})
+      sync.syncRoom(node, peer, room.topic, room.log).then(() => { metrics.syncSessions++ }, () => {})
     },
     async start () {
       await sync.register(node, (topic) => kept.byTopic(topic)?.log, (result, topic, peer) => {
         if (result == null) return
         metrics.syncSessions++
-        const room = topic != null ? kept.byTopic(topic) : undefined
         log.debug({ peer, topic, ...result }, 'served sync')
-        if (room != null && result.received > 0) pushToMembers(room)
       })
       node.services.pubsub.addEventListener('subscription-change', onSubscription)
+    },
+    track (room) {
+      if (tracked.has(room)) return
+      tracked.add(room)
+      // The sync sessions (served or ours) apply with the 'sync' origin (src/history/sync.ts); live updates were
+      // forwarded by gossip already and are applied with none.
+      unlisten.push(room.log.onFrames((_frames, origin) => { if (origin === 'sync') pushToMembers(room) }))
     },
     roomAdded (room) {
       for (const peer of node.services.pubsub.getSubscribers(room.topic)) {
@@ -120,7 +150,8 @@ export function relaySync (init: RelaySyncInit): RelaySync {
     },
     stop () {
       stopped = true
-      for (const t of pushing.values()) clearTimeout(t)
+      for (const p of pushing.values()) clearTimeout(p.timer)
+      for (const off of unlisten) off()
       node.services.pubsub.removeEventListener('subscription-change', onSubscription)
     }
   }

@@ -254,6 +254,7 @@ export async function startRelay (opts: RelayOptions): Promise<Relay> {
   })
 
   const keepRoom = (room: KeptRoom): void => {
+    sync.track(room)
     scoreTopic(pubsub, room.topic)
     scoreTopic(pubsub, room.ephemeralTopic)
     pubsub.topicValidators.set(room.topic, async (peer, msg) => {
