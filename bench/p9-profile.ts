@@ -1,6 +1,6 @@
 // P9, where the time goes: a V8 CPU profile of both pages (sender and receiver) during one 10 MiB ChatSphere fetch
 // over direct WebRTC, summed by function (self time), beside the CPU each Chromium process used.
-// Run: node scripts/node22.mjs bench/p9-profile.ts
+// Run: node scripts/node22.mjs bench/p9-profile.ts   (BENCH_P9_PROFILE_US: sampling interval, default 200 µs)
 import { startRelay } from '../tests/browser/support/app-server.ts'
 import { openUser } from '../tests/browser/support/browser.ts'
 import { openHarness, relayWsAddr } from '../tests/browser/support/harness.ts'
@@ -15,7 +15,7 @@ interface Profile { nodes: ProfileNode[], samples: number[], timeDeltas: number[
 async function profiled (page: Page): Promise<() => Promise<Profile>> {
   const cdp = await page.context().newCDPSession(page)
   await cdp.send('Profiler.enable')
-  await cdp.send('Profiler.setSamplingInterval', { interval: 200 })
+  await cdp.send('Profiler.setSamplingInterval', { interval: Number(process.env.BENCH_P9_PROFILE_US ?? 200) })
   await cdp.send('Profiler.start')
   return async () => (await cdp.send('Profiler.stop')).profile as unknown as Profile
 }
