@@ -117,8 +117,10 @@ function firstLargeAfter (xs: Array<[number, number]>, t: number): number | unde
 }
 
 export async function run (): Promise<Record<string, unknown>> {
-  await build({ root: ROOT + 'web', configFile: ROOT + 'web/vite.config.ts', logLevel: 'warn' })
-  const relay = await startRelay()
+  // P8_WEB_DIR=<dir>: serve an app already built there (A/B builds; web/dist, which browser tests serve, stays as is).
+  const webDir = process.env.P8_WEB_DIR
+  if (webDir === undefined) await build({ root: ROOT + 'web', configFile: ROOT + 'web/vite.config.ts', logLevel: 'warn' })
+  const relay = await startRelay(webDir === undefined ? {} : { args: ['--web-dir', webDir] })
   const [alice, bob] = await Promise.all([openUser(), openUser()])
   await Promise.all([alice.page.context().addInitScript({ content: WIRE_SCRIPT }), bob.page.context().addInitScript({ content: WIRE_SCRIPT })])
   try {

@@ -20,6 +20,7 @@ import { fingerprint } from '../identity/user-id.ts'
 import { peerScore, scoreTopic, unscoreTopic } from '../net/gossipsub-options.ts'
 import { hangUpLater, RejectStrikes } from '../net/reject-strikes.ts'
 import { abortConnections, installPromptGraylist } from '../net/prompt-graylist.ts'
+import { preferDirectPubsub } from '../net/prefer-direct-pubsub.ts'
 import { canSendTo } from '../net/outbound-ready.ts'
 import { waitUntil } from '../net/wait-until.ts'
 import { RelayRetry } from './relay-retry.ts'
@@ -254,6 +255,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       onGraylisted: (id) => { if (this.#node != null) abortConnections(this.#node, peerIdFromString(id)) },
       onRefused: (_id, frames) => { this.#dropped.set('graylisted', (this.#dropped.get('graylisted') ?? 0) + frames) }
     })
+    // Room messages to a member go over the direct (WebRTC) connection once there is one, not the relayed one.
+    preferDirectPubsub(node, pubsub)
     pubsub.addEventListener('subscription-change', (evt) => {
       const peer = evt.detail.peerId.toString()
       for (const s of evt.detail.subscriptions) {
