@@ -97,7 +97,7 @@ export class CsOnboarding extends LitElement {
     return html`
       <div class="page">
         <header>
-          <img src="/icon.svg" alt="">
+          <img src="/icon.svg" alt="" loading="lazy">
           <div>
             <h1>${t('onboardingTitle')}</h1>
             <p class="lead">${t('onboardingLead')}</p>
