@@ -8,9 +8,9 @@ import type { DeviceIdentity } from '../core/identity.ts'
 import './cs-avatar.ts'
 
 /**
- * How long after the page's load event the rest of the app starts loading. Onboarding usually renders before that
- * event; right after it, the first input (or a test driver's first look at the page) should not wait for the
- * evaluation of the preloaded chunks (P11 measured a later first fill when preloading at once).
+ * How long after the page's load event the rest of the app starts loading: right after it, the first input (or a test
+ * driver's first look at the page) should not wait for the evaluation of the preloaded chunks (P11 measured a later
+ * first fill when preloading at once).
  */
 const PRELOAD_DELAY_MS = 200
 
@@ -51,7 +51,7 @@ export class CsOnboarding extends LitElement {
   override firstUpdated (): void {
     // Fetch what comes next (identity code, the peer, the messenger screens) while the person reads and types, so
     // pressing "Create identity" waits for none of it. libp2p is most of the client's bytes. Started after the page's
-    // load event (onboarding usually renders before it), so these fetches do not hold that event back.
+    // load event, so these fetches never hold that event back.
     const preload = (): void => {
       void import('../core/identity.ts').then(({ newIdentity }) => {
         // A new identity is random and does not depend on what is typed: its keys are derived now, not on the click.
@@ -97,7 +97,7 @@ export class CsOnboarding extends LitElement {
     return html`
       <div class="page">
         <header>
-          <img src="/icon.svg" alt="" loading="lazy">
+          <img src="/icon.svg" alt="">
           <div>
             <h1>${t('onboardingTitle')}</h1>
             <p class="lead">${t('onboardingLead')}</p>

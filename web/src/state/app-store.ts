@@ -39,11 +39,6 @@ const READ_MARKER_INTERVAL_MS = 1000
  */
 const IDENTITY_MARK_KEY = 'chatsphere:had-identity'
 
-/** Whether this browser ever saved an identity (the mark above); undefined when localStorage cannot be read. */
-function identityMarked (): boolean | undefined {
-  try { return localStorage.getItem(IDENTITY_MARK_KEY) !== null } catch { return undefined }
-}
-
 /** Matches the invite fragment of PROTOCOL.md (`#/join/1/...`). */
 const INVITE_FRAGMENT = /^#\/join\//
 /** Matches a contact link fragment (`#/contact/1/...`, src/dm/contact-link.ts). */
@@ -79,14 +74,6 @@ export class AppStore extends EventTarget {
   pendingLinkOffer = false
   /** Polite announcements for the live region. */
   announcement = ''
-  /** Settles once start-up has looked for an identity on this device (onboarding may already show by then). */
-  readonly #deviceChecked: Promise<void>
-  #deviceCheckDone: () => void = () => {}
-
-  constructor () {
-    super()
-    this.#deviceChecked = new Promise((resolve) => { this.#deviceCheckDone = resolve })
-  }
 
   readonly #onBackendChange = (e: Event): void => {
     const room = (e as CustomEvent<{ room?: string }>).detail?.room
@@ -133,46 +120,30 @@ export class AppStore extends EventTarget {
     document.addEventListener('visibilitychange', () => {
       if (this.activeRoom !== undefined && this.#roomInView()) { this.#markAllRead(this.activeRoom); this.#updateTitle(); this.#emit() }
     })
-    // No identity was ever saved in this browser (no mark): almost surely a first visit, so onboarding renders now,
-    // before the page's load event, instead of after IndexedDB answers (its first database listing takes 100 ms or
-    // more). The checks below still run; should they find an identity after all, the peer starts as before
-    // (adoptIdentity waits for them, so a stored identity is never overwritten).
-    const hadIdentity = identityMarked()
-    if (hadIdentity === false) this.#showOnboarding()
+    // Onboarding renders only once IndexedDB has answered. Rendering it at once when no identity mark is set (before
+    // the load event) was tried: the load event then came 40-110 ms later and P11 was not faster (2026-11-22, web/README).
     try {
       const fresh = await isFreshDevice()
       const seed = fresh ? undefined : await getDeviceValue<Uint8Array>(SEED_KEY)
       this.profile = fresh ? undefined : await getDeviceValue<LocalProfile>(PROFILE_KEY)
       if (seed === undefined || this.profile === undefined) {
-        if (hadIdentity !== false && localStorage.getItem(IDENTITY_MARK_KEY) !== null) throw new Error('the IndexedDB device database no longer holds the identity this browser had')
-        this.#deviceCheckDone()
-        if (this.phase !== 'onboarding') this.#showOnboarding()
+        if (localStorage.getItem(IDENTITY_MARK_KEY) !== null) throw new Error('the IndexedDB device database no longer holds the identity this browser had')
+        this.phase = 'onboarding'
+        this.#emit()
+        performance.mark('cs:onboarding')
         return
       }
       const { identityFromSeed } = await import('../core/identity.ts')
       this.identity = identityFromSeed(seed)
-      this.phase = 'starting'
-      this.#deviceCheckDone()
       await this.#start()
     } catch (err) {
       this.#fail(err)
-      this.#deviceCheckDone()
     }
-  }
-
-  #showOnboarding (): void {
-    this.phase = 'onboarding'
-    this.#emit()
-    performance.mark('cs:onboarding')
   }
 
   /** Saves a new or restored identity with its profile, then starts the peer. */
   async adoptIdentity (identity: DeviceIdentity, profile: LocalProfile): Promise<void> {
     performance.mark('cs:identity-adopt')
-    // Onboarding can show before start-up has looked at the device database: if that finds an identity, the peer
-    // is already starting with it and this one is dropped (the onboarding screen is gone by then).
-    await this.#deviceChecked
-    if (this.phase !== 'onboarding') return
     // The seed and profile are written (one transaction, another database than the peer's) while the peer starts;
     // the messenger shows only once both are done, and a write that fails still shows the error screen.
     const saved = setDeviceValues([[SEED_KEY, identity.seed], [PROFILE_KEY, profile]]).then(() => {
