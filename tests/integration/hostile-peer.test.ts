@@ -51,10 +51,11 @@ describe('hostile peer', () => {
     expect(replayed?.count ?? 0).toBeGreaterThan(0)
 
     expect((await ana.run(['send', 'guarded', 'honest 2'])).code).toBe(0)
-    // Live, this takes milliseconds. Once in ~10 runs on a loaded machine Ben's follower missed the live copy (cause
-    // not found; see the closing note of 2026-11-22); the periodic keep refresh (KEEP_REFRESH_MS, 60 s) syncs it, so
-    // the wait covers one refresh: the honest message must arrive, late or not.
-    await benFollow.waitLine(l => l.includes('honest 2'), 75_000, 'honest message after the attack')
+    // Live, this takes milliseconds: by gossip, or (a CLI send often publishes before the relay's subscription has
+    // arrived) by the relay's push of what Ana synced to it. Once in ~10 runs the follower used to get it only at its
+    // keep refresh (KEEP_REFRESH_MS, 60 s): Ana's CLI exited as soon as the relay held the message, the relay took the
+    // session for failed and pushed nothing (fixed in relay/relay-sync.ts). Less than a refresh, so that shows again.
+    await benFollow.waitLine(l => l.includes('honest 2'), 30_000, 'honest message after the attack')
     await benFollow.stop()
 
     const read = await ben.run(['read', 'guarded', '--json'])
@@ -73,5 +74,5 @@ describe('hostile peer', () => {
     await expect.poll(async () => (await relayNow.metrics()).chatsphere_relay_peers_struck_total ?? 0, { timeout: 30_000 }).toBeGreaterThanOrEqual(2)
     const m = await relay.metrics()
     expect(m['chatsphere_relay_frames_dropped_total{reason="bad-write-signature"}'] ?? 0).toBeGreaterThan(0)
-  }, 240_000)
+  }, 180_000)
 })
