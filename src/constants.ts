@@ -254,6 +254,12 @@ export const TYPING_TIMEOUT_MS = 6_000
 export const DELIVERY_CHECK_MS = 1_000
 /** `chatsphere send` waits at most this long for a reachable relay to hold the message. */
 export const SEND_RELAY_WAIT_MS = 8_000
+/**
+ * `chatsphere send` waits at most this long, once a relay is connected, for a room peer (the relay once it keeps the
+ * room and its subscription arrived) before publishing: a publish with no recipient goes to the relay by sync, which
+ * live followers get only with the relay's next push (measured: every CLI message took that path before the wait).
+ */
+export const SEND_SUBSCRIBER_WAIT_MS = 3_000
 /** How long the CLI waits for a first relay connection before reporting it unreachable. */
 export const CLI_CONNECT_TIMEOUT_MS = 8_000
 /** At most one catch-up sync per peer and room this often, triggered by live updates that brought nothing new. */

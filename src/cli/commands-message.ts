@@ -1,6 +1,6 @@
 /** `chatsphere send`, `read` and `chat`. */
 import { createInterface } from 'node:readline'
-import { CLI_CONNECT_TIMEOUT_MS, SEND_RELAY_WAIT_MS } from '../constants.ts'
+import { CLI_CONNECT_TIMEOUT_MS, SEND_RELAY_WAIT_MS, SEND_SUBSCRIBER_WAIT_MS } from '../constants.ts'
 import { openChat } from './context.ts'
 import { CliError, EXIT_UNREACHABLE } from './exit.ts'
 import { deliveryText, messageLine, messageText } from './format.ts'
@@ -17,9 +17,14 @@ async function connect (chat: Chat, g: GlobalOptions): Promise<boolean> {
   return await chat.waitForRelay(CLI_CONNECT_TIMEOUT_MS)
 }
 
-/** With no relay, a LAN peer found by mDNS is the only way out: give discovery a bounded moment before sending. */
-async function findLanPeer (chat: Chat, g: GlobalOptions, room: string): Promise<void> {
-  if (g.relay.length === 0 && g.mdns) await chat.waitForRoomPeer(room, CLI_CONNECT_TIMEOUT_MS)
+/**
+ * Gives the publish a recipient (bounded): with a relay, its subscription to the room (it subscribes when it keeps
+ * the room, right after we connect); with no relay, a LAN peer found by mDNS, the only way out. A publish that
+ * reaches nobody still arrives (by sync), but live followers get it later.
+ */
+async function findRoomPeer (chat: Chat, g: GlobalOptions, room: string, relayUp: boolean): Promise<void> {
+  if (relayUp) await chat.waitForRoomPeer(room, SEND_SUBSCRIBER_WAIT_MS)
+  else if (g.relay.length === 0 && g.mdns) await chat.waitForRoomPeer(room, CLI_CONNECT_TIMEOUT_MS)
 }
 
 export async function send (g: GlobalOptions, ref: string, text: string, opts: { replyTo?: string }): Promise<void> {
@@ -27,7 +32,7 @@ export async function send (g: GlobalOptions, ref: string, text: string, opts: {
   try {
     const room = chat.room(ref)
     const relayUp = await connect(chat, g)
-    await findLanPeer(chat, g, room.id)
+    await findRoomPeer(chat, g, room.id, relayUp)
     const sendOpts: { replyTo?: string } = {}
     if (opts.replyTo != null) sendOpts.replyTo = opts.replyTo
     const sent = await chat.send(room.id, text, sendOpts)
