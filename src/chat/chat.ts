@@ -1068,6 +1068,19 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     return [...this.#get(ref).presence.values()].map(p => ({ ...p }))
   }
 
+  async syncRoomPeers (ref: string, timeoutMs: number): Promise<number> {
+    const room = this.#get(ref)
+    const pubsub = this.#node?.services.pubsub
+    if (pubsub == null) return 0
+    const peers = pubsub.getSubscribers(room.keys.topic).map(p => p.toString()).filter(p => !this.#isRelay(p))
+    let synced = 0
+    const all = Promise.all(peers.map(async (peer) => { if (await this.#syncWith(peer, room)) synced++ }))
+    let timer: ReturnType<typeof setTimeout> | undefined
+    await Promise.race([all, new Promise<void>(resolve => { timer = setTimeout(resolve, timeoutMs) })])
+    clearTimeout(timer)
+    return synced
+  }
+
   async waitForRoomPeer (ref: string, timeoutMs: number): Promise<boolean> {
     const topic = this.#get(ref).keys.topic
     const pubsub = this.#node?.services.pubsub

@@ -265,6 +265,13 @@ export interface Chat extends TypedEventTarget<ChatEvents> {
    * handed to the network; false after `timeoutMs`. What a relay-less LAN peer waits for before sending.
    */
   waitForRoomPeer (room: string, timeoutMs: number): Promise<boolean>
+  /**
+   * Runs a catch-up sync of the room now with every member peer subscribed to it (not relays) and resolves with how
+   * many completed within `timeoutMs`. A completed sync means that peer has stored everything we have (the protocol
+   * acknowledges chunks once applied and stored). What a relay-less peer does before it goes away: a live update
+   * that depends on messages the other side lacks waits there until a sync with us, and we may be gone by then.
+   */
+  syncRoomPeers (room: string, timeoutMs: number): Promise<number>
   /** Relays currently connected (peer ids). */
   connectedRelays (): string[]
   /** Resolves true once any relay is connected, false after `timeoutMs` (immediately false with no relays). */

@@ -38,9 +38,12 @@ export async function send (g: GlobalOptions, ref: string, text: string, opts: {
     const sent = await chat.send(room.id, text, sendOpts)
     let held = false
     if (relayUp) held = await chat.waitForRelayHold(room.id, sent.id, SEND_RELAY_WAIT_MS)
+    // No relay holds it for the others: before this process goes away, the LAN peers sync with us (a live update can
+    // wait at a peer for earlier messages it lacks, and the catch-up it then asks of us would find us gone).
+    const synced = relayUp ? 0 : await chat.syncRoomPeers(room.id, CLI_CONNECT_TIMEOUT_MS)
     const delivery = chat.delivery(room.id, sent.id) ?? sent.delivery
-    const handed = sent.handedToNetwork || held
-    if (g.json) process.stdout.write(JSON.stringify({ id: sent.id, room: room.id, delivery, handedToNetwork: handed }) + '\n')
+    const handed = sent.handedToNetwork || held || synced > 0
+    if (g.json) process.stdout.write(JSON.stringify({ id: sent.id, room: room.id, delivery, handedToNetwork: handed, ...(relayUp ? {} : { syncedPeers: synced }) }) + '\n')
     else process.stdout.write(`sent ${sent.id} (${deliveryText(delivery)})\n`)
     if (!handed) {
       const why = g.relay.length > 0 && !relayUp ? unreachable(g) : 'no relay or peer online'

@@ -34,9 +34,13 @@ describe('two Node peers on a LAN, no relay (mDNS)', () => {
   it.skipIf(!canNamespace)('find each other and chat both ways', async () => {
     const res = await runScenario()
     expect(res.code, `${res.stdout}\n${res.stderr}`).toBe(0)
-    const steps = jsonLines<{ step: string, handedToNetwork?: boolean, authorName?: string, texts?: string[] }>(res.stdout)
+    const steps = jsonLines<{ step: string, handedToNetwork?: boolean, syncedPeers?: number, authorName?: string, texts?: string[] }>(res.stdout)
     const at = (name: string): (typeof steps)[number] | undefined => steps.find(s => s.step === name)
     expect(at('ana sent')?.handedToNetwork).toBe(true)
+    // Before exiting, a relay-less send syncs with the LAN peer, which has then stored the message (it may have been
+    // waiting there for Ana's earlier messages, and Ana would be gone for the catch-up it asks).
+    expect(at('ana sent')?.syncedPeers).toBe(1)
+    expect(at('ben sent')?.syncedPeers).toBe(1)
     expect(at('ben got it')?.authorName).toBe('Ana')
     expect(at('ben sent')?.handedToNetwork).toBe(true)
     expect(at('ana got it')?.authorName).toBe('Ben')

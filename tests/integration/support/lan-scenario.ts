@@ -41,8 +41,8 @@ async function main (): Promise<void> {
 
   const benFollow = ben.spawn(['read', 'lan', '--follow', '--json'])
   await benFollow.waitLine(l => l.includes('"following"'), STEP_TIMEOUT_MS, 'Ben following')
-  const sent = jsonLines<{ handedToNetwork: boolean }>(must(await ana.run(['--json', 'send', 'lan', 'hello over the LAN']), 'Ana send'))[0]
-  step('ana sent', { handedToNetwork: sent?.handedToNetwork })
+  const sent = jsonLines<{ handedToNetwork: boolean, syncedPeers?: number }>(must(await ana.run(['--json', 'send', 'lan', 'hello over the LAN']), 'Ana send'))[0]
+  step('ana sent', { handedToNetwork: sent?.handedToNetwork, syncedPeers: sent?.syncedPeers })
   const atBen = JSON.parse(await benFollow.waitLine(l => l.includes('hello over the LAN'), STEP_TIMEOUT_MS, "Ana's message at Ben")) as { authorName: string }
   step('ben got it', { authorName: atBen.authorName })
   benFollow.child.kill('SIGTERM')
@@ -50,8 +50,8 @@ async function main (): Promise<void> {
 
   const anaFollow = ana.spawn(['read', 'lan', '--follow', '--json'])
   await anaFollow.waitLine(l => l.includes('"following"'), STEP_TIMEOUT_MS, 'Ana following')
-  const reply = jsonLines<{ handedToNetwork: boolean }>(must(await ben.run(['--json', 'send', 'lan', 'and back over the LAN']), 'Ben send'))[0]
-  step('ben sent', { handedToNetwork: reply?.handedToNetwork })
+  const reply = jsonLines<{ handedToNetwork: boolean, syncedPeers?: number }>(must(await ben.run(['--json', 'send', 'lan', 'and back over the LAN']), 'Ben send'))[0]
+  step('ben sent', { handedToNetwork: reply?.handedToNetwork, syncedPeers: reply?.syncedPeers })
   const atAna = JSON.parse(await anaFollow.waitLine(l => l.includes('and back over the LAN'), STEP_TIMEOUT_MS, "Ben's message at Ana")) as { authorName: string }
   step('ana got it', { authorName: atAna.authorName })
   anaFollow.child.kill('SIGTERM')
