@@ -104,7 +104,8 @@ for (const count of SKIP.has('p5') ? [] : [...new Set([SMALL, N])]) {
   const client = await node()
   await server.handle(SYNC_PROTOCOL, async (stream) => { await handleSync(stream, t => t === room.topic ? source : undefined) })
   const dir = await mkdtemp(join(tmpdir(), 'cs-bench-sync-'))
-  const fresh = await openRoomLog({ store: await openFileUpdateStore({ path: join(dir, 'room.log') }), roomId: room.roomId, writePublicKey: room.writePublicKey })
+  // The new peer is a member (it decrypts): it holds the room write seed, as a Chat's room log does.
+  const fresh = await openRoomLog({ store: await openFileUpdateStore({ path: join(dir, 'room.log') }), roomId: room.roomId, writePublicKey: room.writePublicKey, writeSeed: room.writeSeed })
   // As the chat does: each chunk's new frames are decrypted as they arrive (a window at a time, so their author
   // signatures are verified in batches shared with worker threads), overlapping the next chunks' guard checks.
   // The guard has just verified each synced frame's room write signature, so openFrame skips that one (every other

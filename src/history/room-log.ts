@@ -37,6 +37,11 @@ export interface RoomLogInit {
   /** The room write public key; every frame from the network must carry a valid signature by it. */
   writePublicKey: Uint8Array
   /**
+   * The room write seed, held by members (never by relays): the default verifier then checks the write signature by
+   * re-signing (same verdicts, a signature instead of a verification; PROTOCOL.md "Step 3 at a member").
+   */
+  writeSeed?: Uint8Array
+  /**
    * Verifies one frame from the network. Default: the envelope's `verifyFrame` with this room's write key and id,
    * plus kind = room message (ephemeral frames are never stored). Override only to add checks (relay quotas).
    */
@@ -106,7 +111,7 @@ export async function openRoomLog (init: RoomLogInit): Promise<RoomLog> {
   const { store } = init
   const doc = new Y.Doc()
   const arr = doc.getArray<Uint8Array>(HISTORY_LOG_NAME)
-  const guard: UpdateGuard = createUpdateGuard({ verifyFrame: init.verifyFrame ?? roomFrameVerifier(init.writePublicKey, init.roomId), limits: init.limits })
+  const guard: UpdateGuard = createUpdateGuard({ verifyFrame: init.verifyFrame ?? roomFrameVerifier(init.writePublicKey, init.roomId, init.writeSeed), limits: init.limits })
   const view = new FrameView<Y.Item>(frameOfItem)
   const listeners = new Set<FramesListener>()
   let loading = true
