@@ -127,6 +127,10 @@ describe('linked devices through a relay', () => {
     expect(result.rotated).toBe(1)
     await until('revocation seen by the phone', () => phone.devices().some(d => d.current && d.revoked), phone)
 
+    // Members keep sealing in the old epoch until the new epoch reaches them (THREAT_MODEL.md, "Propagation"): Carl's
+    // message is unreadable to the phone only once Carl holds the new key (a CI run once had Carl send before that).
+    const newEpoch = laptop.keyEpoch(team).epoch
+    await until('the new epoch at Carl', () => carl.keyEpoch(team).epoch >= newEpoch, carl)
     const lockedBefore = phone.dropped()['epoch-locked'] ?? 0
     await laptop.send(team, 'after the revoke (laptop)')
     await carl.send(team, 'after the revoke (carl)')
