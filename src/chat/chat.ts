@@ -22,7 +22,7 @@ import { hangUpLater, RejectStrikes } from '../net/reject-strikes.ts'
 import { abortConnections, installPromptGraylist } from '../net/prompt-graylist.ts'
 import { preferDirectPubsub } from '../net/prefer-direct-pubsub.ts'
 import { canSendTo } from '../net/outbound-ready.ts'
-import { waitUntil } from '../net/wait-until.ts'
+import { settledWithin, waitUntil } from '../net/wait-until.ts'
 import { RelayRetry } from './relay-retry.ts'
 import { RelayConnector } from '../net/relay-connector.ts'
 import { DirectUpgrader } from '../net/direct-upgrader.ts'
@@ -1074,10 +1074,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     if (pubsub == null) return 0
     const peers = pubsub.getSubscribers(room.keys.topic).map(p => p.toString()).filter(p => !this.#isRelay(p))
     let synced = 0
-    const all = Promise.all(peers.map(async (peer) => { if (await this.#syncWith(peer, room)) synced++ }))
-    let timer: ReturnType<typeof setTimeout> | undefined
-    await Promise.race([all, new Promise<void>(resolve => { timer = setTimeout(resolve, timeoutMs) })])
-    clearTimeout(timer)
+    await settledWithin(Promise.all(peers.map(async (peer) => { if (await this.#syncWith(peer, room)) synced++ })), timeoutMs)
     return synced
   }
 

@@ -10,6 +10,7 @@
  * A lone message (an idle room, a person typing) is never held back.
  */
 import { SEND_COALESCE_MAX_BYTES, SEND_COALESCE_MAX_FRAMES, SEND_COALESCE_MAX_WAIT_MS } from '../constants.ts'
+import { settledWithin } from '../net/wait-until.ts'
 
 /** What a coalesced send shares with the other messages of its batch. */
 export interface CoalescedSend {
@@ -100,9 +101,7 @@ export class SendCoalescer {
         for (const w of batch) w.resolve({ update, durable, published })
         // The Nagle step: what is sealed while this publish is under way goes out with the next update. Bounded, so
         // a publish that never settles cannot hold the room's later messages back.
-        let timer: ReturnType<typeof setTimeout> | undefined
-        await Promise.race([published, new Promise<void>(resolve => { timer = setTimeout(resolve, this.#maxWaitMs) })])
-        clearTimeout(timer)
+        await settledWithin(published, this.#maxWaitMs)
       }
     } finally {
       this.#draining = false

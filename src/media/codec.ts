@@ -131,10 +131,7 @@ export function decodeMediaMessage (bytes: Uint8Array, expect: readonly number[]
         from: indexField(m, 'from', MAX_MEDIA_CHUNKS),
         proof: bytesField(m, 'proof', HASH_BYTES)
       }
-      if (m.p !== undefined) {
-        if (m.p !== 1) throw new MalformedError('media request field "p" must be 1')
-        req.partial = true
-      }
+      if (flagField(m, 'p')) req.partial = true
       if (flagField(m, 'a')) req.aead = true
       return req
     }

@@ -16,3 +16,17 @@ export async function waitUntil (check: () => boolean, timeoutMs: number, source
     for (const [target, type] of sources) target.addEventListener(type, onEvent)
   })
 }
+
+/**
+ * Waits for `work` to settle, but at most `timeoutMs`; resolves true if it settled in time (fulfilled or rejected:
+ * the caller only bounds how long it waits, `work` goes on either way).
+ */
+export async function settledWithin (work: Promise<unknown>, timeoutMs: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const late = new Promise<boolean>(resolve => { timer = setTimeout(() => { resolve(false) }, timeoutMs) })
+  try {
+    return await Promise.race([work.then(() => true, () => true), late])
+  } finally {
+    clearTimeout(timer)
+  }
+}

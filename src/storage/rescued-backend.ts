@@ -6,6 +6,7 @@
  * resolves once both have it), and a room found empty in a restored store gets them back before it loads: messages
  * sent offline, which no relay has, survive the deletion; older history comes back from the relays and members.
  */
+import { bytesEqual } from '../crypto/encoding.ts'
 import type { StorageBackend } from '../history/types.ts'
 import type { RescueCopy, RescueJournal } from './rescue-copy.ts'
 
@@ -27,17 +28,11 @@ export function isRescued (key: string, value?: Uint8Array): boolean {
 /** The backend with its rescue copy; `restored` lists the records put back at open (empty normally). */
 export type RescuedBackend = StorageBackend & { readonly restored: readonly string[] }
 
+/** Equal bytes, or both missing. */
 function sameBytes (a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
-  if (a === undefined || b === undefined || a.length !== b.length) return a === b
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
+  return a === undefined || b === undefined ? a === b : bytesEqual(a, b)
 }
 
-/**
- * Wraps `backend`. At open: when the backend has no identity and the copy has one, every copied record is written
- * back before this resolves; otherwise the copy is brought up to date in the background (records written by a
- * version without it). Each later `setMeta` of a copied record resolves after both stores have it.
- */
 /** Options of {@link withRescueCopy}. */
 export interface RescueOptions {
   /** Keeps the newest updates of each room log too (the browser's: `cacheRescueJournal`). */
@@ -49,6 +44,11 @@ export interface RescueOptions {
   identity?: Uint8Array
 }
 
+/**
+ * Wraps `backend`. At open: when the backend has no identity and the copy has one, every copied record is written
+ * back before this resolves; otherwise the copy is brought up to date in the background (records written by a
+ * version without it). Each later `setMeta` of a copied record resolves after both stores have it.
+ */
 export async function withRescueCopy (backend: StorageBackend, rescue: RescueCopy, opts: RescueOptions = {}): Promise<RescuedBackend> {
   const journal = opts.journal
   const loaded = rescue.read()

@@ -2,7 +2,7 @@
  * A tiny key/value store in IndexedDB for what belongs to this device only: the identity seed and the local
  * profile. Room histories live in the core's storage backend, not here.
  */
-import { rescueDeviceValue, rescuedDeviceValues } from '../storage/device-rescue.ts'
+import { rescueDeviceValues, rescuedDeviceValues } from '../storage/device-rescue.ts'
 
 const DB_NAME = 'chatsphere-device'
 const STORE = 'kv'
@@ -66,7 +66,7 @@ export function getDeviceValue<T> (key: string): Promise<T | undefined> {
 
 export async function setDeviceValue (key: string, value: unknown): Promise<void> {
   await run('readwrite', (s) => s.put(value, key))
-  await rescueDeviceValue(key, value)
+  await rescueDeviceValues([[key, value]])
 }
 
 /** Writes several keys in one transaction (one open and one durable commit instead of one per key). */
@@ -77,10 +77,10 @@ export async function setDeviceValues (entries: ReadonlyArray<readonly [string, 
     if (last === undefined) throw new TypeError('no values to write')
     return last
   })
-  for (const [key, value] of entries) await rescueDeviceValue(key, value)
+  await rescueDeviceValues(entries)
 }
 
 export async function deleteDeviceValue (key: string): Promise<void> {
   await run('readwrite', (s) => s.delete(key))
-  await rescueDeviceValue(key, undefined)
+  await rescueDeviceValues([[key, undefined]])
 }

@@ -23,13 +23,18 @@ function decode (bytes: Uint8Array): unknown {
   return undefined
 }
 
-/** Keeps `value` (undefined: removes it) under `key` in the copy; never throws (the database has it already). */
-export async function rescueDeviceValue (key: string, value: unknown): Promise<void> {
+/**
+ * Keeps each value (undefined: removes the key) in the copy, written once for all of them; never throws (the
+ * database has them already).
+ */
+export async function rescueDeviceValues (entries: ReadonlyArray<readonly [string, unknown]>): Promise<void> {
   try {
     records ??= copy.read()
     const map = await records
-    if (value === undefined) map.delete(key)
-    else map.set(key, encode(value))
+    for (const [key, value] of entries) {
+      if (value === undefined) map.delete(key)
+      else map.set(key, encode(value))
+    }
     await copy.write(map)
   } catch { records = undefined } // no Cache Storage here: only the copy is missing
 }
