@@ -29,12 +29,18 @@ export async function freePort (): Promise<number> {
 }
 
 const dirs: string[] = []
+const liveProcs = new Set<Proc>()
 export async function tempDir (prefix = 'cs-it-'): Promise<string> {
   const d = await mkdtemp(join(tmpdir(), prefix))
   dirs.push(d)
   return d
 }
+/**
+ * Stops every child a test left running (a failed assertion skips the test's own `stop()`, and a follower would
+ * otherwise outlive the run and keep writing into a directory about to be removed), then removes the directories.
+ */
 export async function cleanupDirs (): Promise<void> {
+  await Promise.all([...liveProcs].map(async p => await p.stop('SIGKILL')))
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true })
 }
 
@@ -65,7 +71,8 @@ export class Proc {
     }
     this.child.stdout.on('data', feed(this.lines))
     this.child.stderr.on('data', feed(this.errLines))
-    this.exited = new Promise(resolve => this.child.on('exit', (code) => resolve(code)))
+    liveProcs.add(this)
+    this.exited = new Promise(resolve => this.child.on('exit', (code) => { liveProcs.delete(this); resolve(code) }))
   }
 
   /** Resolves with the first line (past or future, stdout or stderr) that passes `test`. */
