@@ -18,7 +18,7 @@ import { LINK_SECRET_BYTES, PUBLIC_KEY_BYTES, TAG_LINK_CONFIRM, TAG_LINK_PAYLOAD
 import { BadSignatureError, DecryptionError, InvalidArgumentError } from '../errors.ts'
 import { concatBytes, utf8Encode } from '../crypto/encoding.ts'
 import { deriveKey } from '../crypto/hkdf.ts'
-import { hmacSha256 } from '../crypto/hmac.ts'
+import { hmacSha256 } from '#hash'
 import { randomBytes } from '../crypto/random.ts'
 import { secretboxOpen, secretboxSeal } from '../crypto/secretbox.ts'
 import { encodeCbor } from '../envelope/codec.ts'

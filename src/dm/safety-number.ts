@@ -6,7 +6,7 @@
 import { PUBLIC_KEY_BYTES, TAG_SAFETY_NUMBER } from '../constants.ts'
 import { InvalidArgumentError } from '../errors.ts'
 import { concatBytes, utf8Encode } from '../crypto/encoding.ts'
-import { sha256 } from '../crypto/hmac.ts'
+import { sha256 } from '#hash'
 
 /** The keys a safety number covers for one user. */
 export interface SafetyKeys {

@@ -1,6 +1,6 @@
 import { MAX_DEVICE, MAX_SEQ, MESSAGE_ID_BYTES, PUBLIC_KEY_BYTES } from '../constants.ts'
 import { InvalidArgumentError } from '../errors.ts'
-import { hmacSha256 } from '../crypto/hmac.ts'
+import { hmacSha256 } from '#hash'
 import type { RoomKeys } from '../room/keys.ts'
 
 /**

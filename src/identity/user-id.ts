@@ -1,7 +1,7 @@
 import { PUBLIC_KEY_BYTES, TAG_FINGERPRINT } from '../constants.ts'
 import { InvalidArgumentError } from '../errors.ts'
 import { concatBytes, fromBase58, toBase58, utf8Encode } from '../crypto/encoding.ts'
-import { sha256 } from '../crypto/hmac.ts'
+import { sha256 } from '#hash'
 
 /** Prefix of the text form of a user id (so ids are recognisable and never confused with room ids). */
 export const USER_ID_PREFIX = 'cs'

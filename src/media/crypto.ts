@@ -7,7 +7,7 @@ import {
 } from '../constants.ts'
 import { concatBytes, utf8Encode } from '../crypto/encoding.ts'
 import { deriveKey } from '../crypto/hkdf.ts'
-import { hmacSha256 } from '../crypto/hmac.ts'
+import { hmacSha256 } from '#hash'
 import { secretboxOpen, secretboxSeal } from '../crypto/secretbox.ts'
 import { DecryptionError } from '../errors.ts'
 

@@ -1,4 +1,4 @@
-import { sha256 } from '@noble/hashes/sha2.js'
+import { sha256 } from '#hash'
 import { FRAME_VERSION, MESSAGE_ID_BYTES, NONCE_BYTES, SECRETBOX_OVERHEAD_BYTES, SIGNATURE_BYTES, EPHEMERAL_TOPIC_PREFIX } from '../constants.ts'
 import type { Message } from '@libp2p/gossipsub'
 

@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest'
 import fc from 'fast-check'
 import { deriveKey } from '../../../src/crypto/hkdf.ts'
-import { hmacSha256, sha256 } from '../../../src/crypto/hmac.ts'
+import * as nodeHash from '../../../src/crypto/hash.node.ts'
+import * as browserHash from '../../../src/crypto/hash.browser.ts'
 import { secretboxOpen, secretboxSeal } from '../../../src/crypto/secretbox.ts'
 import { randomBytes } from '../../../src/crypto/random.ts'
 import {
@@ -23,11 +24,23 @@ describe('HKDF-SHA256 (empty salt, tag as info)', () => {
   })
 })
 
-describe('HMAC and SHA-256', () => {
-  it('match RFC 4231 test case 2 and the SHA-256 of "abc"', () => {
+describe.each([['node:crypto', nodeHash], ['@noble/hashes (browser)', browserHash]])('HMAC and SHA-256 on %s', (_name, { hmacSha256, sha256 }) => {
+  it('match RFC 4231 test cases 2 and 6 (key longer than a block) and the SHA-256 of "abc" and of ""', () => {
     expect(toHex(hmacSha256(utf8Encode('Jefe'), utf8Encode('what do ya want for nothing?'))))
       .toBe('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843')
+    expect(toHex(hmacSha256(new Uint8Array(131).fill(0xaa), utf8Encode('Test Using Larger Than Block-Size Key - Hash Key First'))))
+      .toBe('60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54')
     expect(toHex(sha256(utf8Encode('abc')))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad')
+    expect(toHex(sha256(new Uint8Array(0)))).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855')
+  })
+
+  it('give the same bytes as the other platform for any input, including views into larger buffers', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), fc.uint8Array({ maxLength: 300 }), fc.nat(8), (key, msg, off) => {
+      const view = new Uint8Array(msg.length + off + 3).fill(7).subarray(off, off + msg.length)
+      view.set(msg)
+      expect(toHex(hmacSha256(key, view))).toBe(toHex(browserHash.hmacSha256(key, msg)))
+      expect(toHex(sha256(view))).toBe(toHex(nodeHash.sha256(msg)))
+    }), { numRuns: 200 })
   })
 })
 
@@ -106,6 +119,19 @@ describe('randomBytes', () => {
     expect(big.length).toBe(70_000)
     expect(big.subarray(65_536).some((x) => x !== 0)).toBe(true)
     expect(bytesEqual(randomBytes(32), randomBytes(32))).toBe(false)
+  })
+
+  it('hands out small requests from a pool without ever repeating bytes or sharing memory, across refills', () => {
+    const seen = new Set<string>()
+    for (let i = 0; i < 1000; i++) {
+      const nonce = randomBytes(24)
+      expect(nonce.buffer.byteLength).toBe(24)
+      seen.add(toHex(nonce))
+      nonce.fill(0)
+    }
+    // 24,000 bytes: five refills of the 4 KiB pool; a refill that skipped or a slice handed out twice would repeat.
+    expect(seen.size).toBe(1000)
+    expect(randomBytes(64).some((x) => x !== 0)).toBe(true)
   })
 })
 

@@ -1,3 +1,7 @@
+/**
+ * SHA-256 and HMAC-SHA256 in the browser: @noble/hashes, synchronous (WebCrypto's digest is async only, and these
+ * sit in synchronous paths such as message ids). Selected by the `#hash` import condition; hash.node.ts is the twin.
+ */
 import { hmac } from '@noble/hashes/hmac.js'
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
 
