@@ -26,7 +26,7 @@ export class FrameView<T> {
   /** Rebuilds from the whole log (after a load, or after an insert that landed before the end). */
   reset (all: T[]): void {
     this.entries = []
-    this.ids = new IdSet()
+    this.ids = new IdSet(all.length)
     this.dirty = false
     for (const e of all) this.pushIfNew(e)
   }

@@ -40,10 +40,18 @@ function hashId (b: Uint8Array, at: number): number {
 
 export class IdSet {
   /** Slot → entry number + 1 (0 = empty). */
-  private slots = new Int32Array(INITIAL_SLOTS)
+  private slots: Int32Array
   /** Entry n's id at [16n, 16n + 16). */
-  private ids = new Uint8Array((INITIAL_SLOTS / 2) * MESSAGE_ID_BYTES)
+  private ids: Uint8Array
   private count = 0
+
+  /** @param expected - ids about to be added (a load knows them all): sized once instead of doubling up to it */
+  constructor (expected = 0) {
+    let n = INITIAL_SLOTS
+    while (n < expected * 2 && n < 2 ** 30) n *= 2
+    this.slots = new Int32Array(n)
+    this.ids = new Uint8Array((n / 2) * MESSAGE_ID_BYTES)
+  }
 
   get size (): number { return this.count }
 

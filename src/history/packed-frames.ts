@@ -7,8 +7,11 @@
  * encoding, same ref), so nothing else changes.
  */
 import * as Y from 'yjs'
+import * as decoding from 'lib0/decoding'
 
 const EMPTY = new Uint8Array(0)
+/** A loaded record's buffer becomes an arena as it is only when it holds at least this many frames. */
+const MIN_FRAMES_TO_KEEP_BUFFER = 64
 
 /** A binary item content kept as a range of a shared buffer. Read-only: Yjs never changes binary contents. */
 export class PackedBinary extends Y.ContentBinary {
@@ -37,6 +40,22 @@ Object.defineProperty(PackedBinary.prototype, 'content', {
   enumerable: true
 })
 
+/**
+ * Yjs' v1 update decoder, except that a binary content is a view into the update instead of a copy (P6, cold open):
+ * the stock decoder allocates one ArrayBuffer per frame (~0.2 s and most of the load's garbage collection for 100k
+ * messages, then {@link packFrames} copied them all once more). Used only for the store's own records, which stay
+ * unchanged in memory for as long as the doc uses them (the store hands each load fresh buffers: a file read, an
+ * IndexedDB read), and which Yjs never writes to. Everything else Yjs reads exactly as with `Y.applyUpdate`.
+ */
+export class ViewDecoderV1 extends Y.UpdateDecoderV1 {
+  override readBuf (): Uint8Array { return decoding.readVarUint8Array(this.restDecoder) }
+}
+
+/** `Y.applyUpdate` of a stored record whose frames stay views into `update` (see {@link ViewDecoderV1}). */
+export function applyStoredUpdate (doc: Y.Doc, update: Uint8Array, origin: unknown): void {
+  Y.applyUpdateV2(doc, update, origin, ViewDecoderV1)
+}
+
 /** The items of a log array in list order (all of them: the log never deletes, and only holds binary items). */
 export function logItems (arr: Y.Array<Uint8Array>): Y.Item[] {
   const out: Y.Item[] = []
@@ -47,28 +66,46 @@ export function logItems (arr: Y.Array<Uint8Array>): Y.Item[] {
 }
 
 /**
- * Moves the frames of every binary item not yet packed into one new buffer (one copy of the payload), and returns
- * how many were moved. Run after a load, when the doc holds many items Yjs has just decoded; items inserted later
- * keep their own buffers until the next load.
+ * Gives every binary item not yet packed a {@link PackedBinary}, and returns how many it changed. Run after a load,
+ * when the doc holds many items Yjs has just decoded; items inserted later keep their own buffers until the next
+ * load. Frames that are views into a buffer they fill at least half of (the store's records, read through
+ * {@link ViewDecoderV1}: the room file or snapshot) keep that buffer as their arena, no copy; the rest (frames with
+ * a buffer each, or a few frames left in a big buffer) are copied into one new buffer.
  */
 export function packFrames (arr: Y.Array<Uint8Array>): number {
   const items: Y.Item[] = []
-  let total = 0
+  /** Per buffer: bytes of frames in it, and how many. */
+  const live = new Map<ArrayBufferLike, { bytes: number, frames: number }>()
   for (let it = arr._start; it !== null; it = it.right) {
     const c = it.content
     if (c instanceof Y.ContentBinary && !(c instanceof PackedBinary)) {
       items.push(it)
-      total += c.content.length
+      const b = c.content.buffer
+      const l = live.get(b)
+      if (l === undefined) live.set(b, { bytes: c.content.length, frames: 1 })
+      else { l.bytes += c.content.length; l.frames++ }
     }
   }
   if (items.length === 0) return 0
-  const arena = new Uint8Array(total)
+  const arenas = new Map<ArrayBufferLike, Uint8Array>()
+  let copied = 0
+  for (const [b, l] of live) {
+    // Buffers of one or a few frames each (single-insert records, frames Yjs copied) are the ones worth packing.
+    if (l.frames >= MIN_FRAMES_TO_KEEP_BUFFER && l.bytes * 2 >= b.byteLength) arenas.set(b, new Uint8Array(b))
+    else copied += l.bytes
+  }
+  const arena = new Uint8Array(copied)
   let at = 0
   for (const it of items) {
     const bytes = (it.content as Y.ContentBinary).content
-    arena.set(bytes, at)
-    it.content = new PackedBinary(arena, at, bytes.length)
-    at += bytes.length
+    const shared = arenas.get(bytes.buffer)
+    if (shared !== undefined) {
+      it.content = new PackedBinary(shared, bytes.byteOffset, bytes.length)
+    } else {
+      arena.set(bytes, at)
+      it.content = new PackedBinary(arena, at, bytes.length)
+      at += bytes.length
+    }
   }
   return items.length
 }

@@ -15,7 +15,7 @@ import { verifyBatched } from '#verify-batch'
 import { frameSigningInput, parseFrame } from '../envelope/frame.ts'
 import { FrameKind } from '../envelope/types.ts'
 import { FrameView } from './frame-view.ts'
-import { logItems, packFrames } from './packed-frames.ts'
+import { applyStoredUpdate, logItems, packFrames } from './packed-frames.ts'
 import { createUpdateGuard, RejectedLogUpdateError } from './guard.ts'
 import { decodeStateVector } from './state-vector.ts'
 import { encodeLogUpdate, itemEncodedSize } from './update-codec.ts'
@@ -193,16 +193,18 @@ export async function openRoomLog (init: RoomLogInit): Promise<RoomLog> {
   doc.transact(() => {
     for (const [i, u] of records.entries()) {
       try {
-        Y.applyUpdate(doc, u, LOAD_ORIGIN)
+        // Frames stay views into the record (no copy per frame); packFrames keeps the record's buffer as their arena.
+        applyStoredUpdate(doc, u, LOAD_ORIGIN)
       } catch (err) {
         log.error('stored record %d of room does not apply, skipped: %e', i, err)
       }
     }
   }, LOAD_ORIGIN)
   view.reset(logItems(arr))
-  // Yjs gave every loaded frame its own buffer and three objects: one buffer for all of them instead (P7), right
-  // after the open returns (~40 ms for 100k messages, kept off the time until the room can be shown). The view holds
-  // items, not frames, so it reads the packed bytes from then on; frames handed out before stay valid.
+  // Each loaded frame is a view into its record, with a Uint8Array and a ContentBinary of its own: a PackedBinary
+  // (an offset into the record's buffer) instead (P7), right after the open returns (kept off the time until the
+  // room can be shown). The view holds items, not frames, so it reads the packed bytes from then on; frames handed
+  // out before stay valid.
   if (records.length > 0) setTimeout(() => { if (!closed) packFrames(arr) }, 0)
   loading = false
   // Attached only around our own inserts (append): while any 'update' listener exists Yjs encodes every
@@ -212,7 +214,7 @@ export async function openRoomLog (init: RoomLogInit): Promise<RoomLog> {
     if (origin === LOCAL_ORIGIN) lastLocalUpdate = update
   }
   const recordCount = records.length
-  // Yjs copied every frame out of the records: drop them so the file's buffer can be freed.
+  // The loaded frames keep the records' buffers alive (their arena); records Yjs ignored are garbage after compaction.
   records.length = 0
   if (recordCount > (init.compactAfterRecords ?? COMPACT_AFTER_RECORDS)) {
     // After the open returns (a timer, so the caller's first synchronous work such as showing the room goes first):

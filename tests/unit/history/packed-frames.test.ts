@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { memoryUpdateStore } from '../../../src/storage/memory-update-store.ts'
 import { HISTORY_LOG_NAME } from '../../../src/constants.ts'
 import { IdSet } from '../../../src/history/id-set.ts'
-import { packFrames, PackedBinary } from '../../../src/history/packed-frames.ts'
+import { applyStoredUpdate, packFrames, PackedBinary } from '../../../src/history/packed-frames.ts'
 import { frameOf, hex, idsOf, makeAuthor, makeRoom, openLog } from './fixtures.ts'
 
 describe('IdSet', () => {
@@ -64,6 +64,31 @@ describe('packed frames (one buffer for a loaded room)', () => {
     expect(idsOf(peer)).toEqual(idsOf(reopened))
     expect(peer.frames().map(hex)).toEqual([...frames, more].map(hex))
     await reopened.close(); await peer.close()
+  })
+
+  it('a room loaded from one snapshot keeps its frames in the snapshot\'s buffer (no copy) and reads the same bytes', async () => {
+    const room = makeRoom()
+    const author = makeAuthor()
+    const log = await openLog(room)
+    const frames: Uint8Array[] = []
+    for (let i = 0; i < 100; i++) { const f = await frameOf(room, author, `s${i}`); frames.push(f); await log.append(f) }
+    const snapshot = log.missingFor(new Uint8Array([0]), 1 << 30)[0] as Uint8Array
+    await log.close()
+    // The store hands the load a buffer of its own (a file read); the record is kept as the frames' arena.
+    const record = snapshot.slice()
+    const reopened = await openLog(room, { load: async () => [record], append: async () => {}, compact: async () => {}, close: async () => {} })
+    expect(reopened.frames().every(f => f.buffer === record.buffer)).toBe(true)
+    await new Promise(resolve => setTimeout(resolve, 0))
+    expect(reopened.frames().every(f => f.buffer === record.buffer)).toBe(true)
+    expect(reopened.frames().map(hex)).toEqual(frames.map(hex))
+    expect(reopened.missingFor(new Uint8Array([0]), 1 << 30).map(hex)).toEqual([hex(snapshot)])
+    // Same doc as the stock decoder builds.
+    const a = new Y.Doc()
+    const b = new Y.Doc()
+    Y.applyUpdate(a, snapshot)
+    applyStoredUpdate(b, snapshot.slice(), null)
+    expect(hex(Y.encodeStateAsUpdate(b))).toBe(hex(Y.encodeStateAsUpdate(a)))
+    await reopened.close()
   })
 
   it('packFrames keeps contents as ContentBinary to Yjs, read-only, with copies that stay packed', () => {

@@ -1,0 +1,46 @@
+/**
+ * P6 breakdown (issue 4): where a cold open of an N-message room from a Node data directory spends its time, each
+ * stage timed on its own in a fresh process (no JIT warmed by sealing, as after a restart). The room (sealed once,
+ * compacted, with its tail cache and opened-frames record as a normal session leaves them) is kept in a fixture
+ * directory so A/B runs do not reseal 100k messages each time.
+ * Run: node scripts/node22.mjs bench/history-p6.ts   (BENCH_HISTORY_N, default 100000; BENCH_P6_FIXTURE=<dir> to keep
+ * and reuse the fixture; BENCH_P6_RUNS=3 measuring processes, one after the other)
+ */
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { printTable, writeResults } from './lib/report.ts'
+import type { Row } from './lib/report.ts'
+
+const N = Number(process.env.BENCH_HISTORY_N ?? 100_000)
+const RUNS = Number(process.env.BENCH_P6_RUNS ?? 3)
+const keep = process.env.BENCH_P6_FIXTURE
+const fixture = keep ?? mkdtempSync(join(tmpdir(), 'cs-p6-'))
+const here = fileURLToPath(new URL('.', import.meta.url))
+const child = (script: string, ...args: string[]): string => {
+  const r = spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', '--expose-gc', join(here, 'lib', script), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 })
+  if (r.status !== 0) throw new Error(`${script} exited with ${r.status}`)
+  return r.stdout
+}
+try {
+  if (!existsSync(join(fixture, 'secret'))) {
+    const t0 = performance.now()
+    child('p6-fixture.ts', fixture, String(N))
+    console.log(`fixture of ${N} messages in ${fixture} made in ${Math.round(performance.now() - t0)} ms`)
+  }
+  const rows: Row[] = []
+  const cpuRows: Row[] = []
+  for (let i = 0; i < RUNS; i++) {
+    const load = (loadavg()[0] ?? 0).toFixed(2)
+    const r = JSON.parse(child('p6-open.ts', fixture)) as { wall: Record<string, number>, cpu: Record<string, number> }
+    rows.push({ run: i + 1, ...r.wall, loadAvg1m: load })
+    cpuRows.push({ run: i + 1, ...r.cpu, loadAvg1m: load })
+  }
+  printTable(`P6 breakdown: cold open of a ${N}-message room (Node, compacted file), wall ms since the open started`, rows)
+  printTable('the same runs, CPU ms of the process (all threads) since the open started', cpuRows)
+  console.log(`wrote ${writeResults('history-p6', { messages: N, wall: rows, cpu: cpuRows })}`)
+} finally {
+  if (keep === undefined) rmSync(fixture, { recursive: true, force: true })
+}
