@@ -8,7 +8,9 @@
  * Verification is RFC 8032 strict (canonical S), the same as WebCrypto Ed25519, which the browser uses first.
  */
 import { ed25519, x25519 } from '@noble/curves/ed25519.js'
-import { hsalsa, xsalsa20poly1305 } from '@noble/ciphers/salsa.js'
+import { hsalsa, xsalsa20, xsalsa20poly1305 } from '@noble/ciphers/salsa.js'
+import { poly1305 } from '@noble/ciphers/_poly1305.js'
+import { equalBytes } from '@noble/ciphers/utils.js'
 import { randomBytes as random } from './random.ts'
 
 const SECRETBOX_KEY = 32
@@ -78,11 +80,19 @@ secretbox.open = (box: Uint8Array, nonce: Uint8Array, key: Uint8Array): Uint8Arr
   check('nonce', nonce, SECRETBOX_NONCE)
   check('key', key, SECRETBOX_KEY)
   if (box.length < SECRETBOX_TAG) return null
-  try {
-    return xsalsa20poly1305(key, nonce).decrypt(box)
-  } catch {
-    return null
-  }
+  // One XSalsa20 pass, as src/crypto/secretbox.ts does with tweetnacl: noble's decrypt runs the stream twice (once for
+  // the Poly1305 key, once for the message), and a cold open of a 100k-message room decrypts every message (P6:
+  // ~10 µs instead of ~12-19 per 300-byte message). The box goes behind 32 zero bytes and is XORed with the stream in
+  // place: the first 32 bytes become the Poly1305 key, the rest the plaintext; the tag is checked over the
+  // ciphertext, and on failure the buffer is wiped and nothing is returned.
+  const n = box.length - SECRETBOX_TAG
+  const m = new Uint8Array(32 + n)
+  m.set(box.subarray(SECRETBOX_TAG), 32)
+  xsalsa20(key, nonce, m, m)
+  const ok = equalBytes(poly1305(box.subarray(SECRETBOX_TAG), m.subarray(0, 32)), box.subarray(0, SECRETBOX_TAG))
+  m.fill(0, 0, 32)
+  if (!ok) { m.fill(0); return null }
+  return m.subarray(32)
 }
 secretbox.keyLength = SECRETBOX_KEY
 secretbox.nonceLength = SECRETBOX_NONCE

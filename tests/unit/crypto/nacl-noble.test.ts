@@ -30,6 +30,9 @@ describe('nacl-noble: same bytes as tweetnacl', () => {
       bad[ours.length - 1] = (bad[ours.length - 1] as number) ^ 1
       expect(nacl.secretbox.open(bad, nonce, key)).toBeNull()
       expect(tweetnacl.secretbox.open(bad, nonce, key)).toBeNull()
+      const badTag = Uint8Array.from(ours)
+      badTag[0] = (badTag[0] as number) ^ 0x80
+      expect(nacl.secretbox.open(badTag, nonce, key)).toBeNull()
     }), { numRuns: 200 })
   })
 
