@@ -74,6 +74,13 @@ import type { PeerId } from '@libp2p/interface'
 
 const FRAME_ID_START = 6
 const FRAME_ID_END = 22
+/** Yjs origin of updates that arrived live (gossipsub), as opposed to sync or import. */
+const LIVE_ORIGIN = 'live'
+
+/** Resolves in a later task: whatever the current one queued (a render's microtasks) has run by then. */
+async function nextTask (): Promise<void> {
+  await new Promise<void>(resolve => { setTimeout(resolve, 0) })
+}
 
 interface Mine {
   relays: Set<string>
@@ -404,7 +411,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     if (room.stored.hidden == null) scoreTopic(pubsub, room.keys.ephemeralTopic)
     pubsub.topicValidators.set(room.keys.topic, async (peer: PeerId, msg: Message) => {
       try {
-        const fresh = await this.#applyLive(room, msg.data, peer.toString())
+        const fresh = await this.#applyLive(room, msg.data)
         // Nothing new to show: a duplicate, or an update that depends on something we lack (Yjs holds it pending
         // until its predecessors arrive). Catch up with the peer that forwarded it.
         if (fresh.length === 0) this.#catchUp(peer.toString(), room)
@@ -461,12 +468,12 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
    * updates that arrived before it: the relay forwards a room's frames in order, and an update applied before its
    * predecessor waits in Yjs' pending store, which is re-merged on every later update.
    */
-  async #applyLive (room: JoinedRoom, update: Uint8Array, origin: string): Promise<Uint8Array[]> {
+  async #applyLive (room: JoinedRoom, update: Uint8Array): Promise<Uint8Array[]> {
     const checked = room.precheck.check(update)
     checked.catch(() => {})
     const run = room.applyChain.then(async () => {
       await checked
-      return await room.log.applyRemote(update, origin)
+      return await room.log.applyRemote(update, LIVE_ORIGIN)
     })
     room.applyChain = run.then(() => {}, () => {})
     return await run
@@ -502,7 +509,23 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     const existing = this.#rooms.get(keys.roomIdText)
     if (existing != null) return existing
     this.#openedFrames.set(keys.roomIdText, await loadOpenedFrames(this.#storage, keys.roomIdText))
-    const store = durableStore(await this.#storage.openRoom(keys.roomIdText), () => { this.#count('store-failed') })
+    // Our own message's store write waits until its publish has gone out (SendCoalescer.handedOff); a live update's
+    // write waits until its frames are announced (and, a task later, rendered): on a page the write's own main-thread
+    // time (IndexedDB put, rescue journal: 1-4 ms under load) sat in front of the publish and of showing a message.
+    // "Sent" is still reported only once the write is durable; nobody waits for a received update's write, and a
+    // crash before it loses the update either way until the next sync.
+    const sender = new SendCoalescer({
+      append: async (frames) => await log.appendMany(frames),
+      durable: async (update) => await store.durable(update),
+      publish: async (update) => await this.#publishUpdate(keys.topic, update)
+    })
+    let shownFirst: Promise<void> | undefined
+    const hold = (): Promise<void> | undefined => {
+      const h = sender.handedOff ?? shownFirst
+      shownFirst = undefined
+      return h
+    }
+    const store = durableStore(await this.#storage.openRoom(keys.roomIdText), () => { this.#count('store-failed') }, hold)
     const verified = new VerifiedFrames()
     const prechecked = new VerifiedFrames()
     const baseVerifier = roomFrameVerifier(keys.writePublicKey, keys.roomId, keys.writeSeed)
@@ -517,15 +540,16 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       presence: new Map(), typing: new Map(), unsubscribeFrames: () => {}, openQueue: Promise.resolve(), syncedWithRelay: false, nextSeq: 1, names: new Map(),
       roles: await RoomRoles.open({ roomIdText: keys.roomIdText, storage: this.#storage, epoch0Key: keys.key, mine: () => this.#boxKeyPairs(), extraBoxKeys: (userId) => this.#devices?.extraBoxKeys(userId) ?? [] }),
       locked: new Set(), granting: new Set(), rolesCounted: new Map(),
-      sender: new SendCoalescer({
-        append: async (frames) => await log.appendMany(frames),
-        durable: async (update) => await store.durable(update),
-        publish: async (update) => await this.#publishUpdate(keys.topic, update)
-      })
+      sender
     }
     // Frames announced by the log passed its verifier (room write signature) or are ours: openFrame skips that check
     // (the `verified` cache alone missed when opening lagged more than its capacity behind a large sync).
-    room.unsubscribeFrames = log.onFrames((frames) => { this.#enqueueOpen(room, frames, true, true) })
+    // Showing frames appended while our own message is being sent waits until its publish has gone out.
+    room.unsubscribeFrames = log.onFrames((frames, origin) => {
+      this.#enqueueOpen(room, frames, true, true, room.sender.handedOff)
+      // The log writes these frames' update right after this listener returns (room-log applyRemote).
+      if (origin === LIVE_ORIGIN) shownFirst = room.openQueue.then(nextTask, nextTask)
+    })
     this.#enqueueOpen(room, log.frames(), false)
     await room.openQueue
     let max = (await legacyRoomSeq(this.#storage, keys.roomIdText) ?? 1) - 1
@@ -537,8 +561,9 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     return room
   }
 
-  #enqueueOpen (room: JoinedRoom, frames: Uint8Array[], announce: boolean, writeSignatureChecked = false): void {
+  #enqueueOpen (room: JoinedRoom, frames: Uint8Array[], announce: boolean, writeSignatureChecked = false, after?: Promise<void>): void {
     room.openQueue = room.openQueue.then(async () => {
+      if (after !== undefined) await after
       const fresh: OpenedMessage[] = []
       // Every other check (decryption, author signature, id binding, body) still runs on every frame, except on
       // frames this device already opened with every check (OpenedFrames: a cold open only decrypts those).
@@ -597,6 +622,14 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       }
       if (added.length > 0) this.safeDispatchEvent('message', { detail: { room: room.info.id, messages: added } })
       if (added.length < fresh.length) this.safeDispatchEvent('change', { detail: { room: room.info.id } })
+      // A message ends its author's typing: senders send no "stopped typing" right behind a message.
+      for (const v of added) {
+        const timer = room.typing.get(v.authorId)
+        if (timer == null) continue
+        clearTimeout(timer)
+        room.typing.delete(v.authorId)
+        this.safeDispatchEvent('typing', { detail: { room: room.info.id, userId: v.authorId, on: false } })
+      }
     })
   }
 

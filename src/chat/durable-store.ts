@@ -18,18 +18,36 @@ export interface DurableStore extends UpdateStore {
   durable: (update: Uint8Array) => Promise<void>
 }
 
-/** Wraps `inner`; `onError` hears of writes that failed with nobody awaiting them. */
-export function durableStore (inner: UpdateStore, onError: (err: unknown) => void): DurableStore {
+/**
+ * Wraps `inner`; `onError` hears of writes that failed with nobody awaiting them. `hold`, asked at each write: a
+ * promise the write must wait for (our own message's publish, see SendCoalescer.handedOff), or undefined. Writes
+ * reach `inner` in call order either way: one made while earlier ones are held waits behind them.
+ */
+export function durableStore (inner: UpdateStore, onError: (err: unknown) => void, hold: () => Promise<void> | undefined = () => undefined): DurableStore {
   const writes = new WeakMap<Uint8Array, Promise<void>>()
+  /** What held writes wait for (undefined: nothing is held, writes go to `inner` at once). */
+  let gate: Promise<void> | undefined
+  function ordered<T> (op: () => Promise<T>): Promise<T> {
+    // A hold that fails still releases the writes behind it.
+    const h = hold()?.then(() => {}, () => {})
+    if (h === undefined && gate === undefined) return op()
+    const g: Promise<void> = h === undefined ? gate as Promise<void> : gate === undefined ? h : Promise.all([gate, h]).then(() => {})
+    gate = g
+    // Callbacks on one promise run in the order they were added: the held writes start in call order, then the gate
+    // is cleared (nothing can be called in between), and later writes go to `inner` directly again.
+    const started = g.then(op)
+    void g.then(() => { if (gate === g) gate = undefined })
+    return started
+  }
   const out: DurableStore = {
     load: async () => await inner.load(),
     append: async (update) => {
-      const write = inner.append(update)
+      const write = ordered(async () => { await inner.append(update) })
       writes.set(update, write)
       write.catch(onError)
     },
-    compact: async (merged) => { await inner.compact(merged) },
-    close: async () => { await inner.close() },
+    compact: async (merged) => { await ordered(async () => { await inner.compact(merged) }) },
+    close: async () => { if (gate !== undefined) await gate; await inner.close() },
     durable: async (update) => {
       const write = writes.get(update)
       writes.delete(update)

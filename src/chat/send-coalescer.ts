@@ -51,6 +51,7 @@ export class SendCoalescer {
   readonly #maxWaitMs: number
   #queue: Waiting[] = []
   #draining = false
+  #handedOff: Promise<void> | undefined
   /** Updates handed to the network so far and how many frames they carried (benchmarks, tests). */
   readonly stats = { updates: 0, frames: 0 }
 
@@ -60,6 +61,14 @@ export class SendCoalescer {
     this.#maxBytes = init.maxBytes ?? SEND_COALESCE_MAX_BYTES
     this.#maxWaitMs = init.maxWaitMs ?? SEND_COALESCE_MAX_WAIT_MS
   }
+
+  /**
+   * While a batch is being appended (the room log's frame listeners and its store write run then): resolves once that
+   * batch has been handed to the network (its publish settled, at most maxWaitMs later; at once if the append failed).
+   * Otherwise undefined. Local work on our own messages (showing them, writing them) waits on it: on a page with one
+   * thread, work started first delays the publish's signature and its frames by as long as it runs.
+   */
+  get handedOff (): Promise<void> | undefined { return this.#handedOff }
 
   /** Appends and publishes `frame`, alone or with the messages queued behind the publish in progress. */
   async send (frame: Uint8Array): Promise<CoalescedSend> {
@@ -85,12 +94,17 @@ export class SendCoalescer {
     try {
       while (this.#queue.length > 0) {
         const batch = this.#take()
+        let release = (): void => {}
+        this.#handedOff = new Promise<void>(resolve => { release = resolve })
         let update: Uint8Array
         try {
           update = await this.#init.append(batch.map(w => w.frame))
         } catch (err) {
+          release()
           for (const w of batch) w.reject(err)
           continue
+        } finally {
+          this.#handedOff = undefined
         }
         const durable = this.#init.durable(update)
         // Each sender awaits it; this copy only keeps a failed write from being an unhandled rejection.
@@ -102,6 +116,7 @@ export class SendCoalescer {
         // The Nagle step: what is sealed while this publish is under way goes out with the next update. Bounded, so
         // a publish that never settles cannot hold the room's later messages back.
         await settledWithin(published, this.#maxWaitMs)
+        release()
       }
     } finally {
       this.#draining = false

@@ -97,6 +97,10 @@ describe('createChat', () => {
     const typing = next(ana, 'typing', d => d.on)
     await ben.setTyping(roomId, true)
     expect((await typing).userId).toBe(ben.user.userId)
+    // A message ends its author's typing (no "stopped typing" notice follows a message).
+    const stopped = next(ana, 'typing', d => !d.on && d.userId === ben.user.userId)
+    await ben.send(roomId, 'yes')
+    expect((await stopped).room).toBe(roomId)
     const seen = next(ana, 'delivery', d => d.id === sent.id && d.delivery.state === 'seen')
     await ben.markRead(roomId)
     expect((await seen).delivery).toEqual({ state: 'seen', peers: 1 })

@@ -96,6 +96,36 @@ describe('send coalescer', () => {
     await second.durable
   })
 
+  it('offers handedOff while a batch is appended, resolved once its publish settles', async () => {
+    const { room, log, published, releases, coalescer } = await setup()
+    const frame = await frameOf(room, makeAuthor(), 'first out')
+    expect(coalescer.handedOff).toBeUndefined()
+    const seen: Array<Promise<void> | undefined> = []
+    // The log's frame listeners run inside the append: what the chat's listener sees there.
+    log.onFrames(() => { seen.push(coalescer.handedOff) })
+    const sent = await coalescer.send(frame)
+    expect(coalescer.handedOff).toBeUndefined()
+    const gate = seen[0]
+    expect(gate).toBeDefined()
+    let passed = false
+    void gate?.then(() => { passed = true })
+    await new Promise(resolve => setTimeout(resolve, 10))
+    expect(published).toHaveLength(1)
+    expect(passed).toBe(false)
+    releases.shift()?.()
+    await gate
+    expect(await sent.published).toBe(true)
+  })
+
+  it('resolves handedOff of a batch the log refused', async () => {
+    const { coalescer } = await setup()
+    const bad = coalescer.send(new Uint8Array(3)).then(() => undefined, (err: Error) => err)
+    const gate = coalescer.handedOff
+    expect(gate).toBeDefined()
+    expect((await bad)?.name).toBe('InvalidArgumentError')
+    await gate
+  })
+
   it('rejects every message of a batch the log refused, and goes on with the next', async () => {
     const { room, published, coalescer, releaseAll } = await setup()
     const author = makeAuthor()
