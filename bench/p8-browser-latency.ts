@@ -76,6 +76,26 @@ const WIRE_SCRIPT = `(() => {
     t.addEventListener('complete', () => { trace(label + ' complete') })
     return t
   }
+  // Main-thread time of storage calls that run on the send and receive paths (their own, synchronous part).
+  const timed = (proto, name, label) => {
+    const f = proto && proto[name]
+    if (typeof f !== 'function') return
+    proto[name] = function (...a) {
+      const t0 = now()
+      try { return f.apply(this, a) } finally { if (window.__p8tracing === true) events.push([t0, label + ' ' + (now() - t0).toFixed(2) + ' ms']) }
+    }
+  }
+  timed(window.IDBObjectStore && IDBObjectStore.prototype, 'put', 'idb.put')
+  timed(window.Cache && Cache.prototype, 'put', 'cache.put')
+  timed(window.CacheStorage && CacheStorage.prototype, 'open', 'caches.open')
+  timed(window.Storage && Storage.prototype, 'setItem', 'localStorage.setItem')
+  timed(Element.prototype, 'getBoundingClientRect', 'getBoundingClientRect')
+  // Each custom element's Lit update (render + commit), and the virtualizer's.
+  const define = customElements.define.bind(customElements)
+  customElements.define = (name, cls, opts) => {
+    if (typeof cls.prototype.update === 'function') timed(cls.prototype, 'update', name + ' update')
+    return define(name, cls, opts)
+  }
   const dispatch = EventTarget.prototype.dispatchEvent
   EventTarget.prototype.dispatchEvent = function (ev) {
     if (['message', 'delivery', 'change', 'send', 'typing', 'keydown'].includes(ev.type) && !(this instanceof WebSocket)) trace('event ' + ev.type + ' on ' + (this.constructor && this.constructor.name))
@@ -91,9 +111,13 @@ const WIRE_SCRIPT = `(() => {
         super(...a)
         rtc.created++
         this.addEventListener('connectionstatechange', () => { rtc.states[this.connectionState] = (rtc.states[this.connectionState] ?? 0) + 1; trace('rtc ' + this.connectionState) })
+        this.addEventListener('datachannel', (e) => { watchChannel(e.channel) })
       }
+      createDataChannel (...a) { const ch = super.createDataChannel(...a); watchChannel(ch); return ch }
     }
   }
+  // Added before libp2p's own listener: the time the data channel hands a message to the page.
+  function watchChannel (ch) { ch.addEventListener('message', (e) => { trace('rtc.message ' + (e.data.byteLength ?? e.data.size ?? e.data.length)) }) }
   if (window.RTCDataChannel !== undefined) {
     const dcSend = RTCDataChannel.prototype.send
     RTCDataChannel.prototype.send = function (d) { trace('rtc.send ' + (d.byteLength ?? d.size ?? d.length)); return dcSend.call(this, d) }
@@ -150,7 +174,11 @@ export async function run (): Promise<Record<string, unknown>> {
       if (list == null) throw new Error('no message list')
       const seen = (el: Element): void => {
         const m = /p8:(\d+):(\d+)/.exec(el.shadowRoot?.textContent ?? '')
-        if (m != null && shown[m[1] as string] === undefined) shown[m[1] as string] = Date.now() - Number(m[2])
+        if (m != null && shown[m[1] as string] === undefined) {
+          shown[m[1] as string] = Date.now() - Number(m[2])
+          const t = w as unknown as { __p8tracing?: boolean, __p8trace: Array<[number, string]> }
+          if (t.__p8tracing === true) t.__p8trace.push([performance.timeOrigin + performance.now(), 'shown p8:' + (m[1] as string)])
+        }
       }
       const watched = new WeakSet<Element>()
       new MutationObserver(() => {

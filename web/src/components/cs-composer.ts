@@ -187,7 +187,10 @@ export class CsComposer extends LitElement {
     const area = this.renderRoot.querySelector('textarea')
     if (area !== null) area.value = ''
     if (this.editing === undefined) saveDraft(this.roomId, '')
-    this.#stopTyping()
+    // No "stopped typing" notice: the message itself ends our typing line at every member (ChatAdapter, and the core
+    // for its own listeners), and the notice would be signed and published right behind the message, on its way out.
+    clearTimeout(this.#typingTimer)
+    this.#typing = false
   }
 
   #stopTyping (): void {

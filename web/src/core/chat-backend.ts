@@ -2,6 +2,7 @@ import { createChat } from '../../../src/chat/index.ts'
 import { openStorage } from '../../../src/storage/browser.ts'
 import { cacheRescueCopy, cacheRescueJournal } from '../../../src/storage/rescue-copy.ts'
 import { withRescueCopy } from '../../../src/storage/rescued-backend.ts'
+import { idleJournal } from '../storage/idle-journal.ts'
 import { ChatAdapter } from './chat-adapter.ts'
 import { browserDeviceName } from './devices.ts'
 import type { ChatBackend } from './backend.ts'
@@ -27,7 +28,7 @@ export async function startBackend (options: StartOptions): Promise<ChatBackend>
   // The identity, rooms and recent messages are also kept in a rescue copy that survives Chromium deleting IndexedDB
   // after a crash (src/storage/rescue-copy.ts).
   const storage = await withRescueCopy(await openStorage({ name: 'chatsphere' }), cacheRescueCopy('storage-chatsphere'),
-    { journal: cacheRescueJournal, identity: options.identity.seed })
+    { journal: (room) => idleJournal(cacheRescueJournal(room)), identity: options.identity.seed })
   try {
     const chat = await createChat({
       storage,
