@@ -86,6 +86,6 @@ try {
   rmSync(profileDir, { recursive: true, force: true })
   rmSync(out, { recursive: true, force: true })
 }
-const row = { messages: N, crypto: process.env.BENCH_P6_TWEETNACL === '1' ? 'tweetnacl' : 'nacl-noble (as web)', snapshotMiB: snapshot.length / 2 ** 20, last50FromTailCacheMs: result.tailMs ?? -1, loadMs: result.loadMs ?? -1, openMs: result.openMs ?? -1, last50ReadableMs: result.last50Ms ?? -1, cacheMs: result.cacheMs ?? -1, allReadableMs: result.allMs ?? -1, allReadableNoCacheMs: result.allNoCacheMs ?? -1, goal: '100 / 1000', loadAvg1m: (loadavg()[0] ?? 0).toFixed(2) }
+const row = { messages: N, crypto: process.env.BENCH_P6_TWEETNACL === '1' ? 'tweetnacl' : 'nacl-noble (as web)', snapshotMiB: snapshot.length / 2 ** 20, storageOpenMs: result.storageMs ?? -1, tailReadMs: result.tailReadMs ?? -1, last50FromTailCacheMs: result.tailMs ?? -1, loadMs: result.loadMs ?? -1, openMs: result.openMs ?? -1, last50ReadableMs: result.last50Ms ?? -1, cacheMs: result.cacheMs ?? -1, allReadableMs: result.allMs ?? -1, allReadableNoCacheMs: result.allNoCacheMs ?? -1, goal: '100 / 1000', loadAvg1m: (loadavg()[0] ?? 0).toFixed(2) }
 printTable('P6 cold open in headless Chromium (IndexedDB)', [row])
 console.log(`wrote ${writeResults('history-browser', { p6: [row] })}`)
