@@ -48,8 +48,8 @@ function printProfile (profile: Profile): void {
  */
 const WIRE_SCRIPT = `(() => {
   const now = () => performance.timeOrigin + performance.now()
-  const sent = []; const recv = []
-  window.__p8wire = { sent, recv }
+  const sent = []; const recv = []; const rtcSent = []; const rtcRecv = []
+  window.__p8wire = { sent, recv, rtcSent, rtcRecv }
   const Orig = window.WebSocket
   const send = Orig.prototype.send
   Orig.prototype.send = function (d) { sent.push([now(), d.byteLength ?? d.size ?? d.length]); trace('ws.send ' + (d.byteLength ?? d.size ?? d.length)); return send.call(this, d) }
@@ -117,10 +117,12 @@ const WIRE_SCRIPT = `(() => {
     }
   }
   // Added before libp2p's own listener: the time the data channel hands a message to the page.
-  function watchChannel (ch) { ch.addEventListener('message', (e) => { trace('rtc.message ' + (e.data.byteLength ?? e.data.size ?? e.data.length)) }) }
+  function watchChannel (ch) {
+    ch.addEventListener('message', (e) => { const n = e.data.byteLength ?? e.data.size ?? e.data.length; rtcRecv.push([now(), n]); trace('rtc.message ' + n) })
+  }
   if (window.RTCDataChannel !== undefined) {
     const dcSend = RTCDataChannel.prototype.send
-    RTCDataChannel.prototype.send = function (d) { trace('rtc.send ' + (d.byteLength ?? d.size ?? d.length)); return dcSend.call(this, d) }
+    RTCDataChannel.prototype.send = function (d) { const n = d.byteLength ?? d.size ?? d.length; rtcSent.push([now(), n]); trace('rtc.send ' + n); return dcSend.call(this, d) }
   }
   // Frames only when tracing: a permanent requestAnimationFrame loop would itself cost both pages CPU.
   const raf = () => { if (window.__p8tracing === true) { trace('frame'); requestAnimationFrame(raf) } }
@@ -133,7 +135,7 @@ const WIRE_SCRIPT = `(() => {
 /** Gossipsub publishes of a text message are ~500 bytes on the wire; control frames (IHAVE, yamux acks) are smaller. */
 const WIRE_MIN_BYTES = 200
 
-interface Wire { sent: Array<[number, number]>, recv: Array<[number, number]> }
+interface Wire { sent: Array<[number, number]>, recv: Array<[number, number]>, rtcSent: Array<[number, number]>, rtcRecv: Array<[number, number]> }
 
 /** The first time in `xs` (sorted) after `t` of a frame larger than WIRE_MIN_BYTES. */
 function firstLargeAfter (xs: Array<[number, number]>, t: number): number | undefined {
@@ -297,6 +299,20 @@ export async function run (): Promise<Record<string, unknown>> {
       network.push(recv - sent)
       receiverSide.push(core - recv)
     }
+    // The direct path: the sender's data channel send of the message → the receiver's data channel message event
+    // (before libp2p's listener), and that event → the receiver's core event.
+    const rtcHop: number[] = []
+    const rtcToCore: number[] = []
+    for (let i = WARMUP; i < WARMUP + COUNT; i++) {
+      const pressed = pressedAt[i]
+      const core = coreAt[String(i)]
+      if (pressed === undefined || core === undefined) continue
+      const sent = firstLargeAfter(wireA.rtcSent, pressed)
+      const got = sent === undefined ? undefined : firstLargeAfter(wireB.rtcRecv, sent)
+      if (sent === undefined || got === undefined || got > core) continue
+      rtcHop.push(got - sent)
+      rtcToCore.push(core - got)
+    }
     const r1 = (x: number): number => Math.round(x * 10) / 10
     const rtc = await Promise.all([alice.page, bob.page].map(async (page) => await page.evaluate(() => (window as unknown as { __p8rtc: unknown }).__p8rtc)))
     const ss = Object.entries(shownAt).filter(([k]) => Number(k) >= WARMUP).map(([, v]) => v)
@@ -316,6 +332,11 @@ export async function run (): Promise<Record<string, unknown>> {
         webSocketSendToReceiverWebSocketMessage: { p50Ms: r1(pct(network, 50)), p99Ms: r1(pct(network, 99)) },
         receiverWebSocketMessageToCoreEvent: { p50Ms: r1(pct(receiverSide, 50)), p99Ms: r1(pct(receiverSide, 99)) }
       },
+      rtcSplit: {
+        count: rtcHop.length,
+        dataChannelSendToReceiverMessageEvent: { p50Ms: r1(pct(rtcHop, 50)), p99Ms: r1(pct(rtcHop, 99)) },
+        receiverMessageEventToCoreEvent: { p50Ms: r1(pct(rtcToCore, 50)), p99Ms: r1(pct(rtcToCore, 99)) }
+      },
       loadAverage: loadavg().map(r1),
       webrtc: { sender: rtc[0], receiver: rtc[1] },
       goal: { p50Ms: 6, p99Ms: 20 }
@@ -331,6 +352,8 @@ export async function run (): Promise<Record<string, unknown>> {
     console.log(`\nsplit by WebSocket frames (${w.count} matched; p50 / p99 ms): keypress → sender's frame out ${w.senderKeypressToWebSocketSend.p50Ms} / ${w.senderKeypressToWebSocketSend.p99Ms}; ` +
       `→ receiver's frame in (relay hop) ${w.webSocketSendToReceiverWebSocketMessage.p50Ms} / ${w.webSocketSendToReceiverWebSocketMessage.p99Ms}; ` +
       `→ receiver's core event ${w.receiverWebSocketMessageToCoreEvent.p50Ms} / ${w.receiverWebSocketMessageToCoreEvent.p99Ms}`)
+    const rs = result.rtcSplit
+    console.log(`direct path (${rs.count} arrived first over the data channel; p50 / p99 ms): sender's rtc.send → receiver's data channel message event ${rs.dataChannelSendToReceiverMessageEvent.p50Ms} / ${rs.dataChannelSendToReceiverMessageEvent.p99Ms}; → receiver's core event ${rs.receiverMessageEventToCoreEvent.p50Ms} / ${rs.receiverMessageEventToCoreEvent.p99Ms} (bench/p8-rtc-floor.ts: the channel alone)`)
     const large = (xs: Array<[number, number]>): number => xs.filter(([at, size]) => at >= (pressedAt[WARMUP] ?? 0) && size > WIRE_MIN_BYTES).length
     console.log(`WebSocket frames of more than ${WIRE_MIN_BYTES} bytes per measured message: sender sent ${(large(wireA.sent) / COUNT).toFixed(1)}, receiver sent ${(large(wireB.sent) / COUNT).toFixed(1)}, receiver got ${(large(wireB.recv) / COUNT).toFixed(1)}`)
     console.log(`WebRTC peer connections (created, states reached): sender ${JSON.stringify(rtc[0])}, receiver ${JSON.stringify(rtc[1])}`)
