@@ -14,6 +14,8 @@ type Row =
 
 /** Consecutive messages of one author within this many ms share one header. */
 const GROUP_WINDOW_MS = 5 * 60 * 1000
+/** The readers of a message nobody's marker is at: one array, so such rows see no change (cs-message shouldUpdate). */
+const NO_READERS: string[] = []
 /** Within this many pixels of the end counts as "at the bottom" (new messages keep it pinned there). */
 const BOTTOM_SLACK_PX = 80
 /** Scroll-then-measure passes when pinning to the newest message. */
@@ -107,7 +109,7 @@ export class CsMessageList extends LitElement {
   #row (r: Row): ReturnType<typeof html> {
     if (r.kind === 'day') return html`<div class="day" role="separator">${formatDay(r.time)}</div>`
     return html`<cs-message .message=${r.message} .ctx=${this.ctx} ?grouped=${r.grouped} ?latestOwn=${r.message.id === this.#latestOwn}
-      .readers=${this.readers.get(r.message.id) ?? []}></cs-message>`
+      .readers=${this.readers.get(r.message.id) ?? NO_READERS}></cs-message>`
   }
 
   #virt (): LitVirtualizer | null { return this.renderRoot.querySelector('lit-virtualizer') }
