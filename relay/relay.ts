@@ -268,7 +268,8 @@ export async function startRelay (opts: RelayOptions): Promise<Relay> {
         // store write would otherwise race the forward through the same microtask queue and delay every member.
         setImmediate(() => {
           room.log.applyRemote(msg.data).then((fresh) => {
-            if (fresh.length === 0) sync.catchUp(peer.toString(), room)
+            // Only when the log lacks something (items wait for predecessors), not for frames a sync brought first.
+            if (fresh.length === 0 && room.log.lacksAfter(msg.data)) sync.catchUp(peer.toString(), room)
           }, (err: Error) => {
             metrics.drop(dropReason(err))
           })

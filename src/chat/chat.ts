@@ -7,7 +7,7 @@ import { TypedEventEmitter } from '@libp2p/interface'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { createChatNode } from '#libp2p-node'
 import {
-  CATCH_UP_MS, DELIVERY_CHECK_MS, KEEP_REFRESH_MS, MAX_JOINED_ROOMS, PRESENCE_INTERVAL_MS, TYPING_TIMEOUT_MS
+  CATCH_UP_MS, DELIVERY_CHECK_MS, KEEP_REFRESH_MS, LOST_PUBLISH_MS, MAX_JOINED_ROOMS, PRESENCE_INTERVAL_MS, TYPING_TIMEOUT_MS
 } from '../constants.ts'
 import { fromHex, toHex } from '../crypto/encoding.ts'
 import { FrameKind, openFrame, sealMessage, ReplayGuard, verifyFrame as verifyRoomFrame } from '../envelope/index.ts'
@@ -412,9 +412,10 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     pubsub.topicValidators.set(room.keys.topic, async (peer: PeerId, msg: Message) => {
       try {
         const fresh = await this.#applyLive(room, msg.data)
-        // Nothing new to show: a duplicate, or an update that depends on something we lack (Yjs holds it pending
-        // until its predecessors arrive). Catch up with the peer that forwarded it.
-        if (fresh.length === 0) this.#catchUp(peer.toString(), room)
+        // Nothing new to show: an update that depends on something we lack (Yjs holds it pending until its
+        // predecessors arrive): catch up with the peer that forwarded it. Not for a copy of frames we hold (a sync
+        // brought them first): that catch-up would find nothing and, under load, make more copies late.
+        if (fresh.length === 0 && room.log.lacksAfter(msg.data)) this.#catchUp(peer.toString(), room)
         // A new valid frame of the room, signed by its publisher's peer key: a member worth a direct connection (the
         // joiner's first profile message is how the others learn of it before its first presence).
         else if (msg.type === 'signed') this.#notePublisher(room, msg.from.toString(), fresh)
@@ -1046,15 +1047,27 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   }
 
   /**
-   * Whether a relay that keeps the room still lacks one of the messages we sent in the last KEEP_REFRESH_MS, a while
-   * after sending it (a dropped publish). Older ones are left to the periodic keep refresh, so a relay that will not
-   * take a message is not pushed every second forever.
+   * Whether a relay that keeps the room lost one of the messages we sent in the last KEEP_REFRESH_MS (a dropped
+   * publish): it holds a later message of ours but not this one (the relay takes one sender's updates in order), or
+   * it still lacks it LOST_PUBLISH_MS after sending. A relay that merely lags (a busy machine) holds neither the
+   * message nor later ones yet, and is not sent a sync for each message it has not reached: from every member at
+   * once, those syncs and the relay's pushes of what they brought were a load that kept it lagging (bench/soak.ts).
+   * Older ones are left to the periodic keep refresh, so a relay that will not take a message is not pushed every
+   * second forever.
    */
   #lostOnTheWay (room: JoinedRoom, relay: string): boolean {
     const now = Date.now()
+    let unheld = false
+    // room.mine is in send order.
     for (const m of room.mine.values()) {
-      if (m.relays.has(relay) || m.since === 0) continue
-      if (m.since <= now - DELIVERY_CHECK_MS && m.since > now - KEEP_REFRESH_MS) return true
+      if (m.since === 0 || m.since <= now - KEEP_REFRESH_MS) continue
+      if (m.relays.has(relay)) {
+        if (unheld) return true
+      } else if (m.since <= now - LOST_PUBLISH_MS) {
+        return true
+      } else if (m.since <= now - DELIVERY_CHECK_MS) {
+        unheld = true
+      }
     }
     return false
   }

@@ -18,7 +18,7 @@ import { FrameView } from './frame-view.ts'
 import { applyStoredUpdate, logItems, packFrames } from './packed-frames.ts'
 import { createUpdateGuard, RejectedLogUpdateError } from './guard.ts'
 import { decodeStateVector } from './state-vector.ts'
-import { encodeLogUpdate, itemEncodedSize } from './update-codec.ts'
+import { encodeLogUpdate, itemEncodedSize, parseLogUpdate } from './update-codec.ts'
 import type { FrameVerifier, UpdateGuard } from './guard.ts'
 import type { LogItem, ParseLimits, RejectReason } from './update-codec.ts'
 import type { UpdateStore } from './types.ts'
@@ -85,6 +85,14 @@ export interface RoomLog {
    * to this log. Throws RejectedUpdateError (nothing applied) when the update breaks any rule.
    */
   applyRemote (update: Uint8Array, origin?: unknown): Promise<Uint8Array[]>
+  /**
+   * After `applyRemote(update)` brought no new frame: whether a catch-up sync could bring something this log lacks.
+   * True while items wait for predecessors, or when `update` carries a frame the log does not hold (its items waited
+   * and were dropped past maxPendingBytes). False for a re-delivery of frames the log already holds with nothing
+   * waiting: the common case once a sync brought a frame before its gossip copy, and a catch-up for it would only
+   * start another sync (under load, each one made more gossip copies late: a feedback loop, bench/soak.ts).
+   */
+  lacksAfter (update: Uint8Array): boolean
   /** Our Yjs state vector (what we have). */
   stateVector (): Uint8Array
   /**
@@ -313,6 +321,15 @@ export async function openRoomLog (init: RoomLogInit): Promise<RoomLog> {
       }
       await track(store.append(update))
       return fresh
+    },
+
+    lacksAfter (update) {
+      if (doc.store.pendingStructs !== null) return true
+      try {
+        return !parseLogUpdate(update, init.limits).items.every(it => roomLog.has(it.frame.subarray(FRAME_ID_OFFSET, FRAME_ID_OFFSET + MESSAGE_ID_BYTES)))
+      } catch {
+        return true
+      }
     },
 
     stateVector () { return Y.encodeStateVector(doc) },

@@ -117,6 +117,31 @@ describe('room log', () => {
     await log.close(); await src.close()
   })
 
+  it('lacksAfter: a catch-up for waiting items or dropped ones, not for a re-delivery of frames it holds', async () => {
+    const author = makeAuthor()
+    const { openRoomLog } = await import('../../../src/history/room-log.ts')
+    const { encodeLogUpdate } = await import('../../../src/history/update-codec.ts')
+    const src = await openLog(room)
+    const u1 = await src.append(await frameOf(room, author, 'one'))
+    const u2 = await src.append(await frameOf(room, author, 'two'))
+    const log = await openRoomLog({ store: memoryUpdateStore(), roomId: room.roomId, writePublicKey: room.writePublicKey, maxPendingBytes: 4096 })
+    // The second insert before the first: it waits for its predecessor.
+    expect(await log.applyRemote(u2)).toEqual([])
+    expect(log.lacksAfter(u2)).toBe(true)
+    expect((await log.applyRemote(u1)).length).toBe(2)
+    // Both again (a sync brought them before their gossip copies): nothing is missing.
+    expect(await log.applyRemote(u1)).toEqual([])
+    expect(log.lacksAfter(u1)).toBe(false)
+    expect(await log.applyRemote(u2)).toEqual([])
+    expect(log.lacksAfter(u2)).toBe(false)
+    // Items dropped at once from a pending store over its bound: nothing waits, yet their frame is not held.
+    const tiny = await openRoomLog({ store: memoryUpdateStore(), roomId: room.roomId, writePublicKey: room.writePublicKey, maxPendingBytes: 1 })
+    const lost = encodeLogUpdate([{ client: 777, items: [{ client: 777, clock: 1000, origin: null, rightOrigin: null, frame: await frameOf(room, author, 'far') }] }])
+    expect(await tiny.applyRemote(lost)).toEqual([])
+    expect(tiny.lacksAfter(lost)).toBe(true)
+    await log.close(); await tiny.close(); await src.close()
+  })
+
   it('rejects a malformed state vector', async () => {
     const a = await openLog(room)
     expect(() => a.missingFor(Uint8Array.of(0xff, 0xff, 0xff, 0x7f))).toThrow()
