@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest'
+import fc from 'fast-check'
 import { foldMessages, describeGap, gaps } from '../../../src/history/read-model.ts'
 import type { Body, OpenedMessage } from '../../../src/envelope/types.ts'
 
@@ -95,6 +96,31 @@ describe('read model', () => {
     ])
     expect(describeGap(g[0]!)).toBe('2 messages from Ana missing')
     expect(describeGap(g[1]!)).toBe('1 message from bo missing')
+  })
+
+  it('gaps equal those of the plain definition (every number up to the highest, minus those seen) for any order', () => {
+    const reference = (list: OpenedMessage[]): unknown[] => {
+      const by = new Map<string, { authorId: string, device: number, seen: Set<number>, max: number }>()
+      for (const m of list) {
+        const k = `${m.authorId}/${m.device}`
+        const e = by.get(k) ?? { authorId: m.authorId, device: m.device, seen: new Set<number>(), max: 0 }
+        by.set(k, e)
+        e.seen.add(m.seq)
+        e.max = Math.max(e.max, m.seq)
+      }
+      const out: unknown[] = []
+      for (const e of by.values()) {
+        const missing: number[] = []
+        for (let q = 1; q <= e.max; q++) if (!e.seen.has(q)) missing.push(q)
+        if (missing.length > 0) out.push({ authorId: e.authorId, device: e.device, missing: missing.length, seqs: missing.slice(0, 16), highest: e.max })
+      }
+      return out
+    }
+    const entry = fc.record({ author: fc.constantFrom('ana', 'bo'), device: fc.constantFrom(1, 2), seq: fc.oneof(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 40 })) })
+    fc.assert(fc.property(fc.array(entry, { maxLength: 120 }), (entries) => {
+      const list = entries.map(e => msg(e.author, e.seq, text('x'), e.device))
+      expect(gaps(list)).toEqual(reference(list))
+    }), { numRuns: 300 })
   })
 
   it('ignores ephemeral and unknown bodies', () => {
