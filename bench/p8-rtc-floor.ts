@@ -2,7 +2,8 @@
 // (≈ 530 bytes) from one page to another on loopback, with nothing else running in the pages. Two separate headless
 // Chromium processes (as in the P8 bench, each user its own browser), then two peer connections inside one page for
 // comparison. One-way times use the pages' shared clock (performance.timeOrigin + now(), same machine).
-// Run: node scripts/node22.mjs bench/p8-rtc-floor.ts   (BENCH_P8_RTC_COUNT, default 300; BENCH_P8_RTC_GAP_MS, default 20)
+// Run: node scripts/node22.mjs bench/p8-rtc-floor.ts   (BENCH_P8_RTC_COUNT, default 300; BENCH_P8_RTC_GAP_MS, default 20;
+// BENCH_P8_RTC_BUSY_MS: main-thread work on the sender right after each send, default 0)
 import { loadavg } from 'node:os'
 import type { Page } from 'playwright-core'
 import { openUser } from '../tests/browser/support/browser.ts'
@@ -10,6 +11,10 @@ import { openUser } from '../tests/browser/support/browser.ts'
 const COUNT = Number(process.env.BENCH_P8_RTC_COUNT ?? 300)
 const GAP_MS = Number(process.env.BENCH_P8_RTC_GAP_MS ?? 20)
 const SIZE = 528
+/** Main-thread work (busy loop) on the sending page right after each send, as the app's own work after a publish. */
+const BUSY_MS = Number(process.env.BENCH_P8_RTC_BUSY_MS ?? 0)
+/** BENCH_P8_RTC_BUSY_LATER=1: that work runs in the next task (setTimeout 0) instead of the one that sent. */
+const BUSY_LATER = process.env.BENCH_P8_RTC_BUSY_LATER === '1'
 
 function pct (xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b)
@@ -41,12 +46,15 @@ const SETUP = `(() => {
     if (pc.iceGatheringState === 'complete') resolve()
     else pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') resolve() })
   })
-  window.__send = async (name, count, gap, size) => {
+  window.__send = async (name, count, gap, size, busy, later) => {
     const ch = window.__rtc[name + 'ch']
+    const work = () => { const until = performance.now() + busy; while (performance.now() < until) { /* busy */ } }
     for (let i = 0; i < count; i++) {
       const buf = new ArrayBuffer(size)
       new DataView(buf).setFloat64(0, now())
       ch.send(buf)
+      if (later) setTimeout(work, 0)
+      else work()
       await new Promise((r) => setTimeout(r, gap))
     }
   }
@@ -87,9 +95,9 @@ async function waitOpen (page: Page, name: string): Promise<void> {
 
 async function measure (from: Page, fromName: string, to: Page): Promise<{ p50Ms: number, p99Ms: number, minMs: number, count: number }> {
   await to.evaluate(() => { (window as unknown as { __rtc: { arrivals: number[] } }).__rtc.arrivals.length = 0 })
-  await from.evaluate(async ([n, c, g, s]) => {
-    await (window as unknown as { __send: (n: string, c: number, g: number, s: number) => Promise<void> }).__send(n as string, c as number, g as number, s as number)
-  }, [fromName, COUNT, GAP_MS, SIZE] as const)
+  await from.evaluate(async ([n, c, g, s, b, l]) => {
+    await (window as unknown as { __send: (n: string, c: number, g: number, s: number, b: number, l: boolean) => Promise<void> }).__send(n as string, c as number, g as number, s as number, b as number, l as boolean)
+  }, [fromName, COUNT, GAP_MS, SIZE, BUSY_MS, BUSY_LATER] as const)
   await to.waitForFunction((c) => (window as unknown as { __rtc: { arrivals: number[] } }).__rtc.arrivals.length >= c, COUNT, { timeout: 30_000 })
   const xs = (await to.evaluate(() => (window as unknown as { __rtc: { arrivals: number[] } }).__rtc.arrivals)).slice(10)
   return { p50Ms: r2(pct(xs, 50)), p99Ms: r2(pct(xs, 99)), minMs: r2(Math.min(...xs)), count: xs.length }
@@ -107,8 +115,8 @@ try {
   await finish(a.page, 'p', await answer(a.page, 'q', await offer(a.page, 'p')))
   await Promise.all([waitOpen(a.page, 'p'), waitOpen(a.page, 'q')])
   const onePage = await measure(a.page, 'p', a.page)
-  const result = { bench: 'P8 WebRTC data channel floor', date: new Date().toISOString(), messageBytes: SIZE, gapMs: GAP_MS, twoBrowsers, onePage, loadAverage: [r2(load0), r2(loadavg()[0] ?? 0)] }
-  console.log('\nWebRTC data channel, one way, loopback, 528-byte messages every ' + GAP_MS + ' ms (first 10 dropped)\n')
+  const result = { bench: 'P8 WebRTC data channel floor', date: new Date().toISOString(), messageBytes: SIZE, gapMs: GAP_MS, busyMs: BUSY_MS, busyLater: BUSY_LATER, twoBrowsers, onePage, loadAverage: [r2(load0), r2(loadavg()[0] ?? 0)] }
+  console.log('\nWebRTC data channel, one way, loopback, 528-byte messages every ' + GAP_MS + ' ms, sender busy ' + BUSY_MS + ' ms after each' + (BUSY_LATER ? ', in the next task' : '') + ' (first 10 dropped)\n')
   console.log('| path | n | min ms | p50 ms | p99 ms |')
   console.log('| --- | ---: | ---: | ---: | ---: |')
   console.log(`| page → page, two Chromium processes | ${twoBrowsers.count} | ${twoBrowsers.minMs} | ${twoBrowsers.p50Ms} | ${twoBrowsers.p99Ms} |`)
