@@ -44,6 +44,15 @@ interface Waiting {
 }
 
 /** One per room: call `send(frame)` for each sealed message, in the order the messages were numbered. */
+/** `f()`, with a synchronous throw turned into a rejection: a sender always gets its promises settled. */
+function promised<T> (f: () => Promise<T>): Promise<T> {
+  try {
+    return f()
+  } catch (err) {
+    return Promise.reject(err as Error)
+  }
+}
+
 export class SendCoalescer {
   readonly #init: SendCoalescerInit
   readonly #maxFrames: number
@@ -106,17 +115,21 @@ export class SendCoalescer {
         } finally {
           this.#handedOff = undefined
         }
-        const durable = this.#init.durable(update)
-        // Each sender awaits it; this copy only keeps a failed write from being an unhandled rejection.
-        durable.catch(() => {})
-        const published = this.#init.publish(update)
-        this.stats.updates++
-        this.stats.frames += batch.length
-        for (const w of batch) w.resolve({ update, durable, published })
-        // The Nagle step: what is sealed while this publish is under way goes out with the next update. Bounded, so
-        // a publish that never settles cannot hold the room's later messages back.
-        await settledWithin(published, this.#maxWaitMs)
-        release()
+        // Released whatever happens below: the store's writes of our own frames wait on it (durableStore hold).
+        try {
+          const durable = promised(() => this.#init.durable(update))
+          // Each sender awaits it; this copy only keeps a failed write from being an unhandled rejection.
+          durable.catch(() => {})
+          const published = promised(() => this.#init.publish(update))
+          this.stats.updates++
+          this.stats.frames += batch.length
+          for (const w of batch) w.resolve({ update, durable, published })
+          // The Nagle step: what is sealed while this publish is under way goes out with the next update. Bounded, so
+          // a publish that never settles cannot hold the room's later messages back.
+          await settledWithin(published, this.#maxWaitMs)
+        } finally {
+          release()
+        }
       }
     } finally {
       this.#draining = false

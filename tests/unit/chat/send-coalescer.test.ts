@@ -126,6 +126,24 @@ describe('send coalescer', () => {
     await gate
   })
 
+  it('resolves handedOff even when handing the update to the network throws at once', async () => {
+    const room = makeRoom()
+    const store = durableStore(memoryUpdateStore(), () => {})
+    const log = await openRoomLog({ store, roomId: room.roomId, writePublicKey: room.writePublicKey })
+    const coalescer = new SendCoalescer({
+      append: async (frames) => await log.appendMany(frames),
+      durable: async (update) => await store.durable(update),
+      publish: () => { throw new Error('no network') }
+    })
+    const gates: Array<Promise<void> | undefined> = []
+    log.onFrames(() => { gates.push(coalescer.handedOff) })
+    const sent = await coalescer.send(await frameOf(room, makeAuthor(), 'into the void'))
+    expect(await sent.published.then(() => 'published', (err: Error) => err.message)).toBe('no network')
+    // The store's writes of our own frames wait on this gate: left pending, no later message would ever be saved.
+    await gates[0]
+    await sent.durable
+  })
+
   it('rejects every message of a batch the log refused, and goes on with the next', async () => {
     const { room, published, coalescer, releaseAll } = await setup()
     const author = makeAuthor()
