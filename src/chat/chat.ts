@@ -11,6 +11,7 @@ import {
 } from '../constants.ts'
 import { fromHex, toHex } from '../crypto/encoding.ts'
 import { FrameKind, openFrame, sealMessage, ReplayGuard, verifyFrame as verifyRoomFrame } from '../envelope/index.ts'
+import { frameIdText } from './frame-id.ts'
 import { InvalidArgumentError, MalformedError, NotFoundError } from '../errors.ts'
 import { openRoomLog, roomFrameVerifier } from '../history/room-log.ts'
 import { loadOpenedFrames, OpenedFrames, saveOpenedFrames } from '../history/opened-frames.ts'
@@ -72,8 +73,6 @@ import type { Message } from '@libp2p/gossipsub'
 import type { KeepResponse } from '../net/keep-request.ts'
 import type { PeerId } from '@libp2p/interface'
 
-const FRAME_ID_START = 6
-const FRAME_ID_END = 22
 /** Yjs origin of updates that arrived live (gossipsub), as opposed to sync or import. */
 const LIVE_ORIGIN = 'live'
 
@@ -108,6 +107,10 @@ interface JoinedRoom {
   sender: SendCoalescer
   /** Opened messages by id (hex); null = the frame did not open (counted). */
   opened: Map<string, OpenedMessage | null>
+  /** Messages set in `opened` (not null) so far: with the log's `changes`, says when `inOrder` is still current. */
+  openedCount: number
+  /** The opened messages in log order as last walked (shared by the roles and read-model folds; never mutated). */
+  inOrder?: { changes: number, openedCount: number, list: OpenedMessage[] }
   ephemeralGuard: ReplayGuard
   mine: Map<string, Mine>
   readMarkers: Map<string, string>
@@ -319,7 +322,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     this.#direct?.notePeer(from)
     void room.openQueue.then(() => {
       for (const frame of frames) {
-        const m = room.opened.get(toHex(frame.subarray(FRAME_ID_START, FRAME_ID_END)))
+        const m = room.opened.get(frameIdText(frame))
         if (m != null && m.authorId !== this.#identity.userId && this.#peerDirectory.note(from, m.authorId)) this.#newMember(room, from)
       }
     })
@@ -537,7 +540,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     // A direct room has no invite: its secret is the two users' agreement, and nobody else belongs in it.
     if (stored.direct != null && stored.hidden == null) Object.assign(info, { invite: '', direct: { userId: stored.direct } })
     const room: JoinedRoom = {
-      info, stored, keys, log, store, precheck, applyChain: Promise.resolve(), verified, opened: new Map(), ephemeralGuard: new ReplayGuard(), mine: new Map(), readMarkers: new Map(),
+      info, stored, keys, log, store, precheck, applyChain: Promise.resolve(), verified, opened: new Map(), openedCount: 0, ephemeralGuard: new ReplayGuard(), mine: new Map(), readMarkers: new Map(),
       presence: new Map(), typing: new Map(), unsubscribeFrames: () => {}, openQueue: Promise.resolve(), syncedWithRelay: false, nextSeq: 1, names: new Map(),
       roles: await RoomRoles.open({ roomIdText: keys.roomIdText, storage: this.#storage, epoch0Key: keys.key, mine: () => this.#boxKeyPairs(), extraBoxKeys: (userId) => this.#devices?.extraBoxKeys(userId) ?? [] }),
       locked: new Set(), granting: new Set(), rolesCounted: new Map(),
@@ -570,16 +573,29 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       // frames this device already opened with every check (OpenedFrames: a cold open only decrypts those).
       const now = Number.MAX_SAFE_INTEGER / 2
       const cache = this.#openedFrames.get(room.info.id) ?? new OpenedFrames()
+      const reopen = { now, keyForEpoch: room.roles.keyForEpoch }
+      const full = async (frame: Uint8Array): Promise<OpenedMessage> => await openFrame(frame, room.keys, { now, writeSignatureVerified: room.verified.take(frame) || writeSignatureChecked, keyForEpoch: room.roles.keyForEpoch })
       // Frames are opened a window ahead (their signature checks batch onto worker threads), taken in log order.
-      const opening = openAhead(frames, (frame) => room.opened.has(toHex(frame.subarray(FRAME_ID_START, FRAME_ID_END)))
-        ? undefined
-        : cache.open(frame, room.keys, async () => await openFrame(frame, room.keys, { now, writeSignatureVerified: room.verified.take(frame) || writeSignatureChecked, keyForEpoch: room.roles.keyForEpoch }), { now, keyForEpoch: room.roles.keyForEpoch }))
-      for (const [frame, started] of opening) {
-        const id = toHex(frame.subarray(FRAME_ID_START, FRAME_ID_END))
+      // Each frame's id (hex) is built once: by the start callback, which openAhead calls in list order ahead of the
+      // loop below, which takes them in the same order.
+      const ids: string[] = []
+      let taken = 0
+      const opening = openAhead(frames, (frame) => {
+        const id = frameIdText(frame)
+        ids.push(id)
+        return room.opened.has(id)
+          ? undefined
+          : cache.open(frame, room.keys, full, reopen)
+      })
+      for (const [, started] of opening) {
+        const id = ids[taken] as string
+        // Only the ids not yet taken stay referenced (the window ahead), not one per frame of the batch.
+        ids[taken++] = ''
         if (room.opened.has(id) || started === undefined) continue
         try {
           const m = await started
           room.opened.set(id, m)
+          room.openedCount++
           room.locked.delete(id)
           // Our frames are published while their fsync runs: after a crash in that window a relay or peer may hand
           // back a number the disk lost, and it must not be used again (same id = a dropped duplicate).
@@ -636,12 +652,9 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
 
   #fold (room: JoinedRoom): ReadModel {
     if (room.fold != null) return room.fold
-    const opened: OpenedMessage[] = []
+    const opened = this.#openedInOrder(room)
     const seqs = new Map<string, number>()
-    for (const frame of room.log.frames()) {
-      const m = room.opened.get(toHex(frame.subarray(FRAME_ID_START, FRAME_ID_END)))
-      if (m == null) continue
-      opened.push(m)
+    for (const m of opened) {
       const key = `${m.authorId}/${m.device}`
       if (m.seq > (seqs.get(key) ?? 0)) seqs.set(key, m.seq)
     }
@@ -670,7 +683,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     const next = new Map<string, number>()
     for (const [i, m] of fresh.entries()) {
       const frame = tail[i]
-      if (m.body.k !== 'text' || frame == null || toHex(frame.subarray(FRAME_ID_START, FRAME_ID_END)) !== m.idText || room.roles.hides(m)) return
+      if (m.body.k !== 'text' || frame == null || frameIdText(frame) !== m.idText || room.roles.hides(m)) return
       const key = `${m.authorId}/${m.device}`
       if (m.seq !== (next.get(key) ?? seqs.get(key) ?? 0) + 1) return
       if (fold.gaps.some(g => g.authorId === m.authorId && g.device === m.device)) return
@@ -1199,13 +1212,19 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   }
 
   // ── roles, moderation and key epochs (src/roles) ──────────────────────────────────────────────────────────────
-  /** Opened messages of a room in log order. */
+  /**
+   * Opened messages of a room in log order (callers must not change the list). The walk over the log is kept until
+   * the log's frames change or another message opens: a cold open folds roles and then the read model from one walk.
+   */
   #openedInOrder (room: JoinedRoom): OpenedMessage[] {
+    const kept = room.inOrder
+    if (kept !== undefined && kept.changes === room.log.changes && kept.openedCount === room.openedCount) return kept.list
     const out: OpenedMessage[] = []
     for (const frame of room.log.frames()) {
-      const m = room.opened.get(toHex(frame.subarray(FRAME_ID_START, FRAME_ID_END)))
+      const m = room.opened.get(frameIdText(frame))
       if (m != null) out.push(m)
     }
+    room.inOrder = { changes: room.log.changes, openedCount: room.openedCount, list: out }
     return out
   }
 

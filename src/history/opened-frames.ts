@@ -122,11 +122,12 @@ export class OpenedFrames {
 
   /**
    * Opens a frame of a local log: `reopenFrame` (no signature checks) when these bytes passed openFrame here
-   * before, else `full()` (which must be openFrame with every check), recording a success.
+   * before, else `full(frame)` (which must be openFrame with every check), recording a success. `full` gets the
+   * frame so that a caller opening many frames passes one function, not a closure per frame.
    */
-  async open (frame: Uint8Array, room: RoomKeys, full: () => Promise<OpenedMessage>, opts: OpenOptions = {}): Promise<OpenedMessage> {
+  async open (frame: Uint8Array, room: RoomKeys, full: (frame: Uint8Array) => Promise<OpenedMessage>, opts: OpenOptions = {}): Promise<OpenedMessage> {
     if (this.has(frame)) return reopenFrame(frame, room, opts)
-    const m = await full()
+    const m = await full(frame)
     this.add(frame)
     return m
   }

@@ -108,6 +108,11 @@ export interface RoomLog {
   onFrames (listener: FramesListener): () => void
   /** Rejected updates so far, by reason. */
   readonly rejections: Readonly<Partial<Record<RejectReason, number>>>
+  /**
+   * Counts changes of the log's frames since the load (new frames, or repeated ones, which can move a frame earlier):
+   * `frames()` is the same list as long as this is unchanged, so a reader can keep what it derived from it.
+   */
+  readonly changes: number
   /** Rewrites the store as one snapshot of the doc (crash-safe; see the store's compact). */
   compact (): Promise<void>
   /** Waits for pending writes, closes the store and frees the doc. */
@@ -123,6 +128,7 @@ export async function openRoomLog (init: RoomLogInit): Promise<RoomLog> {
   const view = new FrameView<Y.Item>(frameOfItem)
   const listeners = new Set<FramesListener>()
   let loading = true
+  let changes = 0
   let closed = false
   let lastLocalUpdate: Uint8Array | undefined
   /** Set while applyRemote applies an update: gathers the frames it made new. */
@@ -154,6 +160,7 @@ export async function openRoomLog (init: RoomLogInit): Promise<RoomLog> {
       }
     }
     if (items.length === 0) return
+    changes++
     const fresh = view.isDirty ? view.insertedInMiddle(items) : insertNew(items)
     if (fresh.length === 0) return
     if (collected !== undefined) for (const f of fresh) collected.push(f)
@@ -257,6 +264,7 @@ export async function openRoomLog (init: RoomLogInit): Promise<RoomLog> {
     },
     get rawLength () { return arr.length },
     get rejections () { return guard.rejections },
+    get changes () { return changes },
 
     async append (frame) {
       return await roomLog.appendMany([frame])
