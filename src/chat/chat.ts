@@ -48,7 +48,7 @@ import type { MediaService } from '../media/service.ts'
 import type { FetchFileOptions, FileInput, MediaFileInfo } from '../media/types.ts'
 import { RoomRoles } from '../roles/room-roles.ts'
 import * as roleActions from '../roles/actions.ts'
-import { foldRoles, memberList, REFRESH_KINDS } from '../roles/fold.ts'
+import { memberList, REFRESH_KINDS } from '../roles/fold.ts'
 import { applyModeration, gapsBesidesLocked } from '../roles/moderation-view.ts'
 import type { RolesHost } from '../roles/actions.ts'
 import type { ModerationEntry, Role, RoleInfo, RoleState, RoomSettings, RotateEpochOptions } from '../roles/types.ts'
@@ -659,8 +659,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       if (m.seq > (seqs.get(key) ?? 0)) seqs.set(key, m.seq)
     }
     // Membership first: messages of removed authors are left out, moderator removals applied (src/roles).
-    const roles = foldRoles(opened, room.roles.foldInput())
-    room.roles.adopt(roles)
+    const roles = room.roles.foldFrom(opened)
     this.#countIgnored(room, roles)
     room.fold = gapsBesidesLocked(applyModeration(foldMessages(roles.hidden.size > 0 ? opened.filter(m => !roles.hidden.has(m.idText)) : opened), roles), room.locked.size)
     room.foldSeqs = seqs

@@ -49,9 +49,9 @@ export function foldMessages (opened: readonly OpenedMessage[]): ReadModel {
   const ignored: IgnoredCounts = { editNotAuthor: 0, deleteNotAuthor: 0, editDeleted: 0, unknownTarget: 0, duplicate: 0, notShown: 0 }
   const names = new Map<string, string>()
   const room: ReadModel['room'] = {}
-  const byId = new Map<string, MessageView>()
+  /** Every id seen, with its view (null: a message that is not shown): one map entry per message, not two. */
+  const byId = new Map<string, MessageView | null>()
   const views: MessageView[] = []
-  const seen = new Set<string>()
   const waiting = new Map<string, Op[]>()
   /** (user ‖ emoji) → on, per target. */
   const reactionState = new Map<string, Map<string, { user: string, emoji: string, on: boolean }>>()
@@ -84,8 +84,8 @@ export function foldMessages (opened: readonly OpenedMessage[]): ReadModel {
   }
 
   for (const m of opened) {
-    if (seen.has(m.idText)) { ignored.duplicate++; continue }
-    seen.add(m.idText)
+    if (byId.has(m.idText)) { ignored.duplicate++; continue }
+    byId.set(m.idText, null)
     let byDevice = seqs.get(m.authorId)
     if (byDevice === undefined) { byDevice = new Map(); seqs.set(m.authorId, byDevice) }
     let s = byDevice.get(m.device)
@@ -123,7 +123,7 @@ export function foldMessages (opened: readonly OpenedMessage[]): ReadModel {
       case 'react': {
         const targetId = toHex(b.target)
         const target = byId.get(targetId)
-        if (target === undefined) {
+        if (target == null) {
           ignored.unknownTarget++
           const list = waiting.get(targetId) ?? []
           list.push({ m })

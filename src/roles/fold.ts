@@ -53,8 +53,8 @@ export function rekeyRank (state: RoleState): number {
 /** Folds `opened` (log order) into the room's membership state. */
 export function foldRoles (opened: readonly OpenedMessage[], input: FoldInput = {}): RoleState {
   const s = emptyRoleState()
-  const seen = new Set<string>()
-  const authorOf = new Map<string, string>()
+  /** Every id seen, with its author when it counts as a target of `remove` (undefined: from a removed author). */
+  const authorOf = new Map<string, string | undefined>()
   const profileBox = new Map<string, Uint8Array>()
   const epochsStarted = new Map<number, string>()
   const ignore = (reason: IgnoredReason): void => { s.ignored[reason] = (s.ignored[reason] ?? 0) + 1 }
@@ -73,14 +73,15 @@ export function foldRoles (opened: readonly OpenedMessage[], input: FoldInput = 
     s.moderation.push({ id: m.idText, by: m.authorId, time: m.time, ...entry })
   }
 
-  for (const [index, m] of opened.entries()) {
-    if (seen.has(m.idText)) continue
-    seen.add(m.idText)
+  for (let index = 0; index < opened.length; index++) {
+    const m = opened[index] as OpenedMessage
+    if (authorOf.has(m.idText)) continue
     const author = m.authorId
     const b = m.body
     const isOp = OP_KINDS.has(b.k)
 
     if (s.banned.has(author) || s.removed.has(author)) {
+      authorOf.set(m.idText, undefined)
       // A removed author: nothing after the removal counts or shows (whatever epoch it was sealed with).
       if (isOp) ignore('not-member')
       else { s.hidden.add(m.idText); ignore('removed-author') }
@@ -211,7 +212,23 @@ export function foldRoles (opened: readonly OpenedMessage[], input: FoldInput = 
   }
 
   for (const [userId, member] of s.members) member.boxKeys = boxKeysOf(userId, profileBox, input)
+  profileBoxes.set(s, profileBox)
   return s
+}
+
+/** The profile box keys a fold found, by the state it returned (to fold the box keys again, see {@link reboxRoles}). */
+const profileBoxes = new WeakMap<RoleState, Map<string, Uint8Array>>()
+
+/**
+ * Folds the members' box keys of `state` again with `input` (its extra box keys, e.g. a user's linked devices, may
+ * have changed since), in place: what `foldRoles` would give for the same list with this input, when the input picks
+ * the same genesis. False (nothing done) when `state` did not come from foldRoles.
+ */
+export function reboxRoles (state: RoleState, input: FoldInput): boolean {
+  const profileBox = profileBoxes.get(state)
+  if (profileBox === undefined) return false
+  for (const [userId, member] of state.members) member.boxKeys = boxKeysOf(userId, profileBox, input)
+  return true
 }
 
 function boxKeysOf (userId: string, profileBox: Map<string, Uint8Array>, input: FoldInput): Uint8Array[] {

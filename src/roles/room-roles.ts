@@ -9,7 +9,7 @@ import type { Body, OpenedMessage } from '../envelope/types.ts'
 import type { StorageBackend } from '../history/types.ts'
 import { boxEpochKey, EpochKeyring, grantedKeys, newEpochKey } from './epoch-keys.ts'
 import type { BoxKeyPair } from './epoch-keys.ts'
-import { emptyRoleState, foldRoles, inviteRank, rankOf, REFRESH_KINDS, rekeyRank } from './fold.ts'
+import { emptyRoleState, foldRoles, inviteRank, rankOf, reboxRoles, REFRESH_KINDS, rekeyRank } from './fold.ts'
 import type { FoldInput, RoleState } from './types.ts'
 
 /** Meta key of the genesis id a device pinned for a room (trust on first use). */
@@ -28,6 +28,8 @@ export class RoomRoles {
   readonly keyring: EpochKeyring
   #state: RoleState = emptyRoleState()
   #pinned: string | undefined
+  /** The list the state was folded from (never changed by its owner) and the pinned genesis then, if it was. */
+  #from: { opened: readonly OpenedMessage[], pinned: string | undefined } | undefined
 
   private constructor (roomIdText: string, storage: StorageBackend, epoch0Key: Uint8Array, mine: () => readonly BoxKeyPair[], extraBoxKeys: FoldInput['extraBoxKeys']) {
     this.#roomIdText = roomIdText
@@ -59,6 +61,7 @@ export class RoomRoles {
     if (this.#pinned !== undefined) input.pinnedGenesis = this.#pinned
     if (this.#extraBoxKeys !== undefined) input.extraBoxKeys = this.#extraBoxKeys
     this.#state = foldRoles(opened, input)
+    this.#from = { opened, pinned: input.pinnedGenesis }
     if (this.#pinned === undefined && this.#state.genesisId !== undefined) {
       this.#pinned = this.#state.genesisId
       await this.#storage.setMeta(genesisMetaKey(this.#roomIdText), utf8.encode(this.#pinned)).catch(() => {})
@@ -67,7 +70,27 @@ export class RoomRoles {
   }
 
   /** Sets the state from a fold made elsewhere (the chat folds roles with the read model). */
-  adopt (state: RoleState): void { this.#state = state }
+  adopt (state: RoleState): void {
+    this.#state = state
+    this.#from = undefined
+  }
+
+  /**
+   * Folds `opened` (log order) with {@link RoomRoles.foldInput} and adopts the result. When the state was folded from
+   * this very list (same array: its owner keeps it unchanged until a message opens or the log changes) and the same
+   * genesis, only the members' box keys are folded again (extra box keys may have changed): the rest would come out
+   * the same. A cold open folds roles once for the roles refresh and once with the read model: this is the second.
+   */
+  foldFrom (opened: readonly OpenedMessage[]): RoleState {
+    const input = this.foldInput()
+    const from = this.#from
+    // Unpinned, the fold picks the first genesis of the list, which refresh then pins: the same genesis.
+    const sameGenesis = from !== undefined && (from.pinned === input.pinnedGenesis || (from.pinned === undefined && input.pinnedGenesis === this.#state.genesisId))
+    if (from !== undefined && from.opened === opened && sameGenesis && reboxRoles(this.#state, input)) return this.#state
+    this.#state = foldRoles(opened, input)
+    this.#from = { opened, pinned: input.pinnedGenesis }
+    return this.#state
+  }
 
   /** The fold input (pinned genesis, extra box keys) for a fold made elsewhere. */
   foldInput (): FoldInput {
