@@ -42,6 +42,9 @@ const SECONDS = Number(process.env.SOAK_SECONDS ?? 90)
 const CHURN_S = Number(process.env.SOAK_CHURN_SECONDS ?? 60)
 const RATE = Number(process.env.SOAK_RATE ?? 50)
 const PEERS = Number(process.env.SOAK_PEERS ?? 10)
+const SETTLE_S = Number(process.env.SOAK_SETTLE_SECONDS ?? 5)
+/** What a churn does (SOAK_CHURN, comma-separated; default all three): restart a peer, cut a peer's path, move rooms. */
+const CHURN = new Set((process.env.SOAK_CHURN ?? 'restart,cut,move').split(','))
 const SAMPLE_MS = 5_000
 /** Extra Node flags for the peer processes, e.g. SOAK_PEER_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile them. */
 const PEER_NODE_FLAGS = (process.env.SOAK_PEER_FLAGS ?? '').split(' ').filter(f => f !== '')
@@ -180,6 +183,8 @@ for (const p of peers) {
 await Promise.all(peers.map(async p => { await p.start() }))
 let room = await (peers[0] as SoakPeer).request({ op: 'create', name: 'soak-0' }, 'room') as Ev & { id: string, invite: string }
 for (const p of peers.slice(1)) await p.request({ op: 'join', invite: room.invite }, 'room')
+// Setup is not the soak: the ten joins' syncs (~90 sessions at the relay) settle before the clock starts.
+await sleep(SETTLE_S * 1000)
 
 const busy = new Set<number>()
 let paused = false
@@ -231,15 +236,20 @@ const churner = (async () => {
     churnStarts.push(Date.now())
     const r = Math.floor(Math.random() * PEERS)
     const peer = peers[r] as SoakPeer
-    busy.add(r)
-    churnedAt.set(r, Date.now())
-    await peer.stop()
-    await peer.start()
-    busy.delete(r)
-    const c = peers[(r + 1 + Math.floor(Math.random() * (PEERS - 1))) % PEERS] as SoakPeer
-    churnedAt.set(c.index, Date.now())
-    c.proxy.cut()
-    setTimeout(() => { c.proxy.heal() }, 2_000)
+    if (CHURN.has('restart')) {
+      busy.add(r)
+      churnedAt.set(r, Date.now())
+      await peer.stop()
+      await peer.start()
+      busy.delete(r)
+    }
+    if (CHURN.has('cut')) {
+      const c = peers[(r + 1 + Math.floor(Math.random() * (PEERS - 1))) % PEERS] as SoakPeer
+      churnedAt.set(c.index, Date.now())
+      c.proxy.cut()
+      setTimeout(() => { c.proxy.heal() }, 2_000)
+    }
+    if (!CHURN.has('move')) continue
     paused = true
     const old = room
     const fresh = await (peers[0] as SoakPeer).request({ op: 'create', name: `soak-${churns}` }, 'room') as Ev & { id: string, invite: string }
@@ -253,6 +263,8 @@ const churner = (async () => {
 // Sampler: peers' heap (after GC), RSS and descriptors summed over the 10 processes; the relay's RSS and descriptors.
 const samples: Array<{ t: number, heap: number, rss: number, fds: number, relayRss: number, relayFds: number, gc: boolean }> = []
 const GC_EVERY = 3
+/** Deliveries already summarized by an earlier sample line. */
+let reported = 0
 let sampleNo = 1
 while (Date.now() < endAt) {
   await sleep(SAMPLE_MS)
@@ -276,7 +288,8 @@ while (Date.now() < endAt) {
   if (!complete) continue
   samples.push({ t: (Date.now() - start) / 1000, heap, rss: rssSum, fds: fdSum, relayRss: await rss(relayPid), relayFds: await fds(relayPid), gc: withGc })
   const s = samples[samples.length - 1] as (typeof samples)[number]
-  process.stderr.write(`soak t=${s.t.toFixed(0)}s sent=${sent} heap${s.gc ? ' after GC' : ''}=${(s.heap / 1e6).toFixed(1)}MB rss=${(s.rss / 1e6).toFixed(1)}MB fds=${s.fds} relayRss=${(s.relayRss / 1e6).toFixed(1)}MB relayFds=${s.relayFds} p99=${quantile(latencies, 0.99)}ms\n`)
+  process.stderr.write(`soak t=${s.t.toFixed(0)}s sent=${sent} heap${s.gc ? ' after GC' : ''}=${(s.heap / 1e6).toFixed(1)}MB rss=${(s.rss / 1e6).toFixed(1)}MB fds=${s.fds} relayRss=${(s.relayRss / 1e6).toFixed(1)}MB relayFds=${s.relayFds} p99=${quantile(latencies, 0.99)}ms (since the last sample: ${latencies.length - reported} deliveries, p50 ${quantile(latencies.slice(reported), 0.5)} ms, p99 ${quantile(latencies.slice(reported), 0.99)} ms)\n`)
+  reported = latencies.length
 }
 await sender
 await churner
