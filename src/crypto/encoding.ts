@@ -9,8 +9,34 @@ const utf8Encoder = new TextEncoder()
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true })
 
 const HEX_PAIRS: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
+/** Char codes of the two hex digits of every byte value: [2b] high nibble, [2b + 1] low nibble. */
+const HEX_CODES = new Uint8Array(512)
+for (let b = 0; b < 256; b++) {
+  HEX_CODES[2 * b] = (HEX_PAIRS[b] as string).charCodeAt(0)
+  HEX_CODES[2 * b + 1] = (HEX_PAIRS[b] as string).charCodeAt(1)
+}
+
+/**
+ * Lowercase hex of the 16 bytes of `b` at `at` (a message id) as one flat string. Pieces joined with `+` make a
+ * chain of string parts that the first map lookup copies into a flat string again: on a cold open every message's
+ * id is a map key several times over.
+ */
+export function hex16At (b: Uint8Array, at: number): string {
+  const c = HEX_CODES
+  const x0 = (b[at] as number) * 2; const x1 = (b[at + 1] as number) * 2; const x2 = (b[at + 2] as number) * 2; const x3 = (b[at + 3] as number) * 2
+  const x4 = (b[at + 4] as number) * 2; const x5 = (b[at + 5] as number) * 2; const x6 = (b[at + 6] as number) * 2; const x7 = (b[at + 7] as number) * 2
+  const x8 = (b[at + 8] as number) * 2; const x9 = (b[at + 9] as number) * 2; const xa = (b[at + 10] as number) * 2; const xb = (b[at + 11] as number) * 2
+  const xc = (b[at + 12] as number) * 2; const xd = (b[at + 13] as number) * 2; const xe = (b[at + 14] as number) * 2; const xf = (b[at + 15] as number) * 2
+  return String.fromCharCode(
+    c[x0] as number, c[x0 + 1] as number, c[x1] as number, c[x1 + 1] as number, c[x2] as number, c[x2 + 1] as number, c[x3] as number, c[x3 + 1] as number,
+    c[x4] as number, c[x4 + 1] as number, c[x5] as number, c[x5 + 1] as number, c[x6] as number, c[x6 + 1] as number, c[x7] as number, c[x7 + 1] as number,
+    c[x8] as number, c[x8 + 1] as number, c[x9] as number, c[x9 + 1] as number, c[xa] as number, c[xa + 1] as number, c[xb] as number, c[xb + 1] as number,
+    c[xc] as number, c[xc + 1] as number, c[xd] as number, c[xd + 1] as number, c[xe] as number, c[xe + 1] as number, c[xf] as number, c[xf + 1] as number)
+}
+
 /** Lowercase hex (base16 without the multibase prefix). */
 export function toHex (bytes: Uint8Array): string {
+  if (bytes.length === 16) return hex16At(bytes, 0)
   let out = ''
   for (let i = 0; i < bytes.length; i++) out += HEX_PAIRS[bytes[i] as number] as string
   return out
