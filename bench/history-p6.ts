@@ -52,7 +52,7 @@ try {
     }
     for (let i = 0; i < RUNS; i++) {
       const load = (loadavg()[0] ?? 0).toFixed(2)
-      const r = JSON.parse(child('p6-chat-open.ts', fixture)) as { wall: Record<string, number>, cpu: Record<string, number> }
+      const r = JSON.parse(child('p6-chat-open.ts', fixture)) as { wall: { createChat: number, last50: number, allMessages: number }, cpu: { createChat: number, last50: number } }
       chatRows.push({ run: i + 1, createChatMs: r.wall.createChat, last50Ms: r.wall.last50, allMs: r.wall.allMessages, createChatCpuMs: r.cpu.createChat, last50CpuMs: r.cpu.last50, loadAvg1m: load })
     }
     printTable(`P6 through the app: createChat + messages() of the ${N}-message room (wall and CPU ms since the start)`, chatRows)
