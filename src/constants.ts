@@ -497,8 +497,9 @@ export const SEND_COALESCE_MAX_WAIT_MS = 1_000
 export const OPEN_AHEAD_WINDOW = 256
 
 /**
- * Soak (bench/soak.ts): a message the relay still lacks this long after we sent it, with no later message of ours
- * held there either, counts as a publish lost on the way, and a sync pushes it (src/chat/chat.ts #lostOnTheWay).
- * Before that, a relay that holds none of our recent messages is lagging (a busy machine), not losing them.
+ * A message the relay still lacks this long after we sent it, with no later message of ours held there either,
+ * counts as a publish lost on the way, and a sync pushes it (src/chat/chat.ts #lostOnTheWay). Before that, a relay
+ * that holds none of our recent messages is lagging (a busy machine), not losing them: syncing with it then only
+ * added load (bench/soak.ts).
  */
 export const LOST_PUBLISH_MS = 5_000

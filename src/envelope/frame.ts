@@ -5,7 +5,7 @@
  */
 import { sign, signatureHolds, verify } from '#ed25519'
 import {
-  FRAME_VERSION, MAX_EPOCH, MAX_FRAME_BYTES, MESSAGE_ID_BYTES, NONCE_BYTES, ROOM_ID_BYTES, SECRETBOX_OVERHEAD_BYTES,
+  FRAME_ID_OFFSET, FRAME_VERSION, MAX_EPOCH, MAX_FRAME_BYTES, MESSAGE_ID_BYTES, NONCE_BYTES, ROOM_ID_BYTES, SECRETBOX_OVERHEAD_BYTES,
   SIGNATURE_BYTES, TAG_FRAME_SIG
 } from '../constants.ts'
 import { BadSignatureError, InvalidArgumentError, MalformedError, OversizedError } from '../errors.ts'
@@ -16,7 +16,7 @@ import type { FrameHeader } from './types.ts'
 export const FRAME_OFFSET_VERSION = 0
 export const FRAME_OFFSET_KIND = 1
 export const FRAME_OFFSET_EPOCH = 2
-export const FRAME_OFFSET_ID = 6
+export const FRAME_OFFSET_ID = FRAME_ID_OFFSET
 export const FRAME_OFFSET_NONCE = FRAME_OFFSET_ID + MESSAGE_ID_BYTES
 /** Bytes before the ciphertext. */
 export const FRAME_HEADER_BYTES = FRAME_OFFSET_NONCE + NONCE_BYTES

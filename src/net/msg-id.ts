@@ -1,9 +1,7 @@
 import { sha256 } from '#hash'
-import { FRAME_VERSION, MESSAGE_ID_BYTES, NONCE_BYTES, SECRETBOX_OVERHEAD_BYTES, SIGNATURE_BYTES, EPHEMERAL_TOPIC_PREFIX } from '../constants.ts'
+import { FRAME_ID_OFFSET, FRAME_VERSION, MESSAGE_ID_BYTES, NONCE_BYTES, SECRETBOX_OVERHEAD_BYTES, SIGNATURE_BYTES, EPHEMERAL_TOPIC_PREFIX } from '../constants.ts'
 import type { Message } from '@libp2p/gossipsub'
 
-/** Offset of the message id in a frame header (PROTOCOL.md, Frame). */
-const FRAME_ID_OFFSET = 6
 const MIN_FRAME_BYTES = FRAME_ID_OFFSET + MESSAGE_ID_BYTES + NONCE_BYTES + SECRETBOX_OVERHEAD_BYTES + SIGNATURE_BYTES
 /** Frame kind byte of ephemeral frames (src/envelope/types.ts FrameKind.ephemeral). */
 const EPHEMERAL_KIND = 2
