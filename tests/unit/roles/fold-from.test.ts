@@ -5,24 +5,12 @@
 import { describe, expect, it } from 'vitest'
 import { randomBytes } from 'node:crypto'
 import { toHex } from '../../../src/crypto/encoding.ts'
-import { userIdFromPublicKey } from '../../../src/identity/user-id.ts'
 import { foldRoles } from '../../../src/roles/fold.ts'
 import { RoomRoles } from '../../../src/roles/room-roles.ts'
 import { memoryStorage } from '../chat/support/memory-storage.ts'
-import type { Body, OpenedMessage } from '../../../src/envelope/types.ts'
 import type { RoleState } from '../../../src/roles/types.ts'
+import { msg, user } from './support.ts'
 
-interface User { key: Uint8Array, id: string, box: Uint8Array }
-function user (): User {
-  const key = Uint8Array.from(randomBytes(32))
-  return { key, id: userIdFromPublicKey(key), box: Uint8Array.from(randomBytes(32)) }
-}
-let seq = 0
-function msg (author: User, body: Body): OpenedMessage {
-  const id = Uint8Array.from(randomBytes(16))
-  seq++
-  return { id, idText: toHex(id), kind: 1, epoch: 0, author: author.key, authorId: author.id, device: 1, seq, time: seq, body }
-}
 
 /** The parts of a state a chat reads, comparable with toEqual. */
 function plain (s: RoleState): unknown {

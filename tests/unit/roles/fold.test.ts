@@ -5,22 +5,11 @@
 import { describe, expect, it } from 'vitest'
 import { randomBytes } from 'node:crypto'
 import { toHex } from '../../../src/crypto/encoding.ts'
-import { userIdFromPublicKey } from '../../../src/identity/user-id.ts'
 import { foldRoles, memberList } from '../../../src/roles/fold.ts'
-import type { Body, OpenedMessage } from '../../../src/envelope/types.ts'
+import type { OpenedMessage } from '../../../src/envelope/types.ts'
+import { msg, user } from './support.ts'
+import type { User } from './support.ts'
 
-interface User { key: Uint8Array, id: string, box: Uint8Array }
-function user (): User {
-  const key = Uint8Array.from(randomBytes(32))
-  return { key, id: userIdFromPublicKey(key), box: Uint8Array.from(randomBytes(32)) }
-}
-
-let seq = 0
-function msg (author: User, body: Body): OpenedMessage {
-  const id = Uint8Array.from(randomBytes(16))
-  seq++
-  return { id, idText: toHex(id), kind: 1, epoch: 0, author: author.key, authorId: author.id, device: 1, seq, time: seq, body }
-}
 const text = (u: User, t: string): OpenedMessage => msg(u, { k: 'text', text: t })
 const profile = (u: User): OpenedMessage => msg(u, { k: 'profile', name: 'x', box: u.box })
 const role = (by: User, to: User, r: 'owner' | 'admin' | 'moderator' | 'member'): OpenedMessage => msg(by, { k: 'role', user: to.key, role: r })
