@@ -8,7 +8,7 @@ import { Command, InvalidArgumentError as CommanderArgError, Option } from 'comm
 import { pino } from 'pino'
 import {
   DEFAULT_RELAY_CIRCUIT_DATA_BYTES, DEFAULT_RELAY_CIRCUIT_DURATION_MS, DEFAULT_RELAY_DATA_DIR_NAME, DEFAULT_RELAY_HOST,
-  DEFAULT_RELAY_MAX_CONNECTIONS, DEFAULT_RELAY_MAX_RESERVATIONS, DEFAULT_RELAY_MAX_ROOMS, DEFAULT_RELAY_PORT,
+  DEFAULT_RELAY_MAX_CONNECTIONS, DEFAULT_RELAY_MAX_RESERVATIONS, DEFAULT_RELAY_MAX_ROOMS, DEFAULT_RELAY_PORT, KEPT_ROOM_IDLE_UNLOAD_MS,
   DEFAULT_RELAY_TCP_PORT, GOSSIP_MAX_SUBSCRIPTIONS_PER_RPC
 } from '../src/constants.ts'
 import { startRelay } from './relay.ts'
@@ -39,6 +39,7 @@ export function relayCommand (name = 'relay'): Command {
     .addOption(new Option('--peer <multiaddr>', 'another relay to federate with (repeatable, or comma-separated)').env('CHATSPHERE_PEERS').argParser(collect))
     .addOption(new Option('--announce <host>', 'extra host name or address to announce, e.g. a public DNS name (repeatable)').env('CHATSPHERE_ANNOUNCE').argParser(collect))
     .addOption(new Option('--max-rooms <n>', 'most rooms kept at once').env('CHATSPHERE_MAX_ROOMS').default(DEFAULT_RELAY_MAX_ROOMS).argParser(int('--max-rooms', 0, GOSSIP_MAX_SUBSCRIPTIONS_PER_RPC / 2)))
+    .addOption(new Option('--room-idle-unload <ms>', 'close a kept room\'s log after this long unused (it reopens on demand; bounds memory)').env('CHATSPHERE_ROOM_IDLE_UNLOAD').default(KEPT_ROOM_IDLE_UNLOAD_MS).argParser(int('--room-idle-unload', 10, 86_400_000)))
     .addOption(new Option('--max-reservations <n>', 'most circuit relay reservations at once').env('CHATSPHERE_MAX_RESERVATIONS').default(DEFAULT_RELAY_MAX_RESERVATIONS).argParser(int('--max-reservations', 0, 1_000_000)))
     .addOption(new Option('--circuit-duration <seconds>', 'longest a relayed connection may last').env('CHATSPHERE_CIRCUIT_DURATION').default(DEFAULT_RELAY_CIRCUIT_DURATION_MS / 1000).argParser(int('--circuit-duration', 1, 86_400)))
     .addOption(new Option('--circuit-data <MiB>', 'most data one relayed connection may carry, in MiB').env('CHATSPHERE_CIRCUIT_DATA').default(DEFAULT_RELAY_CIRCUIT_DATA_BYTES / 1024 / 1024).argParser(int('--circuit-data', 1, 1_000_000)))
@@ -73,6 +74,7 @@ export async function runRelayCli (argv: string[], defaults: { data?: string } =
     announce: (o.announce as string[] | undefined) ?? [],
     peers: (o.peer as string[] | undefined) ?? [],
     maxRooms: o.maxRooms as number,
+    roomIdleUnloadMs: o.roomIdleUnload as number,
     maxReservations: o.maxReservations as number,
     circuitDurationMs: (o.circuitDuration as number) * 1000,
     circuitDataBytes: (o.circuitData as number) * 1024 * 1024,

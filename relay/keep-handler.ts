@@ -64,27 +64,36 @@ async function answer (bytes: Uint8Array, init: KeepHandlerInit): Promise<KeepRe
   }
   if (req.op === 'status') {
     if (room == null) return { ok: false, error: 'not-kept' }
-    return withHeld({ ok: true, stateVector: room.log.stateVector() }, room, req.ids)
+    return await answerFrom(room, req.ids)
   }
-  if (room == null && init.kept.isOpening(req.topic)) {
-    // Another request is opening this room right now: wait for it instead of opening the file twice.
-    room = await init.kept.add({ topic: req.topic, ephemeralTopic: req.ephemeralTopic, roomId: req.roomId, writePublicKey: req.writePublicKey, lastRequest: Date.now() })
-  } else if (room == null) {
+  if (room == null) {
     if (init.kept.size >= init.maxRooms) {
       init.metrics.drop('keep-quota')
       return { ok: false, error: 'quota' }
     }
-    room = await init.kept.add({ topic: req.topic, ephemeralTopic: req.ephemeralTopic, roomId: req.roomId, writePublicKey: req.writePublicKey, lastRequest: Date.now() })
+    // Registered at once: a second request for the same new room finds it and waits for the same open.
+    room = init.kept.add({ topic: req.topic, ephemeralTopic: req.ephemeralTopic, roomId: req.roomId, writePublicKey: req.writePublicKey, lastRequest: Date.now() })
+    // Subscribed once its log is open, as before logs were opened on demand: a log that cannot open keeps nothing.
+    try {
+      await room.use(() => {})
+    } catch (err) {
+      init.kept.remove(room)
+      throw err
+    }
     await init.onNewRoom(room)
   } else {
     room.lastRequest = Date.now()
   }
-  return withHeld({ ok: true, stateVector: room.log.stateVector() }, room, req.ids)
+  return await answerFrom(room, req.ids)
 }
 
-function withHeld (res: KeepResponse, room: KeptRoom, ids: Uint8Array[] | undefined): KeepResponse {
-  if (ids == null || ids.length === 0) return res
-  const held = new Uint8Array(Math.ceil(ids.length / 8))
-  ids.forEach((id, i) => { if (room.log.has(id)) held[i >> 3] = (held[i >> 3] as number) | (1 << (i & 7)) })
-  return { ...res, held }
+/** The room's state vector, and which of `ids` it holds; opens the log if it was closed for being idle. */
+async function answerFrom (room: KeptRoom, ids: Uint8Array[] | undefined): Promise<KeepResponse> {
+  return await room.use((log) => {
+    const res: KeepResponse = { ok: true, stateVector: log.stateVector() }
+    if (ids == null || ids.length === 0) return res
+    const held = new Uint8Array(Math.ceil(ids.length / 8))
+    ids.forEach((id, i) => { if (log.has(id)) held[i >> 3] = (held[i >> 3] as number) | (1 << (i & 7)) })
+    return { ...res, held }
+  })
 }

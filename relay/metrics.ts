@@ -14,6 +14,8 @@ export interface RelayGauges {
   connections: () => number
   reservations: () => number
   roomsKept: () => number
+  /** Kept rooms whose log is open in memory now (idle ones are closed until needed). */
+  roomsLoaded?: () => number
   peersByTopic?: () => number
   /** Gossipsub scores of the peers gossipsub knows, and the graylist threshold (peers below it are ignored). */
   gossipScores?: () => { scores: number[], graylistThreshold: number }
@@ -50,6 +52,7 @@ export class RelayMetrics {
     metric('chatsphere_relay_connections', 'gauge', 'Open libp2p connections.', [['', this.#gauges.connections()]])
     metric('chatsphere_relay_reservations', 'gauge', 'Active circuit relay v2 reservations.', [['', this.#gauges.reservations()]])
     metric('chatsphere_relay_rooms_kept', 'gauge', 'Rooms whose encrypted log this relay keeps.', [['', this.#gauges.roomsKept()]])
+    if (this.#gauges.roomsLoaded != null) metric('chatsphere_relay_rooms_loaded', 'gauge', 'Kept rooms whose log is open in memory (idle ones are closed until needed).', [['', this.#gauges.roomsLoaded()]])
     metric('chatsphere_relay_frames_relayed_total', 'counter', 'Room frames (messages) accepted, stored and forwarded; one update may carry several.', [['', this.framesRelayed]])
     metric('chatsphere_relay_ephemeral_relayed_total', 'counter', 'Ephemeral frames (presence, typing, read) accepted and forwarded.', [['', this.ephemeralRelayed]])
     const drops: Array<[string, number]> = [...this.dropped].map(([reason, n]) => [`{reason="${reason}"}`, n])

@@ -65,7 +65,7 @@ export function relaySync (init: RelaySyncInit): RelaySync {
       const id = peer.toString()
       if (init.isPeerRelay(id)) { await syncWith(id, room); return }
       try {
-        const r = await sync.syncRoom(node, id, room.topic, room.log)
+        const r = await room.use(async (roomLog) => await sync.syncRoom(node, id, room.topic, roomLog))
         metrics.syncSessions++
         // A push is a two-way sync: what this member had and we lacked (its messages from while we were down, or
         // frames a crash of ours lost) goes on to the others too, by the log listener (found by the chaos test).
@@ -98,7 +98,7 @@ export function relaySync (init: RelaySyncInit): RelaySync {
   const syncWith = async (peer: string, room: KeptRoom): Promise<void> => {
     if (stopped) return
     try {
-      const result = await sync.syncRoom(node, peer, room.topic, room.log)
+      const result = await room.use(async (roomLog) => await sync.syncRoom(node, peer, room.topic, roomLog))
       metrics.syncSessions++
       log.debug({ peer, room: room.roomIdText, ...result }, 'synced room with peer relay')
     } catch (err) {
@@ -126,10 +126,11 @@ export function relaySync (init: RelaySyncInit): RelaySync {
       lastCatchUp.set(key, now)
       if (lastCatchUp.size > 10_000) lastCatchUp.clear()
       if (init.isPeerRelay(peer)) { void syncWith(peer, room); return }
-      sync.syncRoom(node, peer, room.topic, room.log).then(() => { metrics.syncSessions++ }, () => {})
+      room.use(async (roomLog) => await sync.syncRoom(node, peer, room.topic, roomLog)).then(() => { metrics.syncSessions++ }, () => {})
     },
     async start () {
-      await sync.register(node, (topic) => kept.byTopic(topic)?.log, (result, topic, peer) => {
+      // A served session holds the room's log (opened if it was idle) until the session ends.
+      await sync.register(node, (topic, session) => kept.byTopic(topic)?.lease(session), (result, topic, peer) => {
         if (result == null) return
         metrics.syncSessions++
         log.debug({ peer, topic, ...result }, 'served sync')
@@ -141,7 +142,8 @@ export function relaySync (init: RelaySyncInit): RelaySync {
       tracked.add(room)
       // The sync sessions (served or ours) apply with the 'sync' origin (src/history/sync.ts); live updates were
       // forwarded by gossip already and are applied with none.
-      unlisten.push(room.log.onFrames((_frames, origin) => { if (origin === 'sync') pushToMembers(room) }))
+      // On the room, not on its log: the log is closed when idle and a reopened one is a new object.
+      unlisten.push(room.onFrames((_frames, origin) => { if (origin === 'sync') pushToMembers(room) }))
     },
     roomAdded (room) {
       for (const peer of node.services.pubsub.getSubscribers(room.topic)) {

@@ -66,6 +66,8 @@ export interface RelayOptions {
   peers?: string[]
   /** Most rooms kept at once; keep requests beyond it are refused with `quota`. */
   maxRooms?: number
+  /** A kept room's log unused this long is closed until needed again (default KEPT_ROOM_IDLE_UNLOAD_MS). */
+  roomIdleUnloadMs?: number
   /** Circuit relay v2 limits. */
   maxReservations?: number
   circuitDurationMs?: number
@@ -210,13 +212,14 @@ export async function startRelay (opts: RelayOptions): Promise<Relay> {
     connections: () => node.getConnections().length,
     reservations: () => node.services.relay.reservations.size,
     roomsKept: () => kept.size,
+    roomsLoaded: () => kept.loaded,
     gossipScores: () => ({
       scores: pubsub.getPeers().map(p => peerScore(pubsub, p.toString())),
       graylistThreshold: GOSSIP_GRAYLIST_THRESHOLD
     })
   })
 
-  const kept = new KeptRooms(opts.dataDir)
+  const kept = new KeptRooms(opts.dataDir, { idleUnloadMs: opts.roomIdleUnloadMs })
   const pubsub = node.services.pubsub
 
   // Frames of a room are checked in parallel but accepted (forwarded, stored) in arrival order: a member that gets
@@ -267,10 +270,12 @@ export async function startRelay (opts: RelayOptions): Promise<Relay> {
         // Stored after gossipsub has forwarded it (a macrotask later; same order as accepted): the Yjs apply and the
         // store write would otherwise race the forward through the same microtask queue and delay every member.
         setImmediate(() => {
-          room.log.applyRemote(msg.data).then((fresh) => {
+          // The log may be closed (idle): use() reopens it, and applies frames that arrive meanwhile in this order.
+          room.use(async (roomLog) => {
+            const fresh = await roomLog.applyRemote(msg.data)
             // Only when the log lacks something (items wait for predecessors), not for frames a sync brought first.
-            if (fresh.length === 0 && room.log.lacksAfter(msg.data)) sync.catchUp(peer.toString(), room)
-          }, (err: Error) => {
+            if (fresh.length === 0 && roomLog.lacksAfter(msg.data)) sync.catchUp(peer.toString(), room)
+          }).catch((err: Error) => {
             metrics.drop(dropReason(err))
           })
         })

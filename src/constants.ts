@@ -503,3 +503,10 @@ export const OPEN_AHEAD_WINDOW = 256
  * added load (bench/soak.ts).
  */
 export const LOST_PUBLISH_MS = 5_000
+
+/**
+ * Relay memory (relay/kept-rooms.ts): a kept room's log that has served nothing this long (no live frame applied, no
+ * sync session, no keep/status request) is closed and dropped from memory; the relay stays subscribed and reopens it
+ * on demand. Without it the relay holds every stored message of every room in memory for good (~1 KB each).
+ */
+export const KEPT_ROOM_IDLE_UNLOAD_MS = 60_000

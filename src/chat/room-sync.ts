@@ -13,8 +13,11 @@ import type { Libp2p } from '@libp2p/interface'
 const SYNC_SESSION_TIMEOUT_MS = 120_000
 
 export interface RoomSync {
-  /** Serves SYNC_PROTOCOL for the rooms `resolveLog` knows. */
-  register: (node: Libp2p, resolveLog: (topic: string) => RoomLog | undefined, onServed?: (result: SyncResult | undefined, topic: string | undefined, peer: string) => void) => Promise<void>
+  /**
+   * Serves SYNC_PROTOCOL for the rooms `resolveLog` knows. It may return a promise (a log opened on demand); `session`
+   * settles when the session ends, so a resolver that opens logs on demand knows how long the log is in use.
+   */
+  register: (node: Libp2p, resolveLog: (topic: string, session: Promise<void>) => RoomLog | undefined | Promise<RoomLog | undefined>, onServed?: (result: SyncResult | undefined, topic: string | undefined, peer: string) => void) => Promise<void>
   /** Syncs one room with one connected peer (both directions). */
   syncRoom: (node: Libp2p, peer: string, topic: string, log: RoomLog) => Promise<SyncResult>
 }
@@ -25,8 +28,14 @@ export function roomSync (): RoomSync {
     async register (node, resolveLog, onServed) {
       await node.handle(SYNC_PROTOCOL, async (stream, connection) => {
         let topic: string | undefined
-        const result = await handleSync(stream, (t) => { topic = t; return resolveLog(t) }, { signal: AbortSignal.timeout(SYNC_SESSION_TIMEOUT_MS) })
-        onServed?.(result, topic, connection.remotePeer.toString())
+        let ended = (): void => {}
+        const session = new Promise<void>(resolve => { ended = resolve })
+        try {
+          const result = await handleSync(stream, (t) => { topic = t; return resolveLog(t, session) }, { signal: AbortSignal.timeout(SYNC_SESSION_TIMEOUT_MS) })
+          onServed?.(result, topic, connection.remotePeer.toString())
+        } finally {
+          ended()
+        }
       }, { runOnLimitedConnection: true })
     },
     async syncRoom (node, peer, topic, log) {

@@ -196,10 +196,10 @@ export async function syncRoom (stream: Stream, topic: string, roomLog: RoomLog,
 
 /**
  * Responder: serves one sync session. `resolveLog` maps the topic the initiator names to a room log we keep (or
- * undefined: the initiator is told we do not have it). Never throws: a broken session is logged and aborted.
+ * undefined: the initiator is told we do not have it; a promise when the log must be opened first). Never throws: a broken session is logged and aborted.
  * Resolves with the result, or undefined when the session failed or the room is unknown.
  */
-export async function handleSync (stream: Stream, resolveLog: (topic: string) => RoomLog | undefined, opts: SyncOptions = {}): Promise<SyncResult | undefined> {
+export async function handleSync (stream: Stream, resolveLog: (topic: string) => RoomLog | undefined | Promise<RoomLog | undefined>, opts: SyncOptions = {}): Promise<SyncResult | undefined> {
   const ch = new Channel(stream, opts)
   try {
     const hello = await ch.read()
@@ -207,7 +207,7 @@ export async function handleSync (stream: Stream, resolveLog: (topic: string) =>
     const topic = hello.topic
     if (typeof topic !== 'string' || topic.length === 0 || topic.length > MAX_TOPIC_CHARS) throw new SyncProtocolError('bad topic in hello')
     const remoteSv = bytesField(hello, 'sv', MAX_STATE_VECTOR_BYTES)
-    const roomLog = resolveLog(topic)
+    const roomLog = await resolveLog(topic)
     if (roomLog === undefined) {
       await ch.write({ t: T_UNKNOWN })
       await stream.close({ signal: opts.signal })
