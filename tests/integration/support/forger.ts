@@ -34,6 +34,9 @@ export async function forgeOps (relayAddr: string, relayPeerId: string, secret: 
       await pubsub.publish(keys.topic, await log.append(sealed.frame))
       ids.push(sealed.idText)
     }
+    // A publish is only queued on the stream: stopping the node at once could drop it (a roles test timed out so,
+    // once). A sync with the relay completes only once the relay holds every frame we have, gossiped or not.
+    await sync.syncRoom(node, relayPeerId, keys.topic, log)
     await log.close()
     return ids
   } finally {
