@@ -51,6 +51,13 @@ describe('media over direct WebRTC (Node↔Node)', () => {
     const room = await alice.createRoom('rtc')
     await bob.joinRoom(room.invite)
     await waitDirect(bob, alice.peerId as string)
+    // When both peers dialled at once, the duplicate WebRTC connections are resolved a moment later (a fetch in that
+    // window correctly falls back to the relayed path, which this test is not about): wait, bounded, until each end
+    // holds exactly one.
+    const oneEach = (): boolean => [[alice, bob.peerId], [bob, alice.peerId]].every(([c, id]) =>
+      (c as Chat).connections().filter(x => x.peerId === id && x.transport === 'webrtc' && x.path === 'direct').length === 1)
+    for (const end = Date.now() + 20_000; !oneEach() && Date.now() < end;) await new Promise(resolve => setTimeout(resolve, 50))
+    await waitDirect(bob, alice.peerId as string)
     const bytes = new Uint8Array(randomBytes(8 * 1024 * 1024))
     const sent = await alice.sendFile(room.id, { name: 'clip.webm', mime: 'video/webm', bytes })
     const end = Date.now() + 20_000
