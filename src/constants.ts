@@ -510,3 +510,13 @@ export const LOST_PUBLISH_MS = 5_000
  * on demand. Without it the relay holds every stored message of every room in memory for good (~1 KB each).
  */
 export const KEPT_ROOM_IDLE_UNLOAD_MS = 60_000
+
+// ── Glare: both members dial WebRTC at once (issues 3/5, GLARE helper; src/net/direct-glare.ts, src/media) ──
+/** Protocol of the WebRTC signalling stream (@libp2p/webrtc): while one is open with a peer, a WebRTC set-up is under way. */
+export const WEBRTC_SIGNALING_PROTOCOL = '/webrtc-signaling/0.0.1'
+/**
+ * Times one fetch goes back to the same peer when the direct connection under its stream closed (e.g. the duplicate
+ * of a simultaneous dial) or another direct connection to that peer became the one kept, before that peer's turn ends
+ * (and the relayed path may be taken). Progress is kept: each retry resumes after the last verified chunk.
+ */
+export const MEDIA_DIRECT_RETRIES = 2
