@@ -5,8 +5,10 @@
  * opened them).
  * The room is sealed in Node, compacted to one snapshot, written into the page's IndexedDB, then the browser is
  * closed and started again on the same profile, so the measured open is cold. Writes bench/results/history-browser.json.
+ * Then the same room through the app's chat (`createChat`, offline, its own storage): plain and tail-first
+ * (ChatInit.tailFirst, as the web app opens) alternated, each in a freshly started browser.
  * Run: node scripts/node22.mjs bench/history-browser.ts   (BENCH_HISTORY_N to change the size; BENCH_P6_NO_CHECKS=1 skips
- * the run with every check, which takes ~30 s)
+ * the run with every check, which takes ~30 s; BENCH_P6_CHAT=0 skips the chat runs; BENCH_P6_RUNS=3 chat runs per mode)
  */
 import { createServer } from 'node:http'
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs'
@@ -68,6 +70,7 @@ const secretHex = Buffer.from(secret).toString('hex')
 
 const profileDir = mkdtempSync(join(tmpdir(), 'cs-chromium-bench-'))
 let result: Record<string, number>
+const chatRows: Array<Record<string, string | number>> = []
 try {
   const first = await openUser({ profileDir })
   await first.page.goto(url)
@@ -81,6 +84,27 @@ try {
   if (result.length !== N) throw new Error(`opened ${result.length} of ${N} messages; page log: ${second.logs.join('\n')}`)
   if (result.fullOpens !== 0) throw new Error(`${result.fullOpens} frames were not in the opened-frames cache`)
   await second.close()
+  // Through the app's chat (BENCH_P6_CHAT=0 skips): createChat on the same room in its own storage, plain and
+  // tail-first (as the web app) alternated, each in a freshly started browser on the profile (a cold open).
+  if (process.env.BENCH_P6_CHAT !== '0') {
+    const seeding = await openUser({ profileDir })
+    await seeding.page.goto(url)
+    await seeding.page.waitForFunction(() => (window as unknown as { __bench?: unknown }).__bench !== undefined)
+    await seeding.page.evaluate(async (s) => { await (window as unknown as { __bench: { seedChat: (s: string) => Promise<void> } }).__bench.seedChat(s) }, secretHex)
+    await seeding.close()
+    for (let i = 0; i < Number(process.env.BENCH_P6_RUNS ?? 3); i++) {
+      for (const tailFirst of [false, true]) {
+        const load = (loadavg()[0] ?? 0).toFixed(2)
+        const u = await openUser({ profileDir })
+        await u.page.goto(url)
+        await u.page.waitForFunction(() => (window as unknown as { __bench?: unknown }).__bench !== undefined)
+        const r = await u.page.evaluate(async (t) => await (window as unknown as { __bench: { chatOpen: (t: boolean) => Promise<Record<string, number>> } }).__bench.chatOpen(t), tailFirst)
+        await u.close()
+        if (r.length !== N) throw new Error(`the chat read ${r.length} of ${N} messages`)
+        chatRows.push({ run: i + 1, mode: tailFirst ? 'tail' : 'plain', earlyView: r.early === 1 ? 'yes' : 'no', createChatMs: Math.round(r.createMs ?? -1), last50Ms: Math.round(r.last50Ms ?? -1), paintedMs: Math.round(r.paintMs ?? -1), allMs: Math.round(r.allMs ?? -1), loadAvg1m: load })
+      }
+    }
+  }
 } finally {
   server.close()
   rmSync(profileDir, { recursive: true, force: true })
@@ -88,4 +112,5 @@ try {
 }
 const row = { messages: N, crypto: process.env.BENCH_P6_TWEETNACL === '1' ? 'tweetnacl' : 'nacl-noble (as web)', snapshotMiB: snapshot.length / 2 ** 20, storageOpenMs: result.storageMs ?? -1, tailReadMs: result.tailReadMs ?? -1, last50FromTailCacheMs: result.tailMs ?? -1, loadMs: result.loadMs ?? -1, openMs: result.openMs ?? -1, last50ReadableMs: result.last50Ms ?? -1, cacheMs: result.cacheMs ?? -1, allReadableMs: result.allMs ?? -1, allReadableNoCacheMs: result.allNoCacheMs ?? -1, goal: '100 / 1000', loadAvg1m: (loadavg()[0] ?? 0).toFixed(2) }
 printTable('P6 cold open in headless Chromium (IndexedDB)', [row])
-console.log(`wrote ${writeResults('history-browser', { p6: [row] })}`)
+if (chatRows.length > 0) printTable(`P6 through the app's chat in headless Chromium: createChat of the ${N}-message room, plain vs tail-first (wall ms)`, chatRows)
+console.log(`wrote ${writeResults('history-browser', { p6: [row], chat: chatRows })}`)

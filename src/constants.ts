@@ -520,3 +520,17 @@ export const WEBRTC_SIGNALING_PROTOCOL = '/webrtc-signaling/0.0.1'
  * (and the relayed path may be taken). Progress is kept: each retry resumes after the last verified chunk.
  */
 export const MEDIA_DIRECT_RETRIES = 2
+
+// ── Tail-first cold open of the chat (issue 4 P6 through the app; src/chat/shown-tail.ts) ───────────────────────
+/** Last views of a room's read model recorded as shown (the early view of the next tail-first open). */
+export const SHOWN_TAIL_VIEWS = 100
+/** Last frames of the log an early view is folded from (edits, reactions and profiles sit between the views). */
+export const SHOWN_TAIL_FRAMES = 200
+/** Largest shown-tail record read back (bytes, sealed), checked before it is opened. */
+export const MAX_SHOWN_TAIL_RECORD_BYTES = 256 * 1024
+/** A room opening in the background yields to the event loop after this much work (ms), so a page can paint. */
+export const OPEN_SLICE_MS = 30
+/** After new messages, the shown-tail record of a room is rewritten this much later (ms; once per burst). */
+export const SHOWN_TAIL_SAVE_MS = 10_000
+/** HKDF tag of the key that seals a room's shown-tail record (derived from the room's epoch-0 key). */
+export const TAG_SHOWN_TAIL = 'chatsphere/v1/local/shown-tail'

@@ -77,4 +77,55 @@ async function coldOpen (secretHex: string, decryptAll: boolean): Promise<Record
   return { length, storageMs, tailReadMs, tailMs, loadMs, openMs, last50Ms, cacheMs, allMs, allNoCacheMs, fullOpens }
 }
 
-Object.assign(window, { __bench: { seed, coldOpen } })
+const CHAT_DB = 'chatsphere-bench-chat'
+
+/**
+ * The same room as the web app's chat keeps it (its own storage): the log, the opened-frames record, the room list,
+ * then one tail-first session, whose close leaves the room's shown-tail record.
+ */
+async function seedChat (secretHex: string): Promise<void> {
+  const { createChat } = await import('../../src/chat/index.ts')
+  const { saveRooms } = await import('../../src/chat/local-state.ts')
+  const secret = fromHex(secretHex)
+  const room = deriveRoomKeys(secret)
+  const storage = await openStorage({ name: CHAT_DB })
+  const store = await storage.openRoom(room.roomIdText)
+  await store.compact(await fetchBytes('/snapshot.bin'))
+  const log = await openRoomLog({ store, roomId: room.roomId, writePublicKey: room.writePublicKey, compactAfterRecords: Infinity })
+  const opened = new OpenedFrames()
+  for (const f of log.frames()) opened.add(f)
+  await saveOpenedFrames(storage, room.roomIdText, opened)
+  await log.close()
+  await saveRooms(storage, [{ secret, name: 'p6', joinedAt: Date.now() }])
+  const chat = await createChat({ storage, offline: true, tailFirst: true })
+  await chat.close()
+  await storage.close()
+}
+
+/**
+ * A cold start of that chat, plain (createChat decrypts every message first) or tail-first (as the web app): ms until
+ * createChat returned, until the last 50 are read, until a frame was painted after that, and until all are readable.
+ */
+async function chatOpen (tailFirst: boolean): Promise<Record<string, number>> {
+  const { createChat } = await import('../../src/chat/index.ts')
+  const t0 = performance.now()
+  const storage = await openStorage({ name: CHAT_DB })
+  const chat = await createChat({ storage, offline: true, tailFirst })
+  const createMs = performance.now() - t0
+  const room = chat.rooms()[0]
+  if (room === undefined) throw new Error('no room in the bench chat')
+  const early = chat.roomLoading(room.id) ? 1 : 0
+  const last = chat.messages(room.id, { limit: 50 })
+  const last50Ms = performance.now() - t0
+  // The page can paint them: the next animation frame (a background open yields between its slices).
+  await new Promise(resolve => requestAnimationFrame(resolve))
+  const paintMs = performance.now() - t0
+  await chat.waitForRoomLoaded(room.id)
+  const all = chat.messages(room.id)
+  const allMs = performance.now() - t0
+  await chat.close()
+  await storage.close()
+  return { early, last50: last.length, length: all.length, createMs, last50Ms, paintMs, allMs }
+}
+
+Object.assign(window, { __bench: { seed, coldOpen, seedChat, chatOpen } })

@@ -1,13 +1,22 @@
 /**
- * A cold start of the P6 fixture's chat (p6-chat-fixture.ts) in a fresh process, as an app starts: `createChat` opens
- * the stored rooms (every message decrypted through the opened-frames cache before a room is handed out), then the
- * room's messages are read (`messages()`, the folded read model a UI shows). Prints wall and process CPU ms since the
- * start. Usage: p6-chat-open.ts <dir>
+ * A cold start of the P6 fixture's chat (p6-chat-fixture.ts) in a fresh process, as an app starts, in one of two modes:
+ * - `plain` (the default, as the CLI opens): `createChat` opens the stored rooms (every message decrypted through the
+ *   opened-frames cache before a room is handed out), then the room's messages are read (`messages()`, the folded read
+ *   model a UI shows);
+ * - `tail` (`ChatInit.tailFirst`, as the web app opens): `createChat` returns once the room shows the last messages
+ *   this device showed before (its shown-tail record), and opens the rest in the background; `loaded` then says all
+ *   are readable.
+ * Prints wall and process CPU ms since the start, whether the room was still loading when `createChat` returned, and
+ * digests of the last 50 read first and of the whole final list (so the two modes can be compared: same final state,
+ * and the early last 50 equal to the final last 50). Usage: p6-chat-open.ts <dir> [plain|tail]
  */
+import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import { createChat } from '../../src/index.ts'
+import type { MessageView } from '../../src/index.ts'
 
 const dir = process.argv[2] as string
+const mode = process.argv[3] === 'tail' ? 'tail' : 'plain'
 const wall: Record<string, number> = {}
 const cpu: Record<string, number> = {}
 const t0 = performance.now()
@@ -17,14 +26,18 @@ const mark = (k: string): void => {
   const c = process.cpuUsage(c0)
   cpu[k] = Math.round((c.user + c.system) / 100) / 10
 }
-const chat = await createChat({ dataDir: join(dir, 'chat'), offline: true })
+const digest = (views: MessageView[]): string => createHash('sha256').update(JSON.stringify(views, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v))).digest('hex').slice(0, 16)
+const chat = await createChat({ dataDir: join(dir, 'chat'), offline: true, tailFirst: mode === 'tail' })
 mark('createChat')
 const room = chat.rooms()[0]
 if (room === undefined) throw new Error('no room in the fixture chat')
+const loadingAtStart = chat.roomLoading(room.id)
 const last = chat.messages(room.id, { limit: 50 })
 mark('last50')
+await chat.waitForRoomLoaded(room.id)
 const all = chat.messages(room.id)
 mark('allMessages')
 if (last.length !== 50 || all.length < 50) throw new Error(`read ${last.length} / ${all.length} messages`)
+const finalLast = all.slice(-50)
 await chat.close()
-console.log(JSON.stringify({ wall, cpu, messages: all.length }))
+console.log(JSON.stringify({ mode, loadingAtStart, wall, cpu, messages: all.length, last50: digest(last), finalLast50: digest(finalLast), all: digest(all) }))

@@ -7,8 +7,11 @@ import { TypedEventEmitter } from '@libp2p/interface'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { createChatNode } from '#libp2p-node'
 import {
-  CATCH_UP_MS, DELIVERY_CHECK_MS, KEEP_REFRESH_MS, LOST_PUBLISH_MS, MAX_JOINED_ROOMS, PRESENCE_INTERVAL_MS, TYPING_TIMEOUT_MS
+  CATCH_UP_MS, DELIVERY_CHECK_MS, KEEP_REFRESH_MS, LOST_PUBLISH_MS, MAX_JOINED_ROOMS, OPEN_SLICE_MS, PRESENCE_INTERVAL_MS,
+  SHOWN_TAIL_FRAMES, SHOWN_TAIL_SAVE_MS, TYPING_TIMEOUT_MS
 } from '../constants.ts'
+import { earlyReadModel, openShownTail, sealShownTail, shownTailMetaKey, shownTailOf } from './shown-tail.ts'
+import type { ShownTail } from './shown-tail.ts'
 import { fromHex, toHex } from '../crypto/encoding.ts'
 import { FrameKind, openFrame, sealMessage, ReplayGuard, verifyFrame as verifyRoomFrame } from '../envelope/index.ts'
 import { frameIdText } from './frame-id.ts'
@@ -81,6 +84,15 @@ async function nextTask (): Promise<void> {
   await new Promise<void>(resolve => { setTimeout(resolve, 0) })
 }
 
+/** Resolves in a later task, without a timer (browsers clamp nested timers to 4 ms): a message posted to itself. */
+async function yieldTask (): Promise<void> {
+  await new Promise<void>(resolve => {
+    const { port1, port2 } = new MessageChannel()
+    port1.onmessage = () => { port1.close(); resolve() }
+    port2.postMessage(null)
+  })
+}
+
 interface Mine {
   relays: Set<string>
   delivery: DeliveryState
@@ -140,6 +152,17 @@ interface JoinedRoom {
   granting: Set<string>
   /** Ignored membership ops already counted in dropped() (`role-<reason>`). */
   rolesCounted: Map<string, number>
+  /**
+   * True while a tail-first open (ChatInit.tailFirst) opens the room in full in the background: reads get `early`,
+   * and whatever needs the whole room (sending, role actions, read markers, keep requests) awaits `loaded` first.
+   */
+  loading: boolean
+  /** Resolves once the room is open in full (at once after a plain open); never rejects. */
+  loaded: Promise<void>
+  /** While loading: the read model of the last messages shown before (src/chat/shown-tail.ts). */
+  early?: ReadModel
+  /** Pending rewrite of the room's shown-tail record (tail-first chats). */
+  shownTailTimer?: ReturnType<typeof setTimeout>
 }
 
 /** Storage opener for `dataDir`, chosen by platform (`#storage`). */
@@ -187,6 +210,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   #devices: DeviceManager | undefined
   /** Pending pass that grants current epoch keys to our devices after our device list changed. */
   #grantsTimer: ReturnType<typeof setTimeout> | undefined
+  /** Full opens of rooms a tail-first open left loading, started once createChat is done (#startBackgroundOpens). */
+  readonly #backgroundOpens: Array<{ room: JoinedRoom, start: () => void }> = []
 
   private constructor (init: ChatInit, storage: StorageBackend, ownsStorage: boolean, identity: Identity, device: number, name: string | undefined) {
     super()
@@ -233,6 +258,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       await chat.#dms.start()
       if (init.offline !== true) await chat.#startNetwork()
       await chat.#devices.start()
+      chat.#startBackgroundOpens()
       return chat
     } catch (err) {
       if (init.storage == null) await storage.close().catch(() => {})
@@ -289,7 +315,11 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       const id = evt.detail.id
       if (node.getConnections(id).length === 0 && evt.detail.multiaddrs.length > 0) void node.dial(evt.detail.multiaddrs).catch(() => {})
     })
-    await this.#sync.register(node, (topic) => this.#roomByTopic(topic)?.log)
+    // A room still loading (tail-first open) is served once its log is in.
+    await this.#sync.register(node, (topic) => {
+      const r = this.#roomByTopic(topic)
+      return r == null ? undefined : r.loading ? this.#whenLoaded(r).then(l => l.log) : r.log
+    })
     await this.#media?.register(node)
     await node.start()
     for (const room of this.#rooms.values()) this.#subscribe(room)
@@ -361,6 +391,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
 
   /** One keep request + sync with a relay; false when either failed for a reason a retry may fix. */
   async #keepAndSyncOnce (relay: string, room: JoinedRoom): Promise<boolean> {
+    // Which of our messages a relay lacks is known once the room is open in full.
+    if (room.loading) await this.#whenLoaded(room)
     const node = this.#node
     if (node == null || this.#closed || this.#rooms.get(room.info.id) !== room) return true
     let kept = true
@@ -379,6 +411,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   }
 
   async #syncWith (peer: string, room: JoinedRoom): Promise<boolean> {
+    if (room.loading) await this.#whenLoaded(room)
     const node = this.#node
     if (node == null || this.#closed) return true
     let ok = true
@@ -442,6 +475,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
         this.#count(dropReasonOf(err), room)
         return this.#reject(peer)
       }
+      // Epoch keys and who is banned are known once the room is open in full.
+      if (room.loading) await this.#whenLoaded(room)
       const fromAuthor = msg.type === 'signed' && msg.from.equals(peer) && !this.#isRelay(peer.toString())
       try {
         const m = await openFrame(msg.data, room.keys, { replay: room.ephemeralGuard, keyForEpoch: room.roles.keyForEpoch, writeSignatureVerified: true })
@@ -477,6 +512,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     checked.catch(() => {})
     const run = room.applyChain.then(async () => {
       await checked
+      // A room still loading (tail-first open): applied once it is open (after its log loaded and it was opened).
+      if (room.loading) await this.#whenLoaded(room)
       return await room.log.applyRemote(update, LIVE_ORIGIN)
     })
     room.applyChain = run.then(() => {}, () => {})
@@ -519,7 +556,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     // "Sent" is still reported only once the write is durable; nobody waits for a received update's write, and a
     // crash before it loses the update either way until the next sync.
     const sender = new SendCoalescer({
-      append: async (frames) => await log.appendMany(frames),
+      append: async (frames) => await room.log.appendMany(frames),
       durable: async (update) => await store.durable(update),
       publish: async (update) => await this.#publishUpdate(keys.topic, update)
     })
@@ -535,39 +572,201 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     const baseVerifier = roomFrameVerifier(keys.writePublicKey, keys.roomId, keys.writeSeed)
     const precheck = createUpdateGuard({ verifyFrame: recordingVerifier(liveFrameVerifier(keys.writePublicKey, keys.roomId, keys.writeSeed), prechecked) })
     const verifyFrame = recordingVerifier(cachedVerifier(baseVerifier, prechecked), verified)
-    const log = await openRoomLog({ store, roomId: keys.roomId, writePublicKey: keys.writePublicKey, verifyFrame })
+    const openLog = async (): Promise<RoomLog> => await openRoomLog({ store, roomId: keys.roomId, writePublicKey: keys.writePublicKey, verifyFrame })
+    // Tail-first (stored rooms of a chat opened with ChatInit.tailFirst) with a shown-tail record: the early view comes
+    // from the store's tail cache, and the log itself (reading and applying the whole room) loads in the background.
+    const record = this.#init.tailFirst === true && stored.hidden == null
+      ? openShownTail(await this.#storage.getMeta(shownTailMetaKey(keys.roomIdText)).catch(() => undefined), keys.key)
+      : undefined
+    const tail = record !== undefined ? await store.readTail?.().catch(() => undefined) : undefined
+    const log = tail === undefined || tail.length === 0 ? await openLog() : undefined
     const info: RoomInfo = { id: keys.roomIdText, name: stored.name, invite: createInviteLink(this.#inviteInit(stored)), topic: keys.topic, joinedAt: stored.joinedAt }
     // A direct room has no invite: its secret is the two users' agreement, and nobody else belongs in it.
     if (stored.direct != null && stored.hidden == null) Object.assign(info, { invite: '', direct: { userId: stored.direct } })
     const room: JoinedRoom = {
-      info, stored, keys, log, store, precheck, applyChain: Promise.resolve(), verified, opened: new Map(), openedCount: 0, ephemeralGuard: new ReplayGuard(), mine: new Map(), readMarkers: new Map(),
+      // Without `log` only while a tail-first open loads it (#openInBackground): until then every path that reads it
+      // waits for `loaded` (sync, live updates, sends, keep requests, export), and reads get the early view.
+      info, stored, keys, log: log ?? (undefined as unknown as RoomLog), store, precheck, applyChain: Promise.resolve(), verified, opened: new Map(), openedCount: 0, ephemeralGuard: new ReplayGuard(), mine: new Map(), readMarkers: new Map(),
       presence: new Map(), typing: new Map(), unsubscribeFrames: () => {}, openQueue: Promise.resolve(), syncedWithRelay: false, nextSeq: 1, names: new Map(),
       roles: await RoomRoles.open({ roomIdText: keys.roomIdText, storage: this.#storage, epoch0Key: keys.key, mine: () => this.#boxKeyPairs(), extraBoxKeys: (userId) => this.#devices?.extraBoxKeys(userId) ?? [] }),
       locked: new Set(), granting: new Set(), rolesCounted: new Map(),
-      sender
+      sender, loading: false, loaded: Promise.resolve()
     }
     // Frames announced by the log passed its verifier (room write signature) or are ours: openFrame skips that check
     // (the `verified` cache alone missed when opening lagged more than its capacity behind a large sync).
     // Showing frames appended while our own message is being sent waits until its publish has gone out.
-    room.unsubscribeFrames = log.onFrames((frames, origin) => {
-      this.#enqueueOpen(room, frames, true, true, room.sender.handedOff)
-      // The log writes these frames' update right after this listener returns (room-log applyRemote).
-      if (origin === LIVE_ORIGIN) shownFirst = room.openQueue.then(nextTask, nextTask)
-    })
-    this.#enqueueOpen(room, log.frames(), false)
-    await room.openQueue
-    let max = (await legacyRoomSeq(this.#storage, keys.roomIdText) ?? 1) - 1
-    for (const m of room.opened.values()) {
-      if (m != null && m.device === this.#device && m.authorId === this.#identity.userId && m.seq > max) max = m.seq
+    const subscribe = (): void => {
+      room.unsubscribeFrames = room.log.onFrames((frames, origin) => {
+        this.#enqueueOpen(room, frames, true, true, room.sender.handedOff)
+        // The log writes these frames' update right after this listener returns (room-log applyRemote).
+        if (origin === LIVE_ORIGIN) shownFirst = room.openQueue.then(nextTask, nextTask)
+      })
     }
-    room.nextSeq = max + 1
+    if (log !== undefined) subscribe()
+    // Tail-first: the last messages shown before, at once (from the tail cache, else from the loaded log's end).
+    const early = record !== undefined ? await this.#earlyView(room, record, log !== undefined ? log.frames(-SHOWN_TAIL_FRAMES) : tail ?? []) : undefined
+    if (early !== undefined) {
+      this.#openInBackground(room, early, log === undefined ? async () => { room.log = await openLog(); subscribe() } : undefined)
+    } else {
+      if (log === undefined) {
+        room.log = await openLog()
+        subscribe()
+      }
+      this.#enqueueOpen(room, room.log.frames(), false)
+      await room.openQueue
+      await this.#setNextSeq(room)
+      // No record yet (or an unusable one): the next tail-first open gets one even if nothing else happens meanwhile.
+      if (this.#init.tailFirst === true && stored.hidden == null) this.#scheduleShownTailSave(room)
+    }
     this.#rooms.set(keys.roomIdText, room)
     return room
   }
 
-  #enqueueOpen (room: JoinedRoom, frames: Uint8Array[], announce: boolean, writeSignatureChecked = false, after?: Promise<void>): void {
+  async #setNextSeq (room: JoinedRoom): Promise<void> {
+    let max = (await legacyRoomSeq(this.#storage, room.info.id) ?? 1) - 1
+    for (const m of room.opened.values()) {
+      if (m != null && m.device === this.#device && m.authorId === this.#identity.userId && m.seq > max) max = m.seq
+    }
+    room.nextSeq = max + 1
+  }
+
+  // ── tail-first open (ChatInit.tailFirst; src/chat/shown-tail.ts, PROTOCOL.md "Tail-first open") ─────────────────
+  /**
+   * The read model a tail-first open shows first: the frames of the room's shown-tail record found among `frames` (the
+   * store's tail cache, or the last SHOWN_TAIL_FRAMES of the loaded log), opened with the checks any stored frame gets
+   * (the opened-frames cache, else openFrame in full), folded, and kept to the views the last full fold showed.
+   * Undefined when none of it shows: the room is then opened in full at once. Changes nothing in the room; the full
+   * open does everything a plain open does.
+   */
+  async #earlyView (room: JoinedRoom, record: ShownTail, frames: readonly Uint8Array[]): Promise<ReadModel | undefined> {
+    if (record.views.length === 0) return undefined
+    const known = new Set(record.frames)
+    const cache = this.#openedFrames.get(room.info.id) ?? new OpenedFrames()
+    const now = Number.MAX_SAFE_INTEGER / 2
+    // Epochs above 0: the keys this device held when it wrote the record (the keyring learns them in the full open).
+    const keyForEpoch = (epoch: number): Uint8Array | undefined => room.roles.keyForEpoch(epoch) ?? record.epochKeys.get(epoch)
+    const reopen = { now, keyForEpoch }
+    const full = async (frame: Uint8Array): Promise<OpenedMessage> => await openFrame(frame, room.keys, { now, keyForEpoch })
+    const opened: OpenedMessage[] = []
+    for (const frame of frames) {
+      try {
+        if (known.has(frameIdText(frame))) opened.push(await cache.open(frame, room.keys, full, reopen))
+      } catch { /* not shown early (a cache is only a cache); the full open counts what the log holds */ }
+    }
+    const model = earlyReadModel(opened, record)
+    return model.views.length > 0 ? model : undefined
+  }
+
+  /**
+   * Leaves a room loading with its early view and queues its full open (`load`: loading the log first, when it is not
+   * loaded yet; then the batch a plain open runs, in slices that yield to the event loop) first in the room's open
+   * queue, so frames arriving meanwhile are opened after it, as after a plain open. It starts once createChat is done,
+   * one room after another (#startBackgroundOpens).
+   */
+  #openInBackground (room: JoinedRoom, early: ReadModel, load?: () => Promise<void>): void {
+    room.loading = true
+    room.early = early
+    let start = (): void => {}
+    const started = new Promise<void>(resolve => { start = resolve })
+    // A task later: createChat's caller runs first (it shows the early view).
+    room.openQueue = started.then(yieldTask).then(load)
+    this.#enqueueOpen(room, () => room.log.frames(), false, false, undefined, true)
+    const finish = async (): Promise<void> => {
+      await this.#setNextSeq(room)
+      room.loading = false
+      room.early = undefined
+      if (this.#closed) return
+      // The full read model now: what listeners of 'loaded' read, and the next record.
+      this.#fold(room)
+      if (room.readMarkers.size > 0) this.#updateSeen(room)
+      this.safeDispatchEvent('loaded', { detail: { room: room.info.id } })
+      this.safeDispatchEvent('change', { detail: { room: room.info.id } })
+      await this.#saveShownTail(room)
+    }
+    // Loaded once the open queue is idle: the full open queues more itself (frames of an epoch whose grant to us it
+    // just folded are opened again), and live frames that came meanwhile are opened behind it.
+    const idle = async (): Promise<void> => {
+      let q: Promise<void>
+      do {
+        q = room.openQueue
+        await q.catch(() => {})
+      } while (room.openQueue !== q)
+    }
+    room.loaded = idle().then(finish).catch(() => { room.loading = false; room.early = undefined })
+    this.#backgroundOpens.push({ room, start })
+  }
+
+  #startBackgroundOpens (): void {
+    let prev: Promise<void> | undefined
+    for (const { room, start } of this.#backgroundOpens.splice(0)) {
+      if (prev === undefined) start()
+      else void prev.then(start)
+      prev = room.loaded
+    }
+  }
+
+  /**
+   * Writes the room's shown-tail record from its full read model, and the log's tail cache with it (tail-first chats:
+   * the next open shows them first). Never throws: a record not written only costs the next open its early view.
+   */
+  async #saveShownTail (room: JoinedRoom): Promise<void> {
+    if (this.#init.tailFirst !== true || room.stored.hidden != null || room.loading) return
+    try {
+      await this.#writeShownTail(room)
+    } catch { /* the log closed meanwhile (a room left): nothing to record */ }
+  }
+
+  async #writeShownTail (room: JoinedRoom): Promise<void> {
+    const fold = this.#fold(room)
+    const hidden = room.roles.state.hidden
+    const ids = room.log.frames(-SHOWN_TAIL_FRAMES).map(frameIdText)
+    const counted = (id: string): boolean => room.opened.get(id) != null && !hidden.has(id)
+    const epochKeys = new Map<number, Uint8Array>()
+    for (const id of ids) {
+      const epoch = room.opened.get(id)?.epoch ?? 0
+      const key = epoch > 0 && counted(id) ? room.roles.keyring.keyFor(epoch) : undefined
+      if (key !== undefined) epochKeys.set(epoch, key)
+    }
+    const record = shownTailOf(fold, ids, counted, epochKeys)
+    // The tail cache with it: the next open shows the recorded frames from there, before the log loads.
+    await room.log.saveTail()
+    await this.#storage.setMeta(shownTailMetaKey(room.info.id), sealShownTail(record, room.keys.key)).catch(() => {})
+  }
+
+  /** New messages: the record follows a while later (a page is rarely closed cleanly, so close() may not write it). */
+  #scheduleShownTailSave (room: JoinedRoom): void {
+    if (this.#init.tailFirst !== true || room.stored.hidden != null || room.shownTailTimer !== undefined || this.#closed) return
+    room.shownTailTimer = setTimeout(() => {
+      room.shownTailTimer = undefined
+      if (!this.#closed && this.#rooms.get(room.info.id) === room) void this.#saveShownTail(room)
+    }, SHOWN_TAIL_SAVE_MS)
+    ;(room.shownTailTimer as { unref?: () => void }).unref?.()
+  }
+
+  /**
+   * The room once open in full. Background opens normally start when createChat is done; whatever waits for one
+   * during createChat (a device record posted to every room at start) starts them at once instead of waiting forever.
+   */
+  async #whenLoaded (room: JoinedRoom): Promise<JoinedRoom> {
+    if (!room.loading) return room
+    this.#startBackgroundOpens()
+    await room.loaded
+    return room
+  }
+
+  /** By id first: the app asks for every room on each render (`#get` resolves names and prefixes too). */
+  roomLoading (ref: string): boolean { return (this.#rooms.get(ref) ?? this.#get(ref)).loading }
+
+  async waitForRoomLoaded (ref: string): Promise<void> { await this.#whenLoaded(this.#get(ref)) }
+
+  /**
+   * `frames`: a function for frames known only when the open runs (a log a background open loads first). `sliced`:
+   * yield to the event loop every OPEN_SLICE_MS (a background open of a whole room, see tailFirst).
+   */
+  #enqueueOpen (room: JoinedRoom, framesOrLater: Uint8Array[] | (() => Uint8Array[]), announce: boolean, writeSignatureChecked = false, after?: Promise<void>, sliced = false): void {
     room.openQueue = room.openQueue.then(async () => {
       if (after !== undefined) await after
+      const frames = typeof framesOrLater === 'function' ? framesOrLater() : framesOrLater
       const fresh: OpenedMessage[] = []
       // Every other check (decryption, author signature, id binding, body) still runs on every frame, except on
       // frames this device already opened with every check (OpenedFrames: a cold open only decrypts those).
@@ -580,6 +779,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       // loop below, which takes them in the same order.
       const ids: string[] = []
       let taken = 0
+      let sliceStart = sliced ? performance.now() : 0
       const opening = openAhead(frames, (frame) => {
         const id = frameIdText(frame)
         ids.push(id)
@@ -591,6 +791,10 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
         const id = ids[taken] as string
         // Only the ids not yet taken stay referenced (the window ahead), not one per frame of the batch.
         ids[taken++] = ''
+        if (sliced && (taken & 255) === 0 && performance.now() - sliceStart > OPEN_SLICE_MS) {
+          await yieldTask()
+          sliceStart = performance.now()
+        }
         if (room.opened.has(id) || started === undefined) continue
         try {
           const m = await started
@@ -626,6 +830,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       if (fresh.some(m => REFRESH_KINDS.has(m.body.k) || room.roles.hides(m))) await this.#refreshRoles(room)
       // Announcing new messages must not cost O(room size): the fold is extended, or rebuilt lazily by messages().
       this.#extendFold(room, fresh)
+      if (announce && !room.loading) this.#scheduleShownTailSave(room)
       // Hidden rooms (inboxes) announce nothing: anyone who knows the user id can write there.
       if (!announce || room.stored.hidden != null) return
       const added: MessageView[] = []
@@ -651,6 +856,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   }
 
   #fold (room: JoinedRoom): ReadModel {
+    // Still loading (tail-first open): the last messages shown before; the whole room is not opened yet.
+    if (room.loading && room.early !== undefined) return room.early
     if (room.fold != null) return room.fold
     const opened = this.#openedInOrder(room)
     const seqs = new Map<string, number>()
@@ -750,7 +957,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   async #join (stored: StoredRoom, genesis = false): Promise<RoomInfo> {
     const id = deriveRoomKeys(stored.secret).roomIdText
     const existing = this.#rooms.get(id)
-    if (existing != null) return { ...existing.info }
+    // A room still loading: callers (a direct room, an import) read its messages next.
+    if (existing != null) return { ...(await this.#whenLoaded(existing)).info }
     if (this.#rooms.size >= MAX_JOINED_ROOMS) throw new InvalidArgumentError(`at most ${MAX_JOINED_ROOMS} rooms`)
     // Validate the name the same way an invite would before anything is stored.
     createInviteLink(this.#inviteInit(stored))
@@ -777,6 +985,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     await this.#publishEphemeral(room, { k: 'presence', state: 'offline' })
     this.#unsubscribe(room)
     room.unsubscribeFrames()
+    if (room.shownTailTimer !== undefined) clearTimeout(room.shownTailTimer)
     this.#rooms.delete(room.info.id)
     this.#relayRetry.cancelRoom(room.info.id)
     await saveRooms(this.#storage, [...this.#rooms.values()].map(r => r.stored))
@@ -791,13 +1000,13 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   }
 
   async edit (ref: string, target: string, text: string): Promise<SentMessage> {
-    const room = this.#get(ref)
+    const room = await this.#whenLoaded(this.#get(ref))
     this.#ownMessage(room, target)
     return await this.#sendBody(room, { k: 'edit', target: this.#idBytes(target), text })
   }
 
   async delete (ref: string, target: string): Promise<SentMessage> {
-    const room = this.#get(ref)
+    const room = await this.#whenLoaded(this.#get(ref))
     this.#ownMessage(room, target)
     return await this.#sendBody(room, { k: 'delete', target: this.#idBytes(target) })
   }
@@ -847,7 +1056,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   }
 
   async exportRoom (ref: string): Promise<Uint8Array> {
-    const room = this.#get(ref)
+    const room = await this.#whenLoaded(this.#get(ref))
     return encodeRoomArchive({ name: room.info.name, secret: room.stored.secret, updates: archiveUpdates(room.log), exportedAt: Date.now() })
   }
 
@@ -876,6 +1085,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
 
   /** `author`: a throwaway identity (knocks, src/dm/inbox.ts) that seals one message as device 0, seq 1. */
   async #sendBody (room: JoinedRoom, body: Body, author?: Identity): Promise<SentMessage> {
+    // Sequence numbers, epochs and roles are known once the room is open in full.
+    if (room.loading) await this.#whenLoaded(room)
     if (this.#closed) throw new InvalidArgumentError('chat is closed')
     const seq = author != null ? 1 : room.nextSeq++
     const sealed = await sealMessage({ identity: author ?? this.#identity, room: room.keys, device: author != null ? 0 : this.#device, seq, body, ...room.roles.sendEpoch(body.k) })
@@ -915,13 +1126,15 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   }
 
   async #publishEphemeral (room: JoinedRoom, body: Body): Promise<void> {
+    // Sealed in the room's current epoch, which is known once the room is open in full.
+    if (room.loading) await this.#whenLoaded(room)
     const pubsub = this.#node?.services.pubsub
     if (pubsub == null || this.#closed || room.stored.hidden != null) return
     try {
       const seq = await this.#seq.take(`${room.info.id}-live`)
       const sealed = await sealMessage({ identity: this.#identity, room: room.keys, device: this.#device, seq, body, ...room.roles.sendEpoch() })
       await pubsub.publish(room.keys.ephemeralTopic, sealed.frame)
-    } catch { /* ephemeral: best effort */ }
+    } catch (e) { console.error("DBG eph", e) }
   }
 
   #onEphemeral (room: JoinedRoom, m: OpenedMessage): void {
@@ -1017,6 +1230,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   }
 
   #updateSeen (room: JoinedRoom): void {
+    if (room.loading) return // done once loaded
     const views = this.#fold(room).views
     const index = new Map(views.map((v, i) => [v.id, i]))
     const markers = [...room.readMarkers].filter(([user]) => user !== this.#identity.userId).map(([, upTo]) => index.get(upTo) ?? -1)
@@ -1042,6 +1256,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     if (node == null || relays.length === 0 || this.#closed) return
     let pending = false
     for (const room of this.#rooms.values()) {
+      if (room.loading) { pending = true; continue }
       for (const relay of relays) {
         const ids = this.#pendingIds(room, relay)
         if (ids.length === 0) continue
@@ -1111,7 +1326,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   }
 
   async markRead (ref: string, id?: string): Promise<void> {
-    const room = this.#get(ref)
+    const room = await this.#whenLoaded(this.#get(ref))
     const views = this.#fold(room).views
     const upTo = id ?? views.at(-1)?.id
     if (upTo == null) return
@@ -1190,12 +1405,14 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   }
 
   async fetchFile (ref: string, id: string, options?: FetchFileOptions): Promise<Uint8Array> {
+    await this.#whenLoaded(this.#get(ref))
     const { room, m, body } = this.#fileMessage(ref, id)
     if (this.#closed || this.#media == null) throw new InvalidArgumentError('chat is closed')
     return await this.#media.fetch({ keys: room.keys, fileBody: (msg) => fileBodyOf(room.opened.get(msg)) }, m.idText, body, options)
   }
 
   async mediaFile (ref: string, id: string): Promise<MediaFileInfo> {
+    await this.#whenLoaded(this.#get(ref))
     const { room, m, body } = this.#fileMessage(ref, id)
     if (this.#media == null) throw new InvalidArgumentError('chat is closed')
     return await mediaFileInfo(this.#media, room.info.id, m, body)
@@ -1266,23 +1483,23 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   }
 
   async setRole (ref: string, userId: string, role: Role): Promise<void> {
-    await roleActions.setRole(this.#rolesHost(this.#rolesRoom(ref)), userId, role)
+    await roleActions.setRole(this.#rolesHost(await this.#whenLoaded(this.#rolesRoom(ref))), userId, role)
   }
 
   async kick (ref: string, userId: string): Promise<number> {
-    return await roleActions.kick(this.#rolesHost(this.#rolesRoom(ref)), userId)
+    return await roleActions.kick(this.#rolesHost(await this.#whenLoaded(this.#rolesRoom(ref))), userId)
   }
 
   async ban (ref: string, userId: string): Promise<number> {
-    return await roleActions.ban(this.#rolesHost(this.#rolesRoom(ref)), userId)
+    return await roleActions.ban(this.#rolesHost(await this.#whenLoaded(this.#rolesRoom(ref))), userId)
   }
 
   async unban (ref: string, userId: string): Promise<void> {
-    await roleActions.unban(this.#rolesHost(this.#rolesRoom(ref)), userId)
+    await roleActions.unban(this.#rolesHost(await this.#whenLoaded(this.#rolesRoom(ref))), userId)
   }
 
   async removeMessage (ref: string, messageId: string, on = true): Promise<void> {
-    await roleActions.removeMessage(this.#rolesHost(this.#rolesRoom(ref)), messageId, on)
+    await roleActions.removeMessage(this.#rolesHost(await this.#whenLoaded(this.#rolesRoom(ref))), messageId, on)
   }
 
   roomSettings (ref: string): RoomSettings & { roles: boolean, epoch: number } {
@@ -1291,7 +1508,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   }
 
   async updateRoomSettings (ref: string, patch: Partial<RoomSettings>): Promise<void> {
-    await roleActions.updateRoomSettings(this.#rolesHost(this.#rolesRoom(ref)), patch)
+    await roleActions.updateRoomSettings(this.#rolesHost(await this.#whenLoaded(this.#rolesRoom(ref))), patch)
   }
 
   moderationLog (ref: string): ModerationEntry[] {
@@ -1299,7 +1516,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   }
 
   async rotateEpoch (ref: string, options: RotateEpochOptions = {}): Promise<number> {
-    return await roleActions.rotateEpoch(this.#rolesHost(this.#rolesRoom(ref)), options)
+    return await roleActions.rotateEpoch(this.#rolesHost(await this.#whenLoaded(this.#rolesRoom(ref))), options)
   }
 
   keyEpoch (ref: string): { epoch: number, held: number[], waiting: number } {
@@ -1384,7 +1601,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
         // Coalesced: one pass over the rooms for a burst of records (a link posts several).
         this.#grantsTimer = setTimeout(() => {
           this.#grantsTimer = undefined
-          for (const r of this.#rooms.values()) if (r.stored.hidden == null && !this.#closed) void this.#refreshRoles(r).catch(() => {})
+          // A room still loading folds its membership at the end of its full open; again after it, with these keys.
+          for (const r of this.#rooms.values()) if (r.stored.hidden == null && !this.#closed) void this.#whenLoaded(r).then(async () => { if (!this.#closed) await this.#refreshRoles(r) }).catch(() => {})
         }, 0)
       }
     }
@@ -1424,7 +1642,9 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     for (const r of this.#rooms.values()) {
       for (const t of r.typing.values()) clearTimeout(t)
       r.unsubscribeFrames()
+      if (r.shownTailTimer !== undefined) clearTimeout(r.shownTailTimer)
       await r.openQueue
+      await this.#saveShownTail(r)
       await r.log.close()
       await saveOpenedFrames(this.#storage, r.info.id, this.#openedFrames.get(r.info.id))
     }

@@ -52,6 +52,16 @@ export interface ChatInit {
    * the browser).
    */
   mediaStore?: MediaStore
+  /**
+   * Tail-first cold open (default false): `createChat` returns once each stored room shows the last messages this
+   * device showed before (its shown-tail record, PROTOCOL.md "Tail-first open"), and opens the rest of each room in
+   * the background, one room after another. While a room is loading (`roomLoading`), `messages()` holds only those
+   * last messages, `gaps()` is empty and the membership getters (`roles`, `members`, `roomSettings`) may be
+   * incomplete; sending, editing, role actions and read markers wait until it is loaded. `loaded` (then `change`)
+   * fires when it is: everything is then exactly as after a plain open. A room without a usable record (never opened
+   * in full with this option, or whose recorded frames no longer open) is opened in full before `createChat` returns.
+   */
+  tailFirst?: boolean
 }
 
 /** A room we are in. */
@@ -190,6 +200,8 @@ export interface ChatEvents {
   read: CustomEvent<{ room: string, userId: string, upTo: string }>
   /** A contact was added (first direct room with them), verified, or announced a different key (`key-change`). */
   contact: CustomEvent<{ userId: string, reason: 'added' | 'key-change' | 'verified' }>
+  /** A room left loading by a tail-first open (`ChatInit.tailFirst`) is open in full; `messages()` holds all of it. */
+  loaded: CustomEvent<{ room: string }>
   /** Our device list changed: a device was linked or revoked (see `devices()`). */
   devices: CustomEvent<Record<string, never>>
   /** Something from the network was dropped (counted in `dropped()`). */
@@ -244,6 +256,10 @@ export interface Chat extends TypedEventTarget<ChatEvents> {
   messages (room: string, options?: { limit?: number }): MessageView[]
   /** Known gaps (authors whose sequence numbers have holes). */
   gaps (room: string): Gap[]
+  /** True while a tail-first open (`ChatInit.tailFirst`) is still opening the room in full (see `loaded`). */
+  roomLoading (room: string): boolean
+  /** Resolves once the room is open in full (at once unless a tail-first open left it loading). */
+  waitForRoomLoaded (room: string): Promise<void>
   /**
    * Delivery state of one of our messages: undefined for others' messages and for ours until this device's own
    * write of it is durable (fsync / strict IndexedDB transaction), so nothing is ever shown as sent that a crash

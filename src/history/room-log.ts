@@ -115,6 +115,11 @@ export interface RoomLog {
   readonly changes: number
   /** Rewrites the store as one snapshot of the doc (crash-safe; see the store's compact). */
   compact (): Promise<void>
+  /**
+   * Writes the tail cache now (it is written on close and compaction too): a reader that shows the cached frames
+   * before the log loads (the chat's tail-first open) keeps it current with what it recorded as shown.
+   */
+  saveTail (): Promise<void>
   /** Waits for pending writes, closes the store and frees the doc. */
   close (): Promise<void>
 }
@@ -387,6 +392,11 @@ export async function openRoomLog (init: RoomLogInit): Promise<RoomLog> {
       checkOpen()
       // The store orders it after the appends already called (their updates are in the snapshot anyway).
       await track(store.compact(Y.encodeStateAsUpdate(doc)))
+      await saveTail()
+    },
+
+    async saveTail () {
+      checkOpen()
       await saveTail()
     },
 

@@ -90,6 +90,11 @@ export interface ChatBackend extends EventTarget {
   inviteLink (roomId: string): string
   /** The room's messages in converged log order (do not mutate). */
   messages (roomId: string): readonly MessageView[]
+  /**
+   * True while the room is still being opened in full: `messages()` then holds only its last messages as shown before
+   * (their `index` is their place in the whole list); a `change` follows when the rest is in.
+   */
+  loading (roomId: string): boolean
   send (roomId: string, text: string, replyTo?: string): Promise<void>
   edit (roomId: string, messageId: string, text: string): Promise<void>
   remove (roomId: string, messageId: string): Promise<void>

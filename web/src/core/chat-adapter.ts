@@ -122,6 +122,10 @@ export class ChatAdapter extends EventTarget implements ChatBackend {
     return list
   }
 
+  loading (roomId: string): boolean {
+    return this.#chat.roomLoading(roomId)
+  }
+
   async send (roomId: string, text: string, replyTo?: string): Promise<void> {
     await this.#chat.send(roomId, text, replyTo !== undefined ? { replyTo } : undefined)
   }

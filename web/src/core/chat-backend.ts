@@ -37,6 +37,8 @@ export async function startBackend (options: StartOptions): Promise<ChatBackend>
       ...(options.iceServers !== undefined && options.iceServers.length > 0 ? { iceServers: options.iceServers } : {}),
       ...(options.directConnections === false ? { webrtc: false } : {}),
       displayName: options.profile.name,
+      // Each room shows the last messages this browser showed before at once, and the rest as it opens (issue 4 P6).
+      tailFirst: true,
       deviceName: browserDeviceName(),
       ...(options.profile.avatar !== undefined ? { avatar: options.profile.avatar } : {})
     })

@@ -293,7 +293,12 @@ export class AppStore extends EventTarget {
       const msgs = backend.messages(r.id)
       const readCount = this.#readCount(r.id)
       let unread = 0
-      for (let i = Math.max(readCount, 0); i < msgs.length; i++) if (msgs[i]?.authorId !== me && msgs[i]?.deleted !== true) unread++
+      if (backend.loading(r.id)) {
+        // Only the room's last messages so far: each knows its place in the whole list (until the rest is in).
+        for (const m of msgs) if (m.index >= readCount && m.authorId !== me && !m.deleted) unread++
+      } else {
+        for (let i = Math.max(readCount, 0); i < msgs.length; i++) if (msgs[i]?.authorId !== me && msgs[i]?.deleted !== true) unread++
+      }
       const last = msgs[msgs.length - 1]
       return { ...r, unread, ...(last !== undefined ? { last } : {}) }
     }).sort((a, b) => (b.last?.time ?? 0) - (a.last?.time ?? 0))
@@ -346,6 +351,9 @@ export class AppStore extends EventTarget {
 
   /** Counts messages up to the newest as read, and tells the room (read marker). */
   #markAllRead (roomId: string): void {
+    // A room still opening holds only its last messages: the count is taken (and the marker sent) once it is open, on
+    // the backend's change for it.
+    if (this.backend?.loading(roomId) === true) return
     const msgs = this.backend?.messages(roomId) ?? []
     if (msgs.length === this.#readCount(roomId)) return
     this.#readCounts.set(roomId, msgs.length)
