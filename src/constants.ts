@@ -248,6 +248,12 @@ export const RELAY_TLS_VALID_DAYS = 825
 export const SEQ_RESERVE_BLOCK = 64
 /** Presence is re-announced this often on the ephemeral topic; a peer silent for 3 periods is offline. */
 export const PRESENCE_INTERVAL_MS = 20_000
+/**
+ * An announcement of our presence that gossipsub sent to nobody although the room has subscribers (their subscriptions
+ * reach us on their stream before ours to them is open) is tried again this many times, after 200, 400, 800... ms.
+ */
+export const PRESENCE_RETRIES = 5
+export const PRESENCE_RETRY_MS = 200
 /** A typing indicator lapses after this long without a refresh. */
 export const TYPING_TIMEOUT_MS = 6_000
 /** How often a peer asks its relays whether they hold its pending messages. */

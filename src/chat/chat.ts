@@ -8,7 +8,7 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { createChatNode } from '#libp2p-node'
 import {
   CATCH_UP_MS, DELIVERY_CHECK_MS, KEEP_REFRESH_MS, LOST_PUBLISH_MS, MAX_JOINED_ROOMS, OPEN_SLICE_MS, PRESENCE_INTERVAL_MS,
-  SHOWN_TAIL_FRAMES, SHOWN_TAIL_SAVE_MS, TYPING_TIMEOUT_MS
+  PRESENCE_RETRIES, PRESENCE_RETRY_MS, SHOWN_TAIL_FRAMES, SHOWN_TAIL_SAVE_MS, TYPING_TIMEOUT_MS
 } from '../constants.ts'
 import { earlyReadModel, openShownTail, sealShownTail, shownTailMetaKey, shownTailOf } from './shown-tail.ts'
 import type { ShownTail } from './shown-tail.ts'
@@ -192,6 +192,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   #direct: DirectUpgrader | undefined
   readonly #peerDirectory = new PeerDirectory()
   #timers: Array<ReturnType<typeof setInterval>> = []
+  /** Presence announcements waiting to be tried again (#announcePresence). */
+  readonly #presenceRetries = new Set<ReturnType<typeof setTimeout>>()
   #deliveryTimer: ReturnType<typeof setTimeout> | undefined
   #closed = false
   readonly #sync = roomSync()
@@ -299,7 +301,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
         if (!s.subscribe) continue
         const room = this.#roomByTopic(s.topic)
         if (room != null && s.topic === room.keys.topic && this.#shouldInitiateSync(peer)) void this.#syncWith(peer, room)
-        if (room != null && s.topic === room.keys.ephemeralTopic) void this.#publishEphemeral(room, { k: 'presence', state: 'online' })
+        if (room != null && s.topic === room.keys.ephemeralTopic) this.#announcePresence(room)
       }
     })
     node.addEventListener('connection:open', (evt) => {
@@ -500,6 +502,9 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       }
     })
     pubsub.subscribe(room.keys.ephemeralTopic)
+    // Peers already on the topic (the relay keeping the room, members online) told us so before we joined, so no
+    // subscription-change will prompt our first presence: announce it now, not at the next PRESENCE_INTERVAL_MS tick.
+    if (pubsub.getSubscribers(room.keys.ephemeralTopic).length > 0) this.#announcePresence(room)
   }
 
   /**
@@ -1125,7 +1130,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     }
   }
 
-  async #publishEphemeral (room: JoinedRoom, body: Body): Promise<void> {
+  /** Publishes an ephemeral frame (best effort); resolves to the number of peers gossipsub sent it to, if it tried. */
+  async #publishEphemeral (room: JoinedRoom, body: Body): Promise<number | undefined> {
     // Sealed in the room's current epoch, which is known once the room is open in full.
     if (room.loading) await this.#whenLoaded(room)
     const pubsub = this.#node?.services.pubsub
@@ -1133,8 +1139,26 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     try {
       const seq = await this.#seq.take(`${room.info.id}-live`)
       const sealed = await sealMessage({ identity: this.#identity, room: room.keys, device: this.#device, seq, body, ...room.roles.sendEpoch() })
-      await pubsub.publish(room.keys.ephemeralTopic, sealed.frame)
-    } catch (e) { console.error("DBG eph", e) }
+      return (await pubsub.publish(room.keys.ephemeralTopic, sealed.frame)).recipients.length
+    } catch { /* ephemeral: best effort */ }
+  }
+
+  /**
+   * Announces us online in a room. Gossipsub drops a message for a subscribed peer whose stream from us is not open
+   * yet (its subscriptions come on its own stream, often first), so an announcement that reached nobody while the
+   * room has subscribers is tried again (PRESENCE_RETRIES); otherwise a joiner stays unseen for PRESENCE_INTERVAL_MS.
+   */
+  #announcePresence (room: JoinedRoom, attempt = 0): void {
+    void this.#publishEphemeral(room, { k: 'presence', state: 'online' }).then((sentTo) => {
+      const pubsub = this.#node?.services.pubsub
+      if (sentTo !== 0 || attempt >= PRESENCE_RETRIES || this.#closed || pubsub == null) return
+      if (pubsub.getSubscribers(room.keys.ephemeralTopic).length === 0) return
+      const timer = setTimeout(() => {
+        this.#presenceRetries.delete(timer)
+        if (this.#rooms.get(room.info.id) === room) this.#announcePresence(room, attempt + 1)
+      }, PRESENCE_RETRY_MS * 2 ** attempt)
+      this.#presenceRetries.add(timer)
+    })
   }
 
   #onEphemeral (room: JoinedRoom, m: OpenedMessage): void {
@@ -1634,6 +1658,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     this.#closed = true
     this.#relayRetry.stop()
     for (const t of this.#timers) clearInterval(t)
+    for (const t of this.#presenceRetries) clearTimeout(t)
     if (this.#deliveryTimer != null) clearTimeout(this.#deliveryTimer)
     if (this.#grantsTimer != null) clearTimeout(this.#grantsTimer)
     this.#connector?.stop()
