@@ -45,6 +45,8 @@ export class KeptRoom {
   /** Callers waiting for the log while it opens (or closes first), served in the order they asked. */
   #waiters: Waiter[] = []
   #opening = false
+  /** The open under way, if any (it never rejects: failures go to the waiters): shutdown waits for it. */
+  #opened: Promise<void> | undefined
   /** The close under way, if any: a reopen waits for it (the store must be closed before it is opened again). */
   #closing: Promise<void> | undefined
   /** Uses under way (a write, a sync session): the log is never closed under them. */
@@ -110,7 +112,7 @@ export class KeptRoom {
     if (this.#shut) { w.fail(new Error('relay is stopping')); return }
     if (this.#log !== undefined) { w.run(this.#log); return }
     this.#waiters.push(w)
-    if (!this.#opening) void this.#open()
+    if (!this.#opening) this.#opened = this.#open()
   }
 
   async #open (): Promise<void> {
@@ -156,7 +158,8 @@ export class KeptRoom {
   /** Closes the log for good (relay shutdown): waits for an open under way and for pending writes. */
   async close (): Promise<void> {
     this.#shut = true
-    while (this.#opening) await new Promise<void>(resolve => setImmediate(resolve))
+    // No open can start once #shut is set, so one wait covers the open under way.
+    await this.#opened
     this.#unload()
     await this.#closing
   }
