@@ -60,15 +60,6 @@ export class CsMessageList extends LitElement {
   #stick = true
   /** True while scrollToEnd moves the view: its own scroll events must not unpin it. */
   #pinning = false
-  /** Index of the first row in view (the virtualizer's visibilityChanged). */
-  #firstVisible = 0
-  /**
-   * Set when rows came in above the first row in view while the user reads older messages (a room that opened with
-   * its last messages gets the rest): that row's new index, scrolled back to the top after the update, so the view
-   * does not jump.
-   */
-  #anchor: number | undefined
-  readonly #onVisibility = (e: Event): void => { this.#firstVisible = (e as Event & { first: number }).first }
 
   constructor () {
     super()
@@ -95,18 +86,8 @@ export class CsMessageList extends LitElement {
 
   override render (): unknown {
     if (this.#rowsOf !== this.messages) {
-      const before = this.#rows
       this.#rows = buildRows(this.messages)
       this.#rowsOf = this.messages
-      this.#anchor = undefined
-      // A message row: a day separator's key names the day's first message, which may be among the rows that came in.
-      let first = this.#stick ? before.length : this.#firstVisible
-      while (first < before.length && before[first]?.kind !== 'message') first++
-      const key = before[first]?.key
-      if (key !== undefined) {
-        const at = this.#rows.findIndex((r) => r.key === key)
-        if (at > first) this.#anchor = at
-      }
       this.#latestOwn = undefined
       for (let i = this.messages.length - 1; i >= 0; i--) {
         const m = this.messages[i]
@@ -117,7 +98,7 @@ export class CsMessageList extends LitElement {
       <section role="region" aria-label=${t('messages')}>
         ${this.#rows.length === 0
           ? html`<p class="empty">${t('noMessagesYet')}</p>`
-          : html`<div class="scroll" @scroll=${this.#onScroll}><lit-virtualizer .items=${this.#rows} @visibilityChanged=${this.#onVisibility}
+          : html`<div class="scroll" @scroll=${this.#onScroll}><lit-virtualizer .items=${this.#rows}
               .keyFunction=${(r: Row) => r.key}
               .renderItem=${(r: Row) => this.#row(r)}></lit-virtualizer></div>`}
       </section>
@@ -170,20 +151,7 @@ export class CsMessageList extends LitElement {
   }
 
   override updated (changed: Map<string, unknown>): void {
-    if (changed.has('messages') && this.#stick) {
-      void this.scrollToEnd()
-    } else if (this.#anchor !== undefined) {
-      const at = this.#anchor
-      this.#anchor = undefined
-      void this.#keepInView(at)
-    }
-  }
-
-  async #keepInView (index: number): Promise<void> {
-    const v = this.#virt()
-    if (v === null) return
-    await v.updateComplete
-    v.element(index)?.scrollIntoView({ block: 'start' })
+    if (changed.has('messages') && this.#stick) void this.scrollToEnd()
   }
 }
 
