@@ -113,3 +113,60 @@ export class PhaseMonitor {
     this.#file = undefined
   }
 }
+
+/** What one labelled stretch of time cost, summed over every stretch with that label. */
+export interface SegmentTotals {
+  wallMs: number
+  /** CPU time, ms, of this process ("honest") and of each watched process. */
+  cpuMs: Record<string, number>
+  /** Longest event-loop delay of this process in any of the stretches, ms. */
+  loopMaxMs: number
+  stretches: number
+}
+
+/**
+ * Splits a phase into labelled stretches (the attack class being sent, the gap between classes) and adds up, per
+ * label, wall time, the CPU time of this process and of the watched processes, and the worst event-loop delay: which
+ * class costs whom how much.
+ */
+export class SegmentMeter {
+  readonly totals = new Map<string, SegmentTotals>()
+  readonly #pids: Record<string, number>
+  readonly #hist: IntervalHistogram
+  #label: string | undefined
+  #t0 = 0
+  #cpu0: Record<string, number | undefined> = {}
+
+  constructor (pids: Record<string, number | undefined>) {
+    this.#pids = Object.fromEntries(Object.entries(pids).filter((e): e is [string, number] => e[1] !== undefined))
+    this.#hist = monitorEventLoopDelay({ resolution: 10 })
+  }
+
+  #cpuNow (): Record<string, number | undefined> {
+    const self = process.cpuUsage()
+    return { honest: (self.user + self.system) / 1000, ...Object.fromEntries(Object.entries(this.#pids).map(([k, pid]) => [k, procCpuMs(pid)])) }
+  }
+
+  /** Ends the current stretch (if any) and starts one labelled `label` (none: stop measuring). */
+  mark (label: string | undefined): void {
+    const now = performance.now()
+    const cpu = this.#cpuNow()
+    if (this.#label !== undefined) {
+      const t = this.totals.get(this.#label) ?? { wallMs: 0, cpuMs: {}, loopMaxMs: 0, stretches: 0 }
+      t.wallMs += now - this.#t0
+      for (const [k, v] of Object.entries(cpu)) {
+        const a = this.#cpu0[k]
+        if (v !== undefined && a !== undefined) t.cpuMs[k] = (t.cpuMs[k] ?? 0) + v - a
+      }
+      t.loopMaxMs = Math.max(t.loopMaxMs, this.#hist.max / 1e6)
+      t.stretches++
+      this.totals.set(this.#label, t)
+    }
+    this.#hist.reset()
+    if (label === undefined) this.#hist.disable()
+    else this.#hist.enable()
+    this.#label = label
+    this.#t0 = now
+    this.#cpu0 = cpu
+  }
+}

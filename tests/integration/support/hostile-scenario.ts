@@ -3,22 +3,30 @@
  * the benchmark (bench/hostile-latency.ts: honest latency under attack). A real relay process, two honest chat
  * peers (Ana, Ben; in this process, real libp2p over TCP, data on disk), and the attacker process
  * (support/hostile-flood.ts) publishing 12 classes of bad frames to the relay and directly to Ana. Meanwhile Ana
- * keeps sending probe messages to Ben, whose delivery latency is measured before and during the attack.
+ * keeps sending probe messages to Ben, whose delivery latency is measured before, during and after the attack.
+ *
+ * Probes are sent on a fixed schedule (one every `probeEveryMs`, whether or not the previous one has arrived), and
+ * each is timed from when it was due, not from when the sender got around to it: a stall of the honest process
+ * delays every probe due meanwhile, and all of them count (a probe-after-the-previous-one loop would record one
+ * slow sample per stall and hide the rest).
  */
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
+import { availableParallelism } from 'node:os'
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createChat } from '../../../src/chat/index.ts'
 import { GOSSIP_GRAYLIST_THRESHOLD } from '../../../src/constants.ts'
 import { toHex } from '../../../src/crypto/encoding.ts'
 import { freePort, ROOT, startRelayProc, tempDir } from './processes.ts'
-import { PhaseMonitor } from './hostile-monitor.ts'
-import type { PhaseStats } from './hostile-monitor.ts'
+import { PhaseMonitor, SegmentMeter } from './hostile-monitor.ts'
+import type { PhaseStats, SegmentTotals } from './hostile-monitor.ts'
 import type { Chat, MessageView } from '../../../src/chat/index.ts'
 import type { RelayProc } from './processes.ts'
 
 export interface ClassResult {
   class: string
+  /** Which repetition of the 12 classes (0 unless the scenario runs several rounds). */
+  round: number
   peerId: string
   sent: number
   /** Ana's gossipsub score of this class's identity, read as soon as the class was sent. */
@@ -36,6 +44,8 @@ export interface HostileReport {
   relayAcceptedFromAttack: number
   relayDropped: Record<string, number>
   relayGraylisted: number
+  /** Subscription guard at the relay (src/net/subscription-guard.ts): topics refused and peers cut, by rule. */
+  relaySubscriptions: { refusedTopics: Record<string, number>, peersCut: Record<string, number> }
   relayMinScore: number
   peerDropped: Record<string, number>
   /** Messages shown by each honest peer that are not honest sends (must be empty). */
@@ -56,16 +66,67 @@ export interface HostileReport {
   afterMs: number[]
   attackSeconds: number
   graylistThreshold: number
-  /** Every probe sent during the attack: when (ms after the attacker was armed), how long Ana's send took, the total. */
-  attackProbes: Array<{ at: number, sendMs: number, ms: number }>
+  /** Every probe due during the attack: when (ms after the attacker was armed), how long Ana's send took, the total. */
+  attackProbes: ProbeSample[]
   /** When each class finished sending (ms after the attacker was armed). */
   classDoneAt: Array<{ class: string, at: number }>
+  /** When each class's identity started (dial, subscribe) and when its frames were all sent (ms after armed). */
+  classSpans: Array<{ class: string, round: number, from: number, to: number }>
+  /** Quiet stretches between rounds (`pauseMs`), ms after armed. */
+  pauseSpans: Array<{ from: number, to: number }>
+  /** Per class (and "between classes"): wall time, CPU of the honest process, relay and attacker, loop delay. */
+  segments: Record<string, SegmentTotals>
+  /** How long the attacker took to build its frames before the flood, ms. */
+  genMs: number
   /** Event-loop delay and fsync latency of the honest process in each phase (baseline, attack, after). */
   phases: Record<string, PhaseStats>
+  /** Cores (taskset lists) the honest processes and the attacker were pinned to, when `pinAttacker` was set and worked. */
+  pinned?: { honest: string, attacker: string }
+}
+
+/** Pins process `pid` (all its threads) to the cores in `list` (taskset syntax); false when that failed. */
+function pin (pid: number | undefined, list: string): boolean {
+  if (pid === undefined) return false
+  const r = spawnSync('taskset', ['-a', '-p', '-c', list, String(pid)], { stdio: 'ignore' })
+  return r.status === 0
+}
+
+export interface ProbeSample {
+  /** When the probe was due (ms after the attacker was armed, for attack probes). */
+  at: number
+  /** How long Ana's send() took (it resolves once the message is durable on Ana's disk). */
+  sendMs: number
+  /** How late the probe was started after it was due (the honest process was busy). */
+  lateMs: number
+  /** Due → Ben's `message` event. */
+  ms: number
+}
+
+export interface HostileOptions {
+  /** Frames per class per round. */
+  perClass: number
+  /** Probes before the attack (and after it, unless `afterProbes`). */
+  baselineProbes: number
+  afterProbes?: number
+  /** Repetitions of the 12 classes, each from fresh identities with fresh frames (default 1). */
+  rounds?: number
+  /** A quiet stretch of this many ms between rounds (default 0). */
+  pauseMs?: number
+  /** The subscription flood names arbitrary strings instead of well-formed topics of no room (default false). */
+  malformedTopics?: boolean
+  /** One probe is due every this many ms (default PROBE_INTERVAL_MS). */
+  probeEveryMs?: number
+  /**
+   * Pin the attacker process to the last core and this process (and the relay it starts) to the others, with
+   * taskset (Linux): the attacker's own CPU work then does not compete with the honest processes, as if it ran on
+   * its own machine, while everything it sends still reaches them. Default false (all processes share every core).
+   */
+  pinAttacker?: boolean
+  log?: (s: string) => void
 }
 
 const NON_SCORED = new Set(['subscription flood'])
-/** Pause between honest probe messages (a busy chat, not a benchmark of the sender's disk). */
+/** One honest probe message is due this often: 20 a second, a busy chat. */
 const PROBE_INTERVAL_MS = 50
 /** How long after a class was sent its sender's score is watched. */
 const SCORE_WAIT_MS = 30_000
@@ -109,7 +170,9 @@ async function countMarkers (markers: Buffer, dirs: string[]): Promise<number> {
  * The lowest score Ana gives a peer within SCORE_WAIT_MS of its last frame being sent (validation is asynchronous:
  * frames still queued when the attacker reports are judged a moment later). Stops early once below the threshold.
  */
-async function lowestScore (chat: Chat, peerId: string): Promise<number | undefined> {
+async function lowestScore (chat: Chat, peerId: string, scored: boolean): Promise<number | undefined> {
+  // A class that costs no score is read once (waiting for a fall that cannot come only made the run longer).
+  if (!scored) return chat.gossipScore(peerId)
   let lowest: number | undefined
   const end = Date.now() + SCORE_WAIT_MS
   while (Date.now() < end) {
@@ -121,33 +184,60 @@ async function lowestScore (chat: Chat, peerId: string): Promise<number | undefi
   return lowest
 }
 
-/** Peers the relay struck since `base`, polled until it reaches `want` or SCORE_WAIT_MS passes. */
-async function relayStruck (relay: RelayProc, base: number, want: number): Promise<number> {
-  const end = Date.now() + SCORE_WAIT_MS
+/**
+ * Peers the relay struck since `base`: `wait(want)` resolves once the count reaches `want` or SCORE_WAIT_MS passes.
+ * One poll of the relay's metrics for all waiters (one per class, many classes in a long run), every 250 ms.
+ */
+function relayStruckWatch (relay: RelayProc, base: number): (want: number) => Promise<number> {
+  const waits: Array<{ want: number, end: number, resolve: (n: number) => void }> = []
   let n = 0
-  while (Date.now() < end) {
-    try { n = ((await relay.metrics()).chatsphere_relay_peers_struck_total ?? 0) - base } catch { return n }
-    if (n >= want) break
-    await new Promise(resolve => setTimeout(resolve, 200))
+  let polling = false
+  const poll = async (): Promise<void> => {
+    polling = true
+    try {
+      while (waits.length > 0) {
+        try { n = ((await relay.metrics()).chatsphere_relay_peers_struck_total ?? 0) - base } catch { for (const w of waits.splice(0)) w.resolve(n); return }
+        const now = Date.now()
+        for (const w of [...waits]) {
+          if (n >= w.want || now >= w.end) { waits.splice(waits.indexOf(w), 1); w.resolve(n) }
+        }
+        if (waits.length > 0) await new Promise(resolve => setTimeout(resolve, 250))
+      }
+    } finally {
+      polling = false
+    }
   }
-  return n
+  return async (want) => await new Promise<number>((resolve) => {
+    waits.push({ want, end: Date.now() + SCORE_WAIT_MS, resolve })
+    if (!polling) void poll()
+  })
 }
 
-function sumDrops (m: Record<string, number>): Record<string, number> {
+function sumDrops (m: Record<string, number>, metric = 'chatsphere_relay_frames_dropped_total'): Record<string, number> {
   const out: Record<string, number> = {}
   for (const [k, v] of Object.entries(m)) {
-    const r = /^chatsphere_relay_frames_dropped_total\{reason="([^"]+)"\}$/.exec(k)
+    if (!k.startsWith(metric + '{')) continue
+    const r = /\{reason="([^"]+)"\}$/.exec(k)
     if (r?.[1] != null) out[r[1]] = v
   }
   return out
 }
 
-export async function runHostileScenario (opts: { perClass: number, baselineProbes: number, log?: (s: string) => void }): Promise<HostileReport> {
+export async function runHostileScenario (opts: HostileOptions): Promise<HostileReport> {
   const log = opts.log ?? (() => {})
+  const probeEveryMs = opts.probeEveryMs ?? PROBE_INTERVAL_MS
   let relay: RelayProc | undefined
   const chats: Chat[] = []
   let attackerProc: ReturnType<typeof spawn> | undefined
   const monitor = new PhaseMonitor()
+  let segments: SegmentMeter | undefined
+  const cores = availableParallelism()
+  let pinned: HostileReport['pinned']
+  if (opts.pinAttacker === true && cores >= 2) {
+    const honest = cores === 2 ? '0' : `0-${cores - 2}`
+    // Before the relay starts: it inherits this process' cores.
+    if (pin(process.pid, honest)) pinned = { honest, attacker: String(cores - 1) }
+  }
   try {
     relay = await startRelayProc()
     const relayAddr = relay.multiaddrs.find(a => !a.includes('/ws')) as string
@@ -169,7 +259,8 @@ export async function runHostileScenario (opts: { perClass: number, baselineProb
       for (const m of e.detail.messages) arrivals.get(m.text)?.(now)
     })
     let probeNo = 0
-    const probe = async (): Promise<number> => {
+    /** One probe message, due at `due` (performance.now() time): sent now, timed from `due` to Ben's event. */
+    const probe = async (due: number): Promise<ProbeSample> => {
       const text = `probe ${++probeNo}`
       honestTexts.add(text)
       const arrived = new Promise<number>((resolve, reject) => {
@@ -179,25 +270,38 @@ export async function runHostileScenario (opts: { perClass: number, baselineProb
         }, 30_000)
         arrivals.set(text, (t) => { clearTimeout(timer); arrivals.delete(text); resolve(t) })
       })
+      arrived.catch(() => {})
       const t0 = performance.now()
       await ana.send(room.id, text)
-      lastSendMs = performance.now() - t0
-      return (await arrived) - t0
+      const sendMs = performance.now() - t0
+      return { at: due, sendMs, lateMs: t0 - due, ms: (await arrived) - due }
     }
-    let lastSendMs = 0
+    /**
+     * Probes due every probeEveryMs from now while `more(n)` (n: probes started so far) says so; resolves with every
+     * sample once all have arrived. A probe whose time passed while this process was busy is sent at once.
+     */
+    const probeLoop = async (more: (n: number) => boolean): Promise<ProbeSample[]> => {
+      const pending: Array<Promise<ProbeSample>> = []
+      const start = performance.now()
+      for (let n = 0; more(n); n++) {
+        const due = start + n * probeEveryMs
+        const wait = due - performance.now()
+        if (wait > 0) await new Promise(resolve => setTimeout(resolve, wait))
+        if (!more(n)) break
+        pending.push(probe(due))
+      }
+      return await Promise.all(pending)
+    }
     // Warm-up (first message opens streams), then the baseline.
-    for (let i = 0; i < 5; i++) await probe()
+    for (let i = 0; i < 5; i++) await probe(performance.now())
     await monitor.start('baseline', anaDir, { relay: relay.proc.child.pid })
-    const baselineMs: number[] = []
-    for (let i = 0; i < opts.baselineProbes; i++) {
-      baselineMs.push(await probe())
-      await new Promise(resolve => setTimeout(resolve, PROBE_INTERVAL_MS))
-    }
+    const baselineMs = (await probeLoop(n => n < opts.baselineProbes)).map(p => p.ms)
     log(`baseline: ${baselineMs.length} probes`)
     monitor.stop()
 
     const before = await relay.metrics()
     const struckBefore = before.chatsphere_relay_peers_struck_total ?? 0
+    const relayStruck = relayStruckWatch(relay, struckBefore)
     const sentBefore = probeNo
     const markersFile = join(await tempDir('cs-markers-'), 'markers.bin')
     const args = {
@@ -207,19 +311,27 @@ export async function runHostileScenario (opts: { perClass: number, baselineProb
       ephemeralTopic: '',
       victimUserKey: toHex(ana.user.publicKey),
       perClass: opts.perClass,
+      rounds: opts.rounds ?? 1,
+      pauseMs: opts.pauseMs ?? 0,
+      malformedTopics: opts.malformedTopics ?? false,
       markersFile
     }
     const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(ROOT, 'tests/integration/support/hostile-flood.ts'), JSON.stringify(args)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] })
     attackerProc = child
+    if (pinned !== undefined && !pin(child.pid, pinned.attacker)) pinned = undefined
     const classes: ClassResult[] = []
     const classDoneAt: Array<{ class: string, at: number }> = []
-    const attackMs: number[] = []
-    const attackProbes: Array<{ at: number, sendMs: number, ms: number }> = []
+    const classSpans: Array<{ class: string, round: number, from: number, to: number }> = []
+    const pauseSpans: Array<{ from: number, to: number }> = []
     const relayReads: Array<Promise<void> | undefined> = []
     let stderr = ''
     child.stderr?.on('data', (c: Buffer) => { stderr += c.toString() })
-    let armedAt = performance.now()
-    let attackFrom = 0
+    let armedAt = Number.POSITIVE_INFINITY
+    let doneAt = Number.POSITIVE_INFINITY
+    let genMs = 0
+    let open: { class: string, round: number, from: number } | undefined
+    segments = new SegmentMeter({ relay: relay.proc.child.pid, attacker: child.pid })
+    const meter = segments
     const done = new Promise<void>((resolve, reject) => {
       let buf = ''
       child.stdout?.on('data', (c: Buffer) => {
@@ -228,42 +340,48 @@ export async function runHostileScenario (opts: { perClass: number, baselineProb
         while ((i = buf.indexOf('\n')) >= 0) {
           const line = buf.slice(0, i)
           buf = buf.slice(i + 1)
-          let m: { phase?: string, class?: string, peerId?: string, sent?: number, genMs?: number, setupMs?: number, sendMs?: number }
+          let m: { phase?: string, pause?: string, start?: string, round?: number, class?: string, peerId?: string, sent?: number, genMs?: number, setupMs?: number, sendMs?: number }
           try { m = JSON.parse(line) } catch { continue }
+          const now = performance.now()
+          if (m.pause === 'start') { pauseSpans.push({ from: now - armedAt, to: Number.POSITIVE_INFINITY }); meter.mark('pause between rounds') }
+          if (m.pause === 'end') { const p = pauseSpans[pauseSpans.length - 1]; if (p != null) p.to = now - armedAt; meter.mark('between classes') }
+          if (m.start != null) {
+            open = { class: m.start, round: m.round ?? 0, from: now - armedAt }
+            meter.mark(m.start)
+          }
           if (m.class != null) {
             // Read at once: P4 decays every second, so a score read minutes later says little about the attack.
-            const c: ClassResult = { class: m.class, peerId: m.peerId ?? '', sent: m.sent ?? 0, scoreAtPeer: undefined, relayStruck: undefined, setupMs: m.setupMs, sendMs: m.sendMs }
+            const c: ClassResult = { class: m.class, round: m.round ?? 0, peerId: m.peerId ?? '', sent: m.sent ?? 0, scoreAtPeer: undefined, relayStruck: undefined, setupMs: m.setupMs, sendMs: m.sendMs }
             classes.push(c)
-            classDoneAt.push({ class: m.class, at: performance.now() - armedAt })
-            relayReads.push(lowestScore(ana, c.peerId).then((s) => { c.scoreAtPeer = s }))
+            classDoneAt.push({ class: m.class, at: now - armedAt })
+            if (open != null) classSpans.push({ ...open, to: now - armedAt })
+            open = undefined
+            meter.mark('between classes')
+            relayReads.push(lowestScore(ana, c.peerId, isScoredClass(c.class)).then((s) => { c.scoreAtPeer = s }))
             const want = classes.filter(x => isScoredClass(x.class)).length
-            if (relay != null) relayReads.push(relayStruck(relay, struckBefore, want).then((n) => { c.relayStruck = n }))
+            relayReads.push(relayStruck(want).then((n) => { c.relayStruck = n }))
             log(`attack class done: ${m.class} (${JSON.stringify(c)})`)
           }
-          if (m.phase === 'armed') { armedAt = performance.now(); attackFrom = attackMs.length; void monitor.start('attack', anaDir, { relay: relay?.proc.child.pid, attacker: child.pid }); log(`attacker armed: ${line}`) }
-          if (m.phase === 'done') resolve()
+          if (m.phase === 'armed') {
+            armedAt = now
+            genMs = m.genMs ?? 0
+            void monitor.start('attack', anaDir, { relay: relay?.proc.child.pid, attacker: child.pid })
+            log(`attacker armed: ${line}`)
+          }
+          if (m.phase === 'done') { doneAt = now; meter.mark(undefined); resolve() }
         }
       })
       child.on('exit', (code) => { reject(new Error(`attacker exited (${code}) before it was done: ${stderr.slice(-2000)}`)) })
     })
     let attacking = true
     void done.finally(() => { attacking = false }).catch(() => {})
-    const probing = (async () => {
-      while (attacking) {
-        const at = performance.now() - armedAt
-        const ms = await probe()
-        attackMs.push(ms)
-        attackProbes.push({ at, sendMs: lastSendMs, ms })
-        await new Promise(resolve => setTimeout(resolve, PROBE_INTERVAL_MS))
-      }
-    })()
+    const probing = probeLoop(() => attacking)
     await done
     monitor.stop()
-    const attackSeconds = (performance.now() - armedAt) / 1000
-    await probing
-    // Probes sent while the attacker was still building its frames are not attack samples.
-    attackMs.splice(0, attackFrom)
-    attackProbes.splice(0, attackFrom)
+    const attackSeconds = (doneAt - armedAt) / 1000
+    // Only probes due between armed and done are attack samples (not those due while the attacker built its frames).
+    const attackProbes = (await probing).filter(p => p.at >= armedAt && p.at < doneAt).map(p => ({ ...p, at: p.at - armedAt }))
+    const attackMs = attackProbes.map(p => p.ms)
 
     await Promise.all(relayReads)
     // Let the relay finish storing what it accepted, then read its counters.
@@ -273,14 +391,15 @@ export async function runHostileScenario (opts: { perClass: number, baselineProb
     const dropsBefore = sumDrops(before)
     const relayDropped = Object.fromEntries(Object.entries(sumDrops(after)).map(([k, v]) => [k, v - (dropsBefore[k] ?? 0)]))
     const relayGraylisted = after.chatsphere_relay_gossip_peers_graylisted ?? 0
+    const delta = (metric: string): Record<string, number> => {
+      const b = sumDrops(before, metric)
+      return Object.fromEntries(Object.entries(sumDrops(after, metric)).map(([k, v]) => [k, v - (b[k] ?? 0)]))
+    }
+    const relaySubscriptions = { refusedTopics: delta('chatsphere_relay_subscriptions_refused_total'), peersCut: delta('chatsphere_relay_peers_cut_total') }
     const sentDuring = probeNo - sentBefore
     // The same probes once the attack is over: tells machine noise (other load) from the attack's own cost.
-    const afterMs: number[] = []
     await monitor.start('after', anaDir, { relay: relay.proc.child.pid })
-    for (let i = 0; i < opts.baselineProbes; i++) {
-      afterMs.push(await probe())
-      await new Promise(resolve => setTimeout(resolve, PROBE_INTERVAL_MS))
-    }
+    const afterMs = (await probeLoop(n => n < (opts.afterProbes ?? opts.baselineProbes))).map(p => p.ms)
     await monitor.close()
     const relayMinScore = after.chatsphere_relay_gossip_score_min ?? 0
     child.stdin?.end()
@@ -311,6 +430,7 @@ export async function runHostileScenario (opts: { perClass: number, baselineProb
       relayAcceptedFromAttack: relayAccepted - sentDuring,
       relayDropped,
       relayGraylisted,
+      relaySubscriptions,
       relayMinScore,
       peerDropped,
       foreignShown: [...foreign(shownAna), ...foreign(shownBen)],
@@ -329,10 +449,16 @@ export async function runHostileScenario (opts: { perClass: number, baselineProb
       graylistThreshold: GOSSIP_GRAYLIST_THRESHOLD,
       attackProbes,
       classDoneAt,
-      phases: monitor.stats
+      classSpans,
+      pauseSpans,
+      segments: Object.fromEntries(meter.totals),
+      genMs,
+      phases: monitor.stats,
+      ...(pinned !== undefined ? { pinned } : {})
     }
   } finally {
     await monitor.close()
+    segments?.mark(undefined)
     attackerProc?.kill('SIGKILL')
     for (const c of chats) await c.close().catch(() => {})
     await relay?.proc.stop()
