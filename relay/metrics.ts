@@ -10,6 +10,9 @@ export type DropReason =
   | 'graylisted'
   | 'keep-bad-request' | 'keep-bad-signature' | 'keep-stale' | 'keep-wrong-relay' | 'keep-quota' | 'keep-conflict'
 
+/** Why the relay refused a peer's subscription RPC (src/net/subscription-guard.ts). */
+export type SubscriptionRefusal = 'subscription-bad-topic' | 'subscription-rate'
+
 export interface RelayGauges {
   connections: () => number
   reservations: () => number
@@ -31,6 +34,9 @@ export class RelayMetrics {
   /** Peers disconnected because their frames kept failing (src/net/reject-strikes.ts). */
   peersStruck = 0
   readonly dropped = new Map<DropReason, number>()
+  /** Topics named in subscription RPCs refused unread, and peers disconnected for them, by rule broken. */
+  readonly subscriptionsRefused = new Map<SubscriptionRefusal, number>()
+  readonly peersCutForSubscriptions = new Map<SubscriptionRefusal, number>()
   readonly #gauges: RelayGauges
   readonly #started = Date.now()
 
@@ -58,6 +64,13 @@ export class RelayMetrics {
     const drops: Array<[string, number]> = [...this.dropped].map(([reason, n]) => [`{reason="${reason}"}`, n])
     if (drops.length === 0) drops.push(['{reason="bad-write-signature"}', 0])
     metric('chatsphere_relay_frames_dropped_total', 'counter', 'Frames, updates and requests dropped, by reason.', drops)
+    const byRule = (m: Map<SubscriptionRefusal, number>): Array<[string, number]> => {
+      const out: Array<[string, number]> = [...m].map(([reason, n]) => [`{reason="${reason}"}`, n])
+      if (out.length === 0) out.push(['{reason="subscription-rate"}', 0])
+      return out
+    }
+    metric('chatsphere_relay_subscriptions_refused_total', 'counter', 'Topics named in subscription RPCs refused unread (not a ChatSphere topic, or too many RPCs), by reason.', byRule(this.subscriptionsRefused))
+    metric('chatsphere_relay_peers_cut_total', 'counter', 'Peers disconnected for their subscription RPCs, by reason.', byRule(this.peersCutForSubscriptions))
     metric('chatsphere_relay_keep_requests_total', 'counter', 'Keep requests received.', [['', this.keepRequests]])
     metric('chatsphere_relay_sync_sessions_total', 'counter', 'History sync sessions served or started.', [['', this.syncSessions]])
     metric('chatsphere_relay_http_requests_total', 'counter', 'HTTP requests served.', [['', this.httpRequests]])

@@ -28,6 +28,7 @@ import {
 import { chatGossipsubOptions, peerScore, scoreTopic } from '../src/net/gossipsub-options.ts'
 import { hangUpLater, RejectStrikes } from '../src/net/reject-strikes.ts'
 import { abortConnections, installPromptGraylist } from '../src/net/prompt-graylist.ts'
+import { installSubscriptionGuard } from '../src/net/subscription-guard.ts'
 import { RelayConnector } from '../src/net/relay-connector.ts'
 import { lockDataDir } from '../src/storage/dir-lock.ts'
 import { InvalidArgumentError } from '../src/errors.ts'
@@ -254,6 +255,17 @@ export async function startRelay (opts: RelayOptions): Promise<Relay> {
       abortConnections(node, peerIdFromString(id))
     },
     onRefused: (_id, frames) => { metrics.drop('graylisted', frames) }
+  })
+  // Subscriptions only to ChatSphere topics, and not a flood of RPCs: a peer breaking either is cut off (a
+  // subscription costs no score, so nothing else ever would; federated relays are exempt).
+  installSubscriptionGuard(pubsub, {
+    exempt: (id) => connector.isRelay(id),
+    onViolation: (id, reason) => {
+      metrics.peersCutForSubscriptions.set(reason, (metrics.peersCutForSubscriptions.get(reason) ?? 0) + 1)
+      log.info({ peer: id, reason }, 'disconnecting a peer for its subscriptions')
+      abortConnections(node, peerIdFromString(id))
+    },
+    onRefused: (_id, reason, topics) => { metrics.subscriptionsRefused.set(reason, (metrics.subscriptionsRefused.get(reason) ?? 0) + topics) }
   })
 
   const keepRoom = (room: KeptRoom): void => {

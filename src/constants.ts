@@ -540,3 +540,15 @@ export const OPEN_SLICE_MS = 30
 export const SHOWN_TAIL_SAVE_MS = 10_000
 /** HKDF tag of the key that seals a room's shown-tail record (derived from the room's epoch-0 key). */
 export const TAG_SHOWN_TAIL = 'chatsphere/v1/local/shown-tail'
+
+// ── Subscription guard (issue 8 test 1, ATTACK helper; src/net/subscription-guard.ts) ──
+/**
+ * Subscription RPCs a peer may send after its first (its whole list, free) before it is refused and disconnected:
+ * a bucket of this many tokens, refilled at GOSSIP_SUBSCRIPTION_REFILL_PER_S; an RPC costs one token per
+ * GOSSIP_SUBSCRIPTION_TOPICS_PER_TOKEN topics it names (at least one). Joining or leaving a room costs 2, so a peer can
+ * join ~30 rooms in a burst and one every half second after; more, and it is cut off and sends its whole list again
+ * in one RPC when it reconnects.
+ */
+export const GOSSIP_SUBSCRIPTION_BURST = 64
+export const GOSSIP_SUBSCRIPTION_REFILL_PER_S = 4
+export const GOSSIP_SUBSCRIPTION_TOPICS_PER_TOKEN = 64

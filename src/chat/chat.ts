@@ -24,6 +24,7 @@ import { fingerprint } from '../identity/user-id.ts'
 import { peerScore, scoreTopic, unscoreTopic } from '../net/gossipsub-options.ts'
 import { hangUpLater, RejectStrikes } from '../net/reject-strikes.ts'
 import { abortConnections, installPromptGraylist } from '../net/prompt-graylist.ts'
+import { installSubscriptionGuard } from '../net/subscription-guard.ts'
 import { preferDirectPubsub } from '../net/prefer-direct-pubsub.ts'
 import { canSendTo } from '../net/outbound-ready.ts'
 import { settledWithin, waitUntil } from '../net/wait-until.ts'
@@ -292,6 +293,12 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       exempt: (id) => this.#isRelay(id),
       onGraylisted: (id) => { if (this.#node != null) abortConnections(this.#node, peerIdFromString(id)) },
       onRefused: (_id, frames) => { this.#dropped.set('graylisted', (this.#dropped.get('graylisted') ?? 0) + frames) }
+    })
+    // Subscriptions only to ChatSphere topics, and not a flood of RPCs (they cost no score): else cut off.
+    installSubscriptionGuard(pubsub, {
+      exempt: (id) => this.#isRelay(id),
+      onViolation: (id) => { if (this.#node != null) abortConnections(this.#node, peerIdFromString(id)) },
+      onRefused: (_id, reason, topics) => { this.#dropped.set(reason, (this.#dropped.get(reason) ?? 0) + topics) }
     })
     // Room messages to a member go over the direct (WebRTC) connection once there is one, not the relayed one.
     preferDirectPubsub(node, pubsub)
