@@ -626,12 +626,27 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       }
       this.#enqueueOpen(room, room.log.frames(), false)
       await room.openQueue
+      await this.#openQueueIdle(room)
       await this.#setNextSeq(room)
       // No record yet (or an unusable one): the next tail-first open gets one even if nothing else happens meanwhile.
       if (this.#init.tailFirst === true && stored.hidden == null) this.#scheduleShownTailSave(room)
     }
     this.#rooms.set(keys.roomIdText, room)
     return room
+  }
+
+  /**
+   * Waits until the room's open queue is idle. An open queues more behind itself (frames of an epoch whose grant to us
+   * it just folded are opened again once the fold learned the key): awaiting only the batch that was queued first
+   * handed out a room whose later-epoch messages were still being opened (after a kick or ban, a cold open showed
+   * only some of the messages sealed since, the rest a moment later).
+   */
+  async #openQueueIdle (room: JoinedRoom): Promise<void> {
+    let q: Promise<void>
+    do {
+      q = room.openQueue
+      await q.catch(() => {})
+    } while (room.openQueue !== q)
   }
 
   async #setNextSeq (room: JoinedRoom): Promise<void> {
@@ -695,16 +710,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       this.safeDispatchEvent('change', { detail: { room: room.info.id } })
       await this.#saveShownTail(room)
     }
-    // Loaded once the open queue is idle: the full open queues more itself (frames of an epoch whose grant to us it
-    // just folded are opened again), and live frames that came meanwhile are opened behind it.
-    const idle = async (): Promise<void> => {
-      let q: Promise<void>
-      do {
-        q = room.openQueue
-        await q.catch(() => {})
-      } while (room.openQueue !== q)
-    }
-    room.loaded = idle().then(finish).catch(() => { room.loading = false; room.early = undefined })
+    // Loaded once the open queue is idle: live frames that came meanwhile are opened behind the full open too.
+    room.loaded = this.#openQueueIdle(room).then(finish).catch(() => { room.loading = false; room.early = undefined })
     this.#backgroundOpens.push({ room, start })
   }
 
