@@ -3,15 +3,25 @@
  * only through a relay (a star); the relay carries the WebRTC signalling (`/p2p-circuit/webrtc`) and the bytes then go
  * peer to peer. A peer is only dialled once it proved room membership (it published a valid frame on a room topic,
  * signed by its libp2p key), never because an address showed up somewhere.
+ *
+ * Glare (both ends dialled at once, each holds two WebRTC connections to the other): both ends keep the connection
+ * dialled by the smaller peer id (direct-glare.ts) and close the other once the kept one is identified, i.e. the other
+ * end has answered on it, so neither end is left without a direct connection in between. A peer that is being dialled
+ * by the other side (a signalling stream with it is open) waits for that connection instead of dialling too.
  */
 import { TypedEventEmitter } from '@libp2p/interface'
+import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import {
-  DIRECT_DIAL_TIMEOUT_MS, DIRECT_RETRY_MAX_MS, DIRECT_RETRY_MIN_MS, DIRECT_SECOND_DIALER_DELAY_MS, MAX_DIRECT_PEERS_TRACKED
+  DIRECT_DIAL_TIMEOUT_MS, DIRECT_RETRY_MAX_MS, DIRECT_RETRY_MIN_MS, DIRECT_SECOND_DIALER_DELAY_MS, MAX_DIRECT_PEERS_TRACKED,
+  WEBRTC_SIGNALING_PROTOCOL
 } from '../constants.ts'
 import { backoffDelay } from './backoff.ts'
-import type { Connection, Libp2p } from '@libp2p/interface'
+import { glareKeeper, isWebRTCConnection } from './direct-glare.ts'
+import type { Connection, IdentifyResult, Libp2p } from '@libp2p/interface'
+
+const log = logger('chatsphere:direct')
 
 /** Where the upgrade of one peer stands. */
 export type DirectState = 'connecting' | 'direct' | 'failed'
@@ -19,6 +29,8 @@ export type DirectState = 'connecting' | 'direct' | 'failed'
 export interface DirectUpgraderEvents {
   /** The upgrade state of a peer changed. */
   'direct:state': CustomEvent<{ peerId: string, state: DirectState, error?: string }>
+  /** Both ends had dialled each other: connection `kept` (an id) stays, those in `closed` are being closed. */
+  'direct:glare': CustomEvent<{ peerId: string, kept: string, closed: string[] }>
 }
 
 export interface DirectUpgraderInit {
@@ -50,6 +62,10 @@ export class DirectUpgrader extends TypedEventEmitter<DirectUpgraderEvents> {
   readonly #node: Libp2p
   readonly #init: DirectUpgraderInit
   readonly #peers = new Map<string, Tracked>()
+  /** Connections identify has completed on (the remote end answered on them). */
+  readonly #identified = new WeakSet<Connection>()
+  /** Duplicates being closed (still `open` while their streams close). */
+  readonly #closing = new WeakSet<Connection>()
   #running = false
 
   constructor (node: Libp2p, init: DirectUpgraderInit) {
@@ -58,6 +74,7 @@ export class DirectUpgrader extends TypedEventEmitter<DirectUpgraderEvents> {
     this.#init = init
     this.onOpen = this.onOpen.bind(this)
     this.onClose = this.onClose.bind(this)
+    this.onIdentify = this.onIdentify.bind(this)
   }
 
   start (): void {
@@ -65,20 +82,26 @@ export class DirectUpgrader extends TypedEventEmitter<DirectUpgraderEvents> {
     this.#running = true
     this.#node.addEventListener('connection:open', this.onOpen)
     this.#node.addEventListener('connection:close', this.onClose)
+    this.#node.addEventListener('peer:identify', this.onIdentify)
   }
 
   stop (): void {
     this.#running = false
     this.#node.removeEventListener('connection:open', this.onOpen)
     this.#node.removeEventListener('connection:close', this.onClose)
+    this.#node.removeEventListener('peer:identify', this.onIdentify)
     for (const t of this.#peers.values()) clearTimeout(t.timer)
     this.#peers.clear()
   }
 
-  /** Upgrade state of a peer (undefined: never seen as a room member, or a relay). */
+  /**
+   * Upgrade state of a peer (undefined: never seen as a room member, or a relay). `connecting` also while the other
+   * side is dialling us (a WebRTC signalling stream with it is open).
+   */
   state (peerId: string): DirectState | undefined {
     if (this.#hasDirect(peerId)) return 'direct'
     const s = this.#peers.get(peerId)?.state
+    if (s !== 'connecting' && this.#signalling(peerId)) return 'connecting'
     return s === 'idle' ? undefined : s
   }
 
@@ -88,7 +111,7 @@ export class DirectUpgrader extends TypedEventEmitter<DirectUpgraderEvents> {
   /**
    * A member of one of our rooms was seen (the signed publisher of a valid room frame). Schedules a WebRTC dial
    * unless a direct connection exists or a retry is not due yet. Between two peers the smaller id dials at once, the
-   * other a little later, so they rarely open two connections.
+   * other a little later, so they rarely open two connections (when they do, #resolveGlare keeps one).
    */
   notePeer (peerId: string): void {
     if (!this.#running || (this.#init.enabled ?? true) === false) return
@@ -118,12 +141,55 @@ export class DirectUpgrader extends TypedEventEmitter<DirectUpgraderEvents> {
     return this.state(peerId) ?? 'failed'
   }
 
-  #hasDirect (peerId: string): boolean {
+  #connections (peerId: string): Connection[] {
     try {
-      return this.#node.getConnections(peerIdFromString(peerId)).some(isDirectConnection)
+      return this.#node.getConnections(peerIdFromString(peerId))
     } catch {
-      return false
+      return []
     }
+  }
+
+  #hasDirect (peerId: string): boolean {
+    return this.#connections(peerId).some(isDirectConnection)
+  }
+
+  /** True while a WebRTC connection with the peer is being set up, by either side (its signalling stream is open). */
+  #signalling (peerId: string): boolean {
+    return this.#connections(peerId).some(c => c.streams.some(s => s.protocol === WEBRTC_SIGNALING_PROTOCOL && s.status === 'open'))
+  }
+
+  /**
+   * Resolves once a direct connection to the peer is open, or no signalling stream with it is left (the set-up ended
+   * without one), or `signal` aborts. Re-checked on every connection opened or closed and every signalling stream
+   * that closes.
+   */
+  async #whileSignalling (peerId: string, signal: AbortSignal): Promise<void> {
+    const done = (): boolean => signal.aborted || !this.#running || this.#hasDirect(peerId) || !this.#signalling(peerId)
+    if (done()) return
+    await new Promise<void>(resolve => {
+      const watched = new Set<EventTarget>()
+      const check = (): void => {
+        if (done()) { finish(); return }
+        for (const c of this.#connections(peerId)) {
+          for (const s of c.streams) {
+            if (s.protocol !== WEBRTC_SIGNALING_PROTOCOL || watched.has(s)) continue
+            watched.add(s)
+            s.addEventListener('close', check)
+          }
+        }
+      }
+      const finish = (): void => {
+        this.#node.removeEventListener('connection:open', check)
+        this.#node.removeEventListener('connection:close', check)
+        signal.removeEventListener('abort', check)
+        for (const s of watched) s.removeEventListener('close', check)
+        resolve()
+      }
+      this.#node.addEventListener('connection:open', check)
+      this.#node.addEventListener('connection:close', check)
+      signal.addEventListener('abort', check)
+      check()
+    })
   }
 
   async #dial (peerId: string, t: Tracked): Promise<void> {
@@ -132,11 +198,18 @@ export class DirectUpgrader extends TypedEventEmitter<DirectUpgraderEvents> {
     const relays = this.#init.relays()
     if (relays.length === 0) { this.#fail(peerId, t, 'no relay connected to carry the WebRTC signalling'); return }
     this.#set(peerId, t, 'connecting')
+    const timeoutMs = this.#init.dialTimeoutMs ?? DIRECT_DIAL_TIMEOUT_MS
+    if (this.#signalling(peerId)) {
+      // The other side is dialling us: a dial of ours now would only make a second connection (glare).
+      await this.#whileSignalling(peerId, AbortSignal.timeout(timeoutMs))
+      if (!this.#running) return
+      if (this.#hasDirect(peerId)) { t.attempt = 0; t.error = undefined; this.#set(peerId, t, 'direct'); return }
+    }
     let lastError = 'unknown error'
     for (const relay of relays) {
       try {
         const addr = multiaddr(`/p2p/${relay}/p2p-circuit/webrtc/p2p/${peerId}`)
-        const signal = AbortSignal.timeout(this.#init.dialTimeoutMs ?? DIRECT_DIAL_TIMEOUT_MS)
+        const signal = AbortSignal.timeout(timeoutMs)
         const conn = await this.#node.dial(addr, { signal })
         if (isDirectConnection(conn)) {
           t.attempt = 0
@@ -149,8 +222,10 @@ export class DirectUpgrader extends TypedEventEmitter<DirectUpgraderEvents> {
         lastError = (err as Error).message ?? String(err)
       }
       if (!this.#running) return
-      // The other side may have dialled us meanwhile.
-      if (this.#hasDirect(peerId)) { this.#set(peerId, t, 'direct'); return }
+      // The other side may have dialled us meanwhile (ours can fail in a glare): let its set-up finish first.
+      await this.#whileSignalling(peerId, AbortSignal.timeout(timeoutMs))
+      if (!this.#running) return
+      if (this.#hasDirect(peerId)) { t.attempt = 0; t.error = undefined; this.#set(peerId, t, 'direct'); return }
     }
     this.#fail(peerId, t, lastError)
   }
@@ -175,11 +250,39 @@ export class DirectUpgrader extends TypedEventEmitter<DirectUpgraderEvents> {
     }
   }
 
+  /**
+   * Closes the WebRTC connections to `peerId` that glare resolution does not keep, once the kept one is identified
+   * (the other end answered on it: it is open there too, so that end keeps a direct connection throughout) and so is
+   * the one to close (the other end's dial of it has completed: closed earlier, that dial would hang until its timeout).
+   */
+  #resolveGlare (peerId: string): void {
+    const webrtc = this.#connections(peerId).filter(c => isDirectConnection(c) && isWebRTCConnection(c) && !this.#closing.has(c))
+    if (webrtc.length < 2) return
+    const kept = glareKeeper(this.#node.peerId.toString(), peerId, webrtc)
+    if (kept == null || !this.#identified.has(kept)) return
+    const closed = webrtc.filter(c => c !== kept && this.#identified.has(c))
+    if (closed.length === 0) return
+    log('glare with %s: keeping %s (%s), closing %s', peerId, kept.id, kept.direction, closed.map(c => c.id).join(', '))
+    this.safeDispatchEvent('direct:glare', { detail: { peerId, kept: kept.id, closed: closed.map(c => c.id) } })
+    for (const c of closed) {
+      this.#closing.add(c)
+      void c.close().catch((err: Error) => { c.abort(err) })
+    }
+  }
+
   private onOpen (evt: CustomEvent<Connection>): void {
     const conn = evt.detail
     const id = conn.remotePeer.toString()
     const t = this.#peers.get(id)
     if (t != null && isDirectConnection(conn)) { t.attempt = 0; t.error = undefined; this.#set(id, t, 'direct') }
+    if (isWebRTCConnection(conn)) this.#resolveGlare(id)
+  }
+
+  private onIdentify (evt: CustomEvent<IdentifyResult>): void {
+    const conn = evt.detail.connection
+    if (!isWebRTCConnection(conn)) return
+    this.#identified.add(conn)
+    this.#resolveGlare(conn.remotePeer.toString())
   }
 
   private onClose (evt: CustomEvent<Connection>): void {

@@ -81,7 +81,9 @@ export function preferDirectPubsub (node: Libp2p, pubsub: GossipSub): false | ((
     setTimeout(() => {
       const entry = internals.streamsOutbound.get(id)
       if (entry !== undefined && entry.rawStream.status === 'open') return
-      const fallback = node.getConnections(peer).find((c) => c.status === 'open')
+      // Another direct connection first (the one kept when a duplicate of a simultaneous dial closed), else any.
+      const open = node.getConnections(peer).filter((c) => c.status === 'open')
+      const fallback = open.find((c) => !isLimited(c)) ?? open[0]
       if (fallback === undefined) return
       if (entry !== undefined) internals.streamsOutbound.delete(id)
       openOn(peer, fallback)
