@@ -4,18 +4,24 @@
  * verified chunk. Connections: an open unlimited connection is used as is; otherwise we dial the peer (known
  * addresses first, then through each connected relay's circuit). A relayed (limited) connection is used only when
  * the remaining bytes fit its announced limits.
+ *
+ * Glare (both peers dialled WebRTC at once, src/net/direct-glare.ts): of two direct connections the one both ends keep
+ * is used; a stream whose direct connection closes under it (the duplicate being closed) or is no longer the kept one
+ * goes back to the same peer on the connection that stays (MEDIA_DIRECT_RETRIES), resuming after the last verified
+ * chunk, before the next source or the relayed path is tried.
  */
 import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import {
   DEFAULT_MAX_FILE_BYTES, MAX_FIELD_BYTES, MAX_MEDIA_FILE_BYTES, MAX_MEDIA_HOLDER_HASHES, MAX_MEDIA_HOLDERS, MAX_PREVIEW_BYTES,
-  MEDIA_CHUNK_BYTES, MEDIA_DIAL_TIMEOUT_MS, MEDIA_FETCH_ROUNDS, MEDIA_MAX_SERVING, MEDIA_MAX_STREAMS_PER_CONNECTION, MEDIA_UPGRADE_WAIT_MS, MEDIA_PROTOCOL, MEDIA_ROUND_PAUSE_MS, MEDIA_WANT_WAIT_MS,
+  MEDIA_CHUNK_BYTES, MEDIA_DIAL_TIMEOUT_MS, MEDIA_DIRECT_RETRIES, MEDIA_FETCH_ROUNDS, MEDIA_MAX_SERVING, MEDIA_MAX_STREAMS_PER_CONNECTION, MEDIA_UPGRADE_WAIT_MS, MEDIA_PROTOCOL, MEDIA_ROUND_PAUSE_MS, MEDIA_WANT_WAIT_MS,
   SECRETBOX_OVERHEAD_BYTES
 } from '../constants.ts'
 import { bytesEqual, fromHex, toHex, utf8Length } from '../crypto/encoding.ts'
 import { LruCache } from '../crypto/lru.ts'
 import { randomBytes } from '../crypto/random.ts'
+import { preferredDirect } from '../net/direct-glare.ts'
 import { InvalidArgumentError, MediaUnavailableError, OversizedError, TransferCancelledError } from '../errors.ts'
 import { HASH_BYTES } from './codec.ts'
 import { chunkCount, chunkHashes, hashListRoot, mediaProofKey, sha256Native } from './crypto.ts'
@@ -52,8 +58,11 @@ export interface MediaHostInit {
    * Asks for a direct (WebRTC) connection to a peer we only reach through a relay (`Chat.upgradeDirect`); absent when
    * the chat cannot upgrade. Waited for at most MEDIA_UPGRADE_WAIT_MS per peer and fetch, then the relay path is used
    * (a direct connection that just closed, e.g. one of two simultaneous dials, is back well within that).
+   * `connecting` also while the other side is dialling us.
    */
   upgrade?: (peerId: string) => Promise<'connecting' | 'direct' | 'failed'>
+  /** How long a fetch waits for an upgrade in progress before it takes the relayed path (default MEDIA_UPGRADE_WAIT_MS). */
+  upgradeWaitMs?: number
 }
 
 /** Bytes a transfer of `chunks` chunks puts on the wire, with margin for framing and the header. */
@@ -251,12 +260,17 @@ export class MediaService {
       const bad = new Set<string>()
       const started = Date.now()
       const startBytes = Math.min(total, writer.have * MEDIA_CHUNK_BYTES)
+      /** Times each peer was asked again after its direct connection closed under the stream (MEDIA_DIRECT_RETRIES). */
+      const retries = new Map<string, number>()
       for (let round = 0; round < MEDIA_FETCH_ROUNDS && writer.have < n; round++) {
         if (round > 0) await pause(MEDIA_ROUND_PAUSE_MS, signal)
         const tried = new Set<string>()
+        /** Set when the last stream's direct connection closed or was superseded: that peer again, first. */
+        let again: string | undefined
         for (;;) {
           if (aborted(signal)) throw cancelled()
-          const peer = this.#nextSource(file, hashText, localPeer, tried, bad)
+          const peer = again ?? this.#nextSource(file, hashText, localPeer, tried, bad)
+          again = undefined
           if (peer == null) {
             // Nobody left this round: wait a little for `have` answers to our `want`.
             if (!await this.#waitForHolder(hashText, tried, bad, localPeer, signal)) break
@@ -310,6 +324,12 @@ export class MediaService {
             if (reason === 'bad-chunk') {
               bad.add(peer)
               this.#host.drop('media-bad-chunk', room.keys.roomIdText)
+            } else if (reason !== 'not-held' && path === 'direct' && this.#directMoved(node, peer, conn) && (retries.get(peer) ?? 0) < MEDIA_DIRECT_RETRIES) {
+              // Its direct connection closed under the stream (the duplicate of a simultaneous dial being closed, most
+              // often) or another one is now kept: the same peer on the connection that stays, before the relay.
+              retries.set(peer, (retries.get(peer) ?? 0) + 1)
+              again = peer
+              log('fetch %s from %s: its direct connection %s closed or was superseded; again', hashText.slice(0, 12), peer, conn.id)
             }
             continue
           }
@@ -362,16 +382,18 @@ export class MediaService {
    */
   async #connect (node: Libp2p, peer: string, signal?: AbortSignal): Promise<Connection> {
     const id = peerIdFromString(peer)
-    const unlimited = (): Connection | undefined => node.getConnections(id).find(c => c.status === 'open' && !isLimited(c))
+    const unlimited = (): Connection | undefined => this.#unlimited(node, peer)
     const found = unlimited()
     if (found != null) return found
     if (this.#host.upgrade != null) {
       // Only a relayed path (or none): a direct connection is worth a short wait (it is faster and has no limits).
-      const wait = AbortSignal.timeout(MEDIA_UPGRADE_WAIT_MS)
+      // The upgrade resolves `connecting` while a WebRTC set-up with the peer is under way, ours or theirs.
+      const wait = AbortSignal.timeout(this.#host.upgradeWaitMs ?? MEDIA_UPGRADE_WAIT_MS)
       const state = await Promise.race([this.#host.upgrade(peer).catch(() => 'failed' as const), untilAborted(signal == null ? wait : AbortSignal.any([signal, wait]))])
       if (state === 'direct' || state === 'connecting') {
         const direct = unlimited() ?? await this.#nextUnlimited(node, peer, signal == null ? wait : AbortSignal.any([signal, wait]))
-        if (direct != null) return direct
+        // Both ends' connections of a simultaneous dial may be open by now: the kept one.
+        if (direct != null) return unlimited() ?? direct
       }
     }
     const open = node.getConnections(id).find(c => c.status === 'open')
@@ -394,6 +416,18 @@ export class MediaService {
       } catch (err) { errors.push((err as Error).message) }
     }
     throw new Error(errors.length === 0 ? 'no known address and no relay to reach it through' : errors.join('; '))
+  }
+
+  /** The direct connection to use for `peer`: not relayed, open; the one glare resolution keeps when there are two. */
+  #unlimited (node: Libp2p, peer: string): Connection | undefined {
+    return preferredDirect(node.peerId.toString(), peer, node.getConnections(peerIdFromString(peer)).filter(c => !isLimited(c)))
+  }
+
+  /** True when `conn` (direct, to `peer`) closed or another direct connection to `peer` is now the one to use. */
+  #directMoved (node: Libp2p, peer: string, conn: Connection): boolean {
+    if (conn.status !== 'open') return true
+    const now = this.#unlimited(node, peer)
+    return now != null && now !== conn
   }
 
   /** Resolves with the next unlimited connection to `peer` that opens, or undefined when `signal` aborts first. */
