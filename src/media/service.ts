@@ -21,7 +21,7 @@ import {
 import { bytesEqual, fromHex, toHex, utf8Length } from '../crypto/encoding.ts'
 import { LruCache } from '../crypto/lru.ts'
 import { randomBytes } from '../crypto/random.ts'
-import { preferredDirect } from '../net/direct-glare.ts'
+import { isUnlimited, preferredDirect } from '../net/direct-glare.ts'
 import { InvalidArgumentError, MediaUnavailableError, OversizedError, TransferCancelledError } from '../errors.ts'
 import { HASH_BYTES } from './codec.ts'
 import { chunkCount, chunkHashes, hashListRoot, mediaProofKey, sha256Native } from './crypto.ts'
@@ -68,10 +68,6 @@ export interface MediaHostInit {
 /** Bytes a transfer of `chunks` chunks puts on the wire, with margin for framing and the header. */
 function wireBytes (chunks: number, total: number): bigint {
   return BigInt(chunks * (MEDIA_CHUNK_BYTES + SECRETBOX_OVERHEAD_BYTES + 64) + total * HASH_BYTES + 4096)
-}
-
-function isLimited (conn: Connection): boolean {
-  return conn.limits != null || (conn.remoteAddr.toString().includes('/p2p-circuit') && !conn.remoteAddr.toString().includes('/webrtc'))
 }
 
 export class MediaService {
@@ -285,7 +281,7 @@ export class MediaService {
             attempts.push({ peerId: peer, reason: 'unreachable', detail: (err as Error).message })
             continue
           }
-          const path: TransferPath = isLimited(conn) ? 'relayed' : 'direct'
+          const path: TransferPath = isUnlimited(conn) ? 'direct' : 'relayed'
           const remaining = n - writer.have
           if (path === 'relayed') {
             const limits = conn.limits
@@ -420,7 +416,7 @@ export class MediaService {
 
   /** The direct connection to use for `peer`: not relayed, open; the one glare resolution keeps when there are two. */
   #unlimited (node: Libp2p, peer: string): Connection | undefined {
-    return preferredDirect(node.peerId.toString(), peer, node.getConnections(peerIdFromString(peer)).filter(c => !isLimited(c)))
+    return preferredDirect(node.peerId.toString(), peer, node.getConnections(peerIdFromString(peer)))
   }
 
   /** True when `conn` (direct, to `peer`) closed or another direct connection to `peer` is now the one to use. */
@@ -435,7 +431,7 @@ export class MediaService {
     if (signal.aborted) return undefined
     return await new Promise(resolve => {
       const onOpen = (evt: CustomEvent<Connection>): void => {
-        if (evt.detail.remotePeer.toString() === peer && !isLimited(evt.detail)) done(evt.detail)
+        if (evt.detail.remotePeer.toString() === peer && isUnlimited(evt.detail)) done(evt.detail)
       }
       const done = (c: Connection | undefined): void => {
         node.removeEventListener('connection:open', onOpen)

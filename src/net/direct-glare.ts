@@ -13,12 +13,17 @@ export function isWebRTCConnection (conn: Connection): boolean {
 }
 
 /**
- * True for an open connection whose bytes do not go through a relay (TCP, WebSockets, or WebRTC, whose bytes go peer
- * to peer even when its address names the relay that carried the signalling).
+ * True for a connection whose bytes do not go through a relay (TCP, WebSockets, or WebRTC, whose bytes go peer to peer
+ * even when its address names the relay that carried the signalling).
  */
-export function isOpenUnlimited (conn: Connection): boolean {
-  if (conn.status !== 'open' || conn.limits != null) return false
+export function isUnlimited (conn: Connection): boolean {
+  if (conn.limits != null) return false
   return isWebRTCConnection(conn) || !conn.remoteAddr.getComponents().some(c => c.name === 'p2p-circuit')
+}
+
+/** `isUnlimited`, and open. */
+export function isOpenUnlimited (conn: Connection): boolean {
+  return conn.status === 'open' && isUnlimited(conn)
 }
 
 /**

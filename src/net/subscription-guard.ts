@@ -21,10 +21,8 @@
  * Reaches into gossipsub's implementation (`handleReceivedRpc`, `removePeer`): if a future version renames them,
  * install returns false and nothing is checked (tests/unit/net/subscription-guard.test.ts fails to say so).
  */
-import {
-  EPHEMERAL_TOPIC_PREFIX, GOSSIP_SUBSCRIPTION_BURST, GOSSIP_SUBSCRIPTION_REFILL_PER_S, GOSSIP_SUBSCRIPTION_TOPICS_PER_TOKEN,
-  TOPIC_HASH_BYTES, TOPIC_PREFIX
-} from '../constants.ts'
+import { GOSSIP_SUBSCRIPTION_BURST, GOSSIP_SUBSCRIPTION_REFILL_PER_S, GOSSIP_SUBSCRIPTION_TOPICS_PER_TOKEN } from '../constants.ts'
+import { isChatTopic } from '../room/keys.ts'
 import type { GossipSub } from '@libp2p/gossipsub'
 
 /** Which rule a refused subscription RPC broke. */
@@ -51,14 +49,6 @@ interface GossipSubImpl {
   removePeer?: (peerId: { toString: () => string }) => void
 }
 interface PeerState { tokens: number, at: number, seen: boolean, refused: SubscriptionViolation | undefined }
-
-const reEscape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
-const TOPIC_SHAPE = new RegExp(`^(?:${reEscape(TOPIC_PREFIX)}|${reEscape(EPHEMERAL_TOPIC_PREFIX)})[a-z2-7]{${Math.ceil(TOPIC_HASH_BYTES * 8 / 5)}}$`)
-
-/** Whether `topic` has the shape of a ChatSphere room or ephemeral topic (what `deriveRoomKeys` makes). */
-export function isChatTopic (topic: string): boolean {
-  return TOPIC_SHAPE.test(topic)
-}
 
 /**
  * Installs the guard on a gossipsub instance (before it handles traffic). Returns false, changing nothing, when the

@@ -55,3 +55,12 @@ export function deriveRoomKeys (secret: Uint8Array): RoomKeys {
     idKey: deriveKey(own, TAG_ROOM_MESSAGE_ID, 32)
   }
 }
+
+const reEscape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+/** A room or ephemeral topic as `deriveRoomKeys` makes them: prefix, then TOPIC_HASH_BYTES in base32 (no padding). */
+const TOPIC_SHAPE = new RegExp(`^(?:${reEscape(TOPIC_PREFIX)}|${reEscape(EPHEMERAL_TOPIC_PREFIX)})[a-z2-7]{${Math.ceil(TOPIC_HASH_BYTES * 8 / 5)}}$`)
+
+/** Whether `topic` has the shape of a ChatSphere room or ephemeral topic (what `deriveRoomKeys` makes). */
+export function isChatTopic (topic: string): boolean {
+  return TOPIC_SHAPE.test(topic)
+}
