@@ -21,6 +21,7 @@ import { deriveKey } from '../crypto/hkdf.ts'
 import { randomBytes } from '../crypto/random.ts'
 import { secretboxOpen, secretboxSeal } from '../crypto/secretbox.ts'
 import { foldMessages } from '../history/read-model.ts'
+import { markRemoved } from '../roles/moderation-view.ts'
 import type { ReadModel } from '../history/read-model.ts'
 import type { MessageView, OpenedMessage } from '../history/types.ts'
 
@@ -132,12 +133,7 @@ export function earlyReadModel (opened: readonly OpenedMessage[], record: ShownT
     const r = shown.get(v.id)
     if (r === undefined) continue
     v.index = r.index
-    if (r.removedBy !== undefined) {
-      v.deleted = true
-      v.text = ''
-      v.reactions = {}
-      v.removedBy = r.removedBy
-    }
+    if (r.removedBy !== undefined) markRemoved(v, r.removedBy)
     const name = fold.names.get(v.authorId) ?? record.names.get(v.authorId)
     if (name !== undefined) v.authorName = name
     views.push(v)
