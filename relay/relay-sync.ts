@@ -15,6 +15,7 @@ import { CATCH_UP_MS } from '../src/constants.ts'
 /** Delay that coalesces pushes of one room to its members. */
 const PUSH_DELAY_MS = 100
 import { roomSync } from '../src/chat/room-sync.ts'
+import type { SyncResult } from '../src/history/sync.ts'
 import type { KeptRoom, KeptRooms } from './kept-rooms.ts'
 import type { RelayMetrics } from './metrics.ts'
 import type { GossipSub, SubscriptionChangeData } from '@libp2p/gossipsub'
@@ -60,12 +61,15 @@ export function relaySync (init: RelaySyncInit): RelaySync {
   // Per room: a push waiting to start, a push under way, and whether frames came in meanwhile (one more round after
   // it, so a long sync that brings frames chunk by chunk costs one round per finished round, not one per chunk).
   const pushing = new Map<string, PushState>()
+  /** One sync session with a peer, holding the room's log (opened if it was idle) for its length. */
+  const syncKept = async (peer: string, room: KeptRoom): Promise<SyncResult> =>
+    await room.use(async (roomLog) => await sync.syncRoom(node, peer, room.topic, roomLog))
   const pushRound = async (room: KeptRoom): Promise<void> => {
     const sessions = node.services.pubsub.getSubscribers(room.topic).map(async (peer) => {
       const id = peer.toString()
       if (init.isPeerRelay(id)) { await syncWith(id, room); return }
       try {
-        const r = await room.use(async (roomLog) => await sync.syncRoom(node, id, room.topic, roomLog))
+        const r = await syncKept(id, room)
         metrics.syncSessions++
         // A push is a two-way sync: what this member had and we lacked (its messages from while we were down, or
         // frames a crash of ours lost) goes on to the others too, by the log listener (found by the chaos test).
@@ -98,7 +102,7 @@ export function relaySync (init: RelaySyncInit): RelaySync {
   const syncWith = async (peer: string, room: KeptRoom): Promise<void> => {
     if (stopped) return
     try {
-      const result = await room.use(async (roomLog) => await sync.syncRoom(node, peer, room.topic, roomLog))
+      const result = await syncKept(peer, room)
       metrics.syncSessions++
       log.debug({ peer, room: room.roomIdText, ...result }, 'synced room with peer relay')
     } catch (err) {
@@ -126,7 +130,7 @@ export function relaySync (init: RelaySyncInit): RelaySync {
       lastCatchUp.set(key, now)
       if (lastCatchUp.size > 10_000) lastCatchUp.clear()
       if (init.isPeerRelay(peer)) { void syncWith(peer, room); return }
-      room.use(async (roomLog) => await sync.syncRoom(node, peer, room.topic, roomLog)).then(() => { metrics.syncSessions++ }, () => {})
+      syncKept(peer, room).then(() => { metrics.syncSessions++ }, () => {})
     },
     async start () {
       // A served session holds the room's log (opened if it was idle) until the session ends.
