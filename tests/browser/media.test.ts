@@ -3,12 +3,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { deflateSync } from 'node:zlib'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startPair, stopPair } from './support/pair.ts'
 import type { AppServer } from './support/app-server.ts'
 import { pageProblems, screenshot } from './support/browser.ts'
 import type { User } from './support/browser.ts'
 import { seriousViolations } from './support/axe.ts'
+import { describeUsersOnFailure } from './support/diagnose.ts'
 import { DELIVERY_TIMEOUT_MS, createRoom, inviteLink, messages } from './support/flows.ts'
 import { allowLoopbackWebRTC } from './support/media.ts'
 import { relayWsAddr } from './support/harness.ts'
@@ -53,6 +54,8 @@ describe('media between two browsers', () => {
   afterAll(async () => {
     await stopPair({ relay, alice, bob })
   })
+
+  beforeEach((ctx) => { describeUsersOnFailure(ctx, () => ({ alice, bob })) })
 
   it('they upgrade to a direct WebRTC connection', async () => {
     await alice.page.locator('cs-connection-banner li[data-transport="webrtc"]').waitFor({ timeout: 45_000 })
