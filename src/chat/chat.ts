@@ -215,6 +215,12 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   #grantsTimer: ReturnType<typeof setTimeout> | undefined
   /** Full opens of rooms a tail-first open left loading, started once createChat is done (#startBackgroundOpens). */
   readonly #backgroundOpens: Array<{ room: JoinedRoom, start: () => void }> = []
+  /** The network's start when it runs behind createChat (ChatInit.networkInBackground); rejects if it failed. */
+  #networkStart: Promise<void> | undefined
+  /** close() was called: a network start not begun yet is skipped. */
+  #closing = false
+  /** Gossipsub is started (it throws on subscribe before): rooms joined while it starts are subscribed after. */
+  #pubsubStarted = false
 
   private constructor (init: ChatInit, storage: StorageBackend, ownsStorage: boolean, identity: Identity, device: number, name: string | undefined) {
     super()
@@ -259,8 +265,9 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       chat.#devices = await DeviceManager.create(chat.#deviceHost(), peerIdFromPrivateKey(await loadPeerKey(storage)).toString())
       for (const r of await loadRooms(storage)) await chat.#openRoom(r)
       await chat.#dms.start()
-      if (init.offline !== true) await chat.#startNetwork()
+      if (init.offline !== true && init.networkInBackground !== true) await chat.#startNetwork()
       await chat.#devices.start()
+      if (init.offline !== true && init.networkInBackground === true) chat.#startNetworkBehind()
       chat.#startBackgroundOpens()
       return chat
     } catch (err) {
@@ -278,6 +285,30 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   get peerId (): string | undefined { return this.#node?.peerId.toString() }
 
   // ── network ────────────────────────────────────────────────────────────────────────────────────────────────────
+  /**
+   * ChatInit.networkInBackground: the network starts a task after createChat returned (its caller shows the rooms
+   * first), then our device binding is posted (DeviceManager.start, which found no network the first time). Until it
+   * is up, sends go to the store only (delivery stays unsent) and reach peers and relays by sync once it is.
+   */
+  #startNetworkBehind (): void {
+    const start = yieldTask().then(async () => {
+      if (this.#closing) throw new InvalidArgumentError('chat is closed')
+      await this.#startNetwork()
+      await this.#devices?.start()
+    })
+    this.#networkStart = start
+    start.then(() => { this.safeDispatchEvent('network', { detail: { started: true } }) }, (err: unknown) => {
+      if (this.#closing) return
+      this.safeDispatchEvent('network', { detail: { started: false, error: err instanceof Error ? err.message : String(err) } })
+    })
+  }
+
+  /** Resolves once the network is started (see {@link ChatInit.networkInBackground}); rejects if its start failed. */
+  async waitForNetwork (): Promise<void> { await this.#networkStart }
+
+  /** What needs the network waits for a start still running behind createChat (a failed one leaves the chat offline). */
+  async #networkUp (): Promise<void> { await this.#networkStart?.catch(() => {}) }
+
   async #startNetwork (): Promise<void> {
     const init = this.#init
     const nodeInit: Parameters<typeof createChatNode>[0] = { privateKey: await loadPeerKey(this.#storage), mdns: init.mdns ?? true }
@@ -331,6 +362,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     })
     await this.#media?.register(node)
     await node.start()
+    this.#pubsubStarted = true
     for (const room of this.#rooms.values()) this.#subscribe(room)
     const connector = new RelayConnector(node, { relays: init.relays ?? [] })
     this.#connector = connector
@@ -450,7 +482,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
 
   #subscribe (room: JoinedRoom): void {
     const node = this.#node
-    if (node == null) return
+    if (node == null || !this.#pubsubStarted) return
     const pubsub = node.services.pubsub
     scoreTopic(pubsub, room.keys.topic)
     if (room.stored.hidden == null) scoreTopic(pubsub, room.keys.ephemeralTopic)
@@ -534,7 +566,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
 
   #unsubscribe (room: JoinedRoom): void {
     const pubsub = this.#node?.services.pubsub
-    if (pubsub == null) return
+    if (pubsub == null || !this.#pubsubStarted) return
     for (const topic of [room.keys.topic, room.keys.ephemeralTopic]) {
       pubsub.unsubscribe(topic)
       pubsub.topicValidators.delete(topic)
@@ -1381,6 +1413,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
 
   async syncRoomPeers (ref: string, timeoutMs: number): Promise<number> {
     const room = this.#get(ref)
+    await this.#networkUp()
     const pubsub = this.#node?.services.pubsub
     if (pubsub == null) return 0
     const peers = pubsub.getSubscribers(room.keys.topic).map(p => p.toString()).filter(p => !this.#isRelay(p))
@@ -1391,6 +1424,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
 
   async waitForRoomPeer (ref: string, timeoutMs: number): Promise<boolean> {
     const topic = this.#get(ref).keys.topic
+    await this.#networkUp()
     const pubsub = this.#node?.services.pubsub
     if (pubsub == null) return false
     // Subscribed and reachable: our stream to it may open after its subscription arrived (re-checked each heartbeat).
@@ -1407,6 +1441,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   connectedRelays (): string[] { return this.#connector?.connectedRelays() ?? [] }
 
   async waitForRelay (timeoutMs: number): Promise<boolean> {
+    await this.#networkUp()
     if (this.#connector == null || (this.#init.relays ?? []).length === 0) return false
     return await this.#connector.waitConnected(timeoutMs)
   }
@@ -1423,6 +1458,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   peersOfUser (userId: string): string[] { return this.#peerDirectory.peersOf(userId) }
 
   async upgradeDirect (peerId: string): Promise<'connecting' | 'direct' | 'failed'> {
+    await this.#networkUp()
     if (this.#direct == null) return 'failed'
     return await this.#direct.upgrade(peerId)
   }
@@ -1431,6 +1467,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   async sendFile (ref: string, file: FileInput): Promise<SentMessage> {
     const room = this.#get(ref)
     if (this.#closed || this.#media == null) throw new InvalidArgumentError('chat is closed')
+    // The file message names this device's peer id as a source.
+    await this.#networkUp()
     return await this.#sendBody(room, await this.#media.prepare(file, this.peerId))
   }
 
@@ -1451,6 +1489,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
 
   async mediaFile (ref: string, id: string): Promise<MediaFileInfo> {
     await this.#whenLoaded(this.#get(ref))
+    await this.#networkUp()
     const { room, m, body } = this.#fileMessage(ref, id)
     if (this.#media == null) throw new InvalidArgumentError('chat is closed')
     return await mediaFileInfo(this.#media, room.info.id, m, body)
@@ -1590,6 +1629,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   }
 
   async openDirect (userIdOrLink: string, options: { waitForRelayMs?: number } = {}): Promise<RoomInfo> {
+    await this.#networkUp()
     return await this.#dm().openDirect(userIdOrLink, options)
   }
 
@@ -1657,9 +1697,9 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     return this.#devices
   }
 
-  async createLinkOffer (): Promise<LinkOfferHandle> { return await this.#dev().createLinkOffer() }
+  async createLinkOffer (): Promise<LinkOfferHandle> { await this.#networkUp(); return await this.#dev().createLinkOffer() }
 
-  async linkDevice (code: string): Promise<DeviceInfo> { return await this.#dev().linkDevice(code) }
+  async linkDevice (code: string): Promise<DeviceInfo> { await this.#networkUp(); return await this.#dev().linkDevice(code) }
 
   devices (): DeviceInfo[] { return this.#dev().devices() }
 
@@ -1667,6 +1707,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
 
   async close (): Promise<void> {
     if (this.#closed) return
+    this.#closing = true
+    await this.#networkUp()
     await this.#devices?.idle()
     for (const r of this.#rooms.values()) await this.#publishEphemeral(r, { k: 'presence', state: 'offline' })
     this.#closed = true

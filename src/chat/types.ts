@@ -62,6 +62,16 @@ export interface ChatInit {
    * in full with this option, or whose recorded frames no longer open) is opened in full before `createChat` returns.
    */
   tailFirst?: boolean
+  /**
+   * Start the network behind `createChat` (default false; ignored with `offline`): `createChat` returns once the
+   * identity and the stored rooms are open (with `tailFirst`, their last messages shown before), and libp2p starts a
+   * task later; then subscriptions, relays and sync follow as usual. `network` fires once it is up (or failed:
+   * the chat then stays offline); `waitForNetwork()` waits for it. Until then `peerId` is undefined and the chat
+   * behaves as offline: a message sent is stored (delivery: not sent yet) and reaches peers and relays by sync once
+   * the network is up; what needs the network (`waitForRelay`, `waitForRoomPeer`, `syncRoomPeers`, `openDirect`,
+   * `sendFile`, `fetchFile`, `upgradeDirect`, device linking) waits for the start first.
+   */
+  networkInBackground?: boolean
 }
 
 /** A room we are in. */
@@ -202,6 +212,8 @@ export interface ChatEvents {
   contact: CustomEvent<{ userId: string, reason: 'added' | 'key-change' | 'verified' }>
   /** A room left loading by a tail-first open (`ChatInit.tailFirst`) is open in full; `messages()` holds all of it. */
   loaded: CustomEvent<{ room: string }>
+  /** The network started behind `createChat` (`ChatInit.networkInBackground`), or failed to (`error`; then offline). */
+  network: CustomEvent<{ started: boolean, error?: string }>
   /** Our device list changed: a device was linked or revoked (see `devices()`). */
   devices: CustomEvent<Record<string, never>>
   /** Something from the network was dropped (counted in `dropped()`). */
@@ -260,6 +272,11 @@ export interface Chat extends TypedEventTarget<ChatEvents> {
   roomLoading (room: string): boolean
   /** Resolves once the room is open in full (at once unless a tail-first open left it loading). */
   waitForRoomLoaded (room: string): Promise<void>
+  /**
+   * Resolves once the network is started (at once unless `ChatInit.networkInBackground` left it starting, or when
+   * offline); rejects with the error if that start failed.
+   */
+  waitForNetwork (): Promise<void>
   /**
    * Delivery state of one of our messages: undefined for others' messages and for ours until this device's own
    * write of it is durable (fsync / strict IndexedDB transaction), so nothing is ever shown as sent that a crash
