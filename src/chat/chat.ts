@@ -1482,6 +1482,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
 
   async fetchFile (ref: string, id: string, options?: FetchFileOptions): Promise<Uint8Array> {
     await this.#whenLoaded(this.#get(ref))
+    await this.#networkUp()
     const { room, m, body } = this.#fileMessage(ref, id)
     if (this.#closed || this.#media == null) throw new InvalidArgumentError('chat is closed')
     return await this.#media.fetch({ keys: room.keys, fileBody: (msg) => fileBodyOf(room.opened.get(msg)) }, m.idText, body, options)
@@ -1489,7 +1490,6 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
 
   async mediaFile (ref: string, id: string): Promise<MediaFileInfo> {
     await this.#whenLoaded(this.#get(ref))
-    await this.#networkUp()
     const { room, m, body } = this.#fileMessage(ref, id)
     if (this.#media == null) throw new InvalidArgumentError('chat is closed')
     return await mediaFileInfo(this.#media, room.info.id, m, body)
