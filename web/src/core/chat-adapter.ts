@@ -32,6 +32,8 @@ export class ChatAdapter extends EventTarget implements ChatBackend {
   /** room → user → last live activity (message or typing) we saw, ms. */
   readonly #activity = new Map<string, Map<string, number>>()
   #typingTimer: ReturnType<typeof setInterval> | undefined
+  /** The network start behind createChat failed: the chat stays offline. */
+  #networkFailed = false
   readonly #onOnline = (): void => { this.#changed() }
 
   constructor (chat: Chat, profile: { name: string, avatar?: string }) {
@@ -74,6 +76,11 @@ export class ChatAdapter extends EventTarget implements ChatBackend {
     chat.addEventListener('delivery', (e) => { this.#changed(e.detail.room) })
     chat.addEventListener('connection', () => { this.#changed() })
     chat.addEventListener('relay', () => { this.#changed() })
+    // The network starts behind the rooms (ChatInit.networkInBackground); if that fails, the banner says offline.
+    chat.addEventListener('network', (e) => {
+      if (e.detail.error !== undefined) { this.#networkFailed = true; console.error('network start failed:', e.detail.error) }
+      this.#changed()
+    })
     chat.addEventListener('path', () => { this.#changed() })
     window.addEventListener('online', this.#onOnline)
     window.addEventListener('offline', this.#onOnline)
@@ -173,7 +180,7 @@ export class ChatAdapter extends EventTarget implements ChatBackend {
   gaps (roomId: string): Gap[] { return this.#chat.gaps(roomId) }
 
   connection (): ConnectionInfo {
-    if (!navigator.onLine) return { state: 'offline' }
+    if (!navigator.onLine || this.#networkFailed) return { state: 'offline' }
     const conns = this.#chat.connections()
     if (conns.length === 0) return { state: 'connecting' }
     return { state: 'online', path: pathOf(conns), peers: this.peerLinks() }

@@ -39,6 +39,8 @@ export async function startBackend (options: StartOptions): Promise<ChatBackend>
       displayName: options.profile.name,
       // Each room shows the last messages this browser showed before at once, and the rest as it opens (issue 4 P6).
       tailFirst: true,
+      // ... and before libp2p starts: the network comes up behind them (sends meanwhile are stored, synced after).
+      networkInBackground: true,
       deviceName: browserDeviceName(),
       ...(options.profile.avatar !== undefined ? { avatar: options.profile.avatar } : {})
     })
