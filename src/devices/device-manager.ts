@@ -17,6 +17,7 @@
  * The chat peer hands this module a narrow host, as for direct messages (src/dm).
  */
 import nacl from 'tweetnacl'
+import { x25519PublicKey } from '#x25519'
 import { MAX_JOINED_ROOMS, MAX_LINKED_DEVICES, ROOM_ID_BYTES, TAG_DEVICES_ROOM, TAG_ROOM_ID } from '../constants.ts'
 import { InvalidArgumentError, NotFoundError } from '../errors.ts'
 import { bytesEqual, toHex } from '../crypto/encoding.ts'
@@ -129,7 +130,7 @@ export interface RevokeResult {
 
 async function loadDeviceKey (storage: StorageBackend): Promise<DeviceKeyPair> {
   const stored = await storage.getMeta(META_DEVICE_BOX_KEY)
-  if (stored?.length === nacl.box.secretKeyLength) return nacl.box.keyPair.fromSecretKey(stored)
+  if (stored?.length === nacl.box.secretKeyLength) return { publicKey: x25519PublicKey(stored), secretKey: Uint8Array.from(stored) }
   const pair = nacl.box.keyPair()
   await storage.setMeta(META_DEVICE_BOX_KEY, pair.secretKey)
   return pair
