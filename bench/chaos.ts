@@ -21,6 +21,7 @@ import { SYNC_PROTOCOL } from '../src/constants.ts'
 import { sealMessage } from '../src/envelope/seal.ts'
 import { openRoomLog } from '../src/history/room-log.ts'
 import { handleSync, syncRoom } from '../src/history/sync.ts'
+import { syncAuth } from '../src/chat/sync-auth.ts'
 import { createIdentity } from '../src/identity/identity.ts'
 import { createRoomSecret, deriveRoomKeys } from '../src/room/keys.ts'
 import { memoryUpdateStore } from '../src/storage/memory-update-store.ts'
@@ -208,7 +209,11 @@ async function bigHistory (): Promise<{ bytes: number, frames: number, sessions:
     bytes += sealed.frame.length
   }
   const holder = await createChatNode({ listen: ['/p2p-circuit'], mdns: false, webrtc: false })
-  await holder.handle(SYNC_PROTOCOL, async (stream) => { await handleSync(stream, () => a) }, { runOnLimitedConnection: true })
+  // Both are members: each proves membership once per session (src/chat/sync-auth.ts).
+  const auth = syncAuth({ writePublicKey: keys.writePublicKey, writeSeed: keys.writeSeed, trusted: () => false })
+  await holder.handle(SYNC_PROTOCOL, async (stream, connection) => {
+    await handleSync(stream, { initiator: connection.remotePeer.toString(), responder: holder.peerId.toString() }, () => ({ auth, open: () => a }))
+  }, { runOnLimitedConnection: true })
   await holder.start()
   await holder.dial(multiaddr(relayAddr))
   while (!holder.getMultiaddrs().some(x => x.toString().includes('/p2p-circuit'))) await sleep(50)
@@ -221,7 +226,7 @@ async function bigHistory (): Promise<{ bytes: number, frames: number, sessions:
     sessions++
     try {
       const stream = await fetcher.dialProtocol(multiaddr(`${relayAddr}/p2p-circuit/p2p/${holder.peerId.toString()}`), SYNC_PROTOCOL, { runOnLimitedConnection: true, signal: AbortSignal.timeout(20_000) })
-      await syncRoom(stream, keys.topic, b, { signal: AbortSignal.timeout(60_000) })
+      await syncRoom(stream, { topic: keys.topic, initiator: fetcher.peerId.toString(), responder: holder.peerId.toString() }, b, auth, { signal: AbortSignal.timeout(60_000) })
     } catch (err) {
       process.stderr.write(`5 MB sync: session ${sessions} cut after ${b.frames().length}/${a.frames().length} frames (${(err as Error).message.slice(0, 80)})\n`)
     }

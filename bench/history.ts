@@ -21,6 +21,7 @@ import { yamux } from '@libp2p/yamux'
 import { SYNC_PROTOCOL } from '../src/constants.ts'
 import { openRoomLog } from '../src/history/room-log.ts'
 import { handleSync, syncRoom } from '../src/history/sync.ts'
+import { syncAuth } from '../src/chat/sync-auth.ts'
 import { memoryUpdateStore } from '../src/storage/memory-update-store.ts'
 import { openFileUpdateStore } from '../src/storage/file-update-store.ts'
 import { openStorage } from '../src/storage/node.ts'
@@ -102,7 +103,11 @@ for (const count of SKIP.has('p5') ? [] : [...new Set([SMALL, N])]) {
   if (count !== N) for (let i = 0; i < count; i++) await source.append(frames[i] as Uint8Array)
   const server = await node()
   const client = await node()
-  await server.handle(SYNC_PROTOCOL, async (stream) => { await handleSync(stream, t => t === room.topic ? source : undefined) })
+  // Both sides are members: each proves membership once per session (src/chat/sync-auth.ts).
+  const auth = syncAuth({ writePublicKey: room.writePublicKey, writeSeed: room.writeSeed, trusted: () => false })
+  await server.handle(SYNC_PROTOCOL, async (stream, connection) => {
+    await handleSync(stream, { initiator: connection.remotePeer.toString(), responder: server.peerId.toString() }, t => t === room.topic ? { auth, open: () => source } : undefined)
+  })
   const dir = await mkdtemp(join(tmpdir(), 'cs-bench-sync-'))
   // The new peer is a member (it decrypts): it holds the room write seed, as a Chat's room log does.
   const fresh = await openRoomLog({ store: await openFileUpdateStore({ path: join(dir, 'room.log') }), roomId: room.roomId, writePublicKey: room.writePublicKey, writeSeed: room.writeSeed })
@@ -117,7 +122,7 @@ for (const count of SKIP.has('p5') ? [] : [...new Set([SMALL, N])]) {
   const v0 = verifyBatchStats()
   const s0 = performance.now()
   const stream = await client.dialProtocol(server.getMultiaddrs()[0] as never, SYNC_PROTOCOL)
-  const result = await syncRoom(stream, room.topic, fresh)
+  const result = await syncRoom(stream, { topic: room.topic, initiator: client.peerId.toString(), responder: server.peerId.toString() }, fresh, auth)
   const syncMs = ms(s0)
   await decrypting
   const totalMs = ms(s0)

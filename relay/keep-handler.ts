@@ -72,7 +72,7 @@ async function answer (bytes: Uint8Array, init: KeepHandlerInit): Promise<KeepRe
       return { ok: false, error: 'quota' }
     }
     // Registered at once: a second request for the same new room finds it and waits for the same open.
-    room = init.kept.add({ topic: req.topic, ephemeralTopic: req.ephemeralTopic, roomId: req.roomId, writePublicKey: req.writePublicKey, lastRequest: Date.now() })
+    room = init.kept.add({ topic: req.topic, ephemeralTopic: req.ephemeralTopic, roomId: req.roomId, writePublicKey: req.writePublicKey, lastRequest: Date.now(), keepRequest: bytes.slice() })
     // Subscribed once its log is open, as before logs were opened on demand: a log that cannot open keeps nothing.
     try {
       await room.use(() => {})
@@ -83,6 +83,11 @@ async function answer (bytes: Uint8Array, init: KeepHandlerInit): Promise<KeepRe
     await init.onNewRoom(room)
   } else {
     room.lastRequest = Date.now()
+    // The relay's sync membership proof; a room kept before it had one (an older kept-rooms file) gets it now.
+    if (room.keepRequest === undefined) {
+      room.keepRequest = bytes.slice()
+      await init.kept.save()
+    }
   }
   return await answerFrom(room, req.ids)
 }

@@ -22,7 +22,7 @@ import type { UpdateGuard } from '../src/history/guard.ts'
 /** File (in the relay data dir) listing the kept rooms, so a restarted relay resubscribes at once. */
 export const KEPT_ROOMS_FILE = 'kept-rooms.json'
 
-interface KeptRoomInit { topic: string, ephemeralTopic: string, roomId: Uint8Array, writePublicKey: Uint8Array, lastRequest: number }
+interface KeptRoomInit { topic: string, ephemeralTopic: string, roomId: Uint8Array, writePublicKey: Uint8Array, lastRequest: number, keepRequest?: Uint8Array }
 
 interface Waiter { run: (log: RoomLog) => void, fail: (err: Error) => void }
 
@@ -35,6 +35,11 @@ export class KeptRoom {
   readonly writePublicKey: Uint8Array
   /** Last time a member asked (ms): rooms nobody asks about for long can be dropped by quota policy. */
   lastRequest: number
+  /**
+   * A verified keep request a member addressed to this relay (encoded as received): the relay's proof of membership in
+   * sync sessions (src/chat/sync-auth.ts), as it holds no write key. Undefined until a member asks after an upgrade.
+   */
+  keepRequest: Uint8Array | undefined
   /** The history guard alone (checks an update without applying it), for the live path. */
   readonly guard: UpdateGuard
   readonly #dir: string
@@ -61,6 +66,7 @@ export class KeptRoom {
     this.roomIdText = toHex(init.roomId)
     this.writePublicKey = init.writePublicKey
     this.lastRequest = init.lastRequest
+    this.keepRequest = init.keepRequest
     this.#dir = dir
     this.guard = createUpdateGuard({ verifyFrame: recordingVerifier(liveFrameVerifier(init.writePublicKey, init.roomId), this.#verified) })
   }
@@ -165,7 +171,7 @@ export class KeptRoom {
   }
 }
 
-interface KeptRecord { topic: string, eph: string, room: string, wk: string, last: number }
+interface KeptRecord { topic: string, eph: string, room: string, wk: string, last: number, kr?: string }
 
 /** Registry of kept rooms; persisted as a small JSON list next to the logs. Logs are opened on demand. */
 export class KeptRooms {
@@ -229,7 +235,7 @@ export class KeptRooms {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
     }
-    return records.map(r => this.add({ topic: r.topic, ephemeralTopic: r.eph, roomId: fromHex(r.room), writePublicKey: fromHex(r.wk), lastRequest: r.last }))
+    return records.map(r => this.add({ topic: r.topic, ephemeralTopic: r.eph, roomId: fromHex(r.room), writePublicKey: fromHex(r.wk), lastRequest: r.last, ...(r.kr === undefined ? {} : { keepRequest: fromHex(r.kr) }) }))
   }
 
   /**
@@ -243,7 +249,7 @@ export class KeptRooms {
   }
 
   async #write (): Promise<void> {
-    const records: KeptRecord[] = this.all().map(r => ({ topic: r.topic, eph: r.ephemeralTopic, room: r.roomIdText, wk: toHex(r.writePublicKey), last: r.lastRequest }))
+    const records: KeptRecord[] = this.all().map(r => ({ topic: r.topic, eph: r.ephemeralTopic, room: r.roomIdText, wk: toHex(r.writePublicKey), last: r.lastRequest, ...(r.keepRequest === undefined ? {} : { kr: toHex(r.keepRequest) }) }))
     await mkdir(this.#dir, { recursive: true })
     const path = join(this.#dir, KEPT_ROOMS_FILE)
     await writeFile(path + '.tmp', JSON.stringify(records), { flush: true })

@@ -9,6 +9,8 @@ export type DropReason =
   // Frames in RPCs gossipsub refused unread because their sender is graylisted (src/net/prompt-graylist.ts).
   | 'graylisted'
   | 'keep-bad-request' | 'keep-bad-signature' | 'keep-stale' | 'keep-wrong-relay' | 'keep-quota' | 'keep-conflict'
+  // Sync sessions refused (src/chat/sync-auth.ts): an old wire version, no membership proof, a proof that does not verify.
+  | 'sync-version' | 'sync-no-proof' | 'sync-bad-proof'
 
 /** Why the relay refused a peer's subscription RPC (src/net/subscription-guard.ts). */
 export type SubscriptionRefusal = 'subscription-bad-topic' | 'subscription-rate'

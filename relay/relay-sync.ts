@@ -9,13 +9,20 @@
  * CLI `send` that had no gossip recipient pushes its message by sync and exits as soon as the relay holds it, often
  * before the session ends cleanly; the relay then saw a failed session, pushed nothing, and the room's other members
  * waited for their next keep refresh (up to a minute; the hostile-peer follower's missing live message).
+ *
+ * Membership (src/chat/sync-auth.ts): a relay holds no write key. It serves a kept room only to a peer that proves
+ * membership (a member's write key signature over the session, or another relay's keep request from a member) or is
+ * one of its --peer relays, and sends its own chunks only after the same check of the other side's `state`. Its own
+ * proof is the keep request a member addressed to it, shown in `state` once the initiator passed, and in `hello` only
+ * to its --peer relays; a member accepts a `hello` without proof from its own relays (pushes).
  */
 import { CATCH_UP_MS } from '../src/constants.ts'
 
 /** Delay that coalesces pushes of one room to its members. */
 const PUSH_DELAY_MS = 100
 import { roomSync } from '../src/chat/room-sync.ts'
-import type { SyncResult } from '../src/history/sync.ts'
+import { syncAuth } from '../src/chat/sync-auth.ts'
+import type { SyncAuth, SyncRefusal, SyncResult } from '../src/history/sync.ts'
 import type { KeptRoom, KeptRooms } from './kept-rooms.ts'
 import type { RelayMetrics } from './metrics.ts'
 import type { GossipSub, SubscriptionChangeData } from '@libp2p/gossipsub'
@@ -51,6 +58,12 @@ export function relaySync (init: RelaySyncInit): RelaySync {
   const { node, kept, metrics, log } = init
   const sync = roomSync()
   let stopped = false
+  const auth = (room: KeptRoom): SyncAuth =>
+    syncAuth({ writePublicKey: room.writePublicKey, keepRequest: () => room.keepRequest, trusted: init.isPeerRelay })
+  const refused = { onRefused: (reason: SyncRefusal, topic: string, peer: string): void => {
+    metrics.drop(`sync-${reason}`)
+    log.debug({ peer, topic, reason }, 'refused a sync session')
+  } }
 
   /**
    * Pushes a room to its subscribers (member peers and peer relays) by syncing with them: what arrives by sync (a
@@ -63,7 +76,7 @@ export function relaySync (init: RelaySyncInit): RelaySync {
   const pushing = new Map<string, PushState>()
   /** One sync session with a peer, holding the room's log (opened if it was idle) for its length. */
   const syncKept = async (peer: string, room: KeptRoom): Promise<SyncResult> =>
-    await room.use(async (roomLog) => await sync.syncRoom(node, peer, room.topic, roomLog))
+    await room.use(async (roomLog) => await sync.syncRoom(node, peer, room.topic, roomLog, auth(room), refused))
   const pushRound = async (room: KeptRoom): Promise<void> => {
     const sessions = node.services.pubsub.getSubscribers(room.topic).map(async (peer) => {
       const id = peer.toString()
@@ -133,11 +146,17 @@ export function relaySync (init: RelaySyncInit): RelaySync {
       syncKept(peer, room).then(() => { metrics.syncSessions++ }, () => {})
     },
     async start () {
-      // A served session holds the room's log (opened if it was idle) until the session ends.
-      await sync.register(node, (topic, session) => kept.byTopic(topic)?.lease(session), (result, topic, peer) => {
-        if (result == null) return
-        metrics.syncSessions++
-        log.debug({ peer, topic, ...result }, 'served sync')
+      // A served session holds the room's log (opened if it was idle, once the initiator's proof passed) until it ends.
+      await sync.register(node, (topic, session) => {
+        const room = kept.byTopic(topic)
+        return room == null ? undefined : { auth: auth(room), open: async () => await room.lease(session) }
+      }, {
+        ...refused,
+        onServed: (result, topic, peer) => {
+          if (result == null) return
+          metrics.syncSessions++
+          log.debug({ peer, topic, ...result }, 'served sync')
+        }
       })
       node.services.pubsub.addEventListener('subscription-change', onSubscription)
     },

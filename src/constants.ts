@@ -552,3 +552,7 @@ export const TAG_SHOWN_TAIL = 'chatsphere/v1/local/shown-tail'
 export const GOSSIP_SUBSCRIPTION_BURST = 64
 export const GOSSIP_SUBSCRIPTION_REFILL_PER_S = 4
 export const GOSSIP_SUBSCRIPTION_TOPICS_PER_TOKEN = 64
+
+// ── Sync membership proof (SYNCAUTH; src/chat/sync-auth.ts, PROTOCOL.md "Sync protocol") ──
+/** Domain separation of the room write key signature a sync `hello` / `state` carries over its session. */
+export const TAG_SYNC_PROOF = 'chatsphere/v1/sync/membership-proof'

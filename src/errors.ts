@@ -68,6 +68,8 @@ export type ChatSphereErrorName =
 export const CorruptStoreError = defineError('CorruptStoreError')
 /** A sync session the other side broke (bad message, wrong order, too many chunks, idle too long). */
 export const SyncProtocolError = defineError('SyncProtocolError')
+/** A sync session refused for its membership proof (missing, wrong) or wire version, by either side: nothing was served. */
+export const SyncRefusedError = defineError('SyncRefusedError')
 
 // ── Direct messages and contacts (issue 7) ──
 /** A contact link (or QR payload) that cannot be parsed or whose signature does not verify. */

@@ -45,9 +45,11 @@ import { requestKeep } from './keep-client.ts'
 import { MAX_KEEP_IDS } from '../net/keep-request.ts'
 import { legacyRoomSeq, loadDevice, loadIdentity, loadName, loadPeerKey, loadRooms, saveName, saveRooms, SequenceCounter } from './local-state.ts'
 import { roomSync } from './room-sync.ts'
+import { syncAuth } from './sync-auth.ts'
 import { archiveUpdates, decodeRoomArchive, encodeRoomArchive, importUpdates } from './room-archive.ts'
 import { loadAvatar, saveAvatar } from './profile-state.ts'
 import { fileBodyOf, mediaFileInfo, openChatMedia } from '../media/chat-media.ts'
+import type { SyncAuth } from '../history/sync.ts'
 import type { MediaService } from '../media/service.ts'
 import type { FetchFileOptions, FileInput, MediaFileInfo } from '../media/types.ts'
 import { RoomRoles } from '../roles/room-roles.ts'
@@ -358,8 +360,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     // A room still loading (tail-first open) is served once its log is in.
     await this.#sync.register(node, (topic) => {
       const r = this.#roomByTopic(topic)
-      return r == null ? undefined : r.loading ? this.#whenLoaded(r).then(l => l.log) : r.log
-    })
+      return r == null ? undefined : { auth: this.#syncAuth(r), open: () => r.loading ? this.#whenLoaded(r).then(l => l.log) : r.log }
+    }, { onRefused: (reason, topic) => { this.#count(`sync-refused-${reason}`, this.#roomByTopic(topic)) } })
     await this.#media?.register(node)
     await node.start()
     this.#pubsubStarted = true
@@ -451,13 +453,18 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     return await this.#syncWith(relay, room) && kept
   }
 
+  /** Sync membership proof: we sign with the room write key; peers without a proof are accepted only if they are our relays. */
+  #syncAuth (room: JoinedRoom): SyncAuth {
+    return syncAuth({ writePublicKey: room.keys.writePublicKey, writeSeed: room.keys.writeSeed, trusted: id => this.#isRelay(id) })
+  }
+
   async #syncWith (peer: string, room: JoinedRoom): Promise<boolean> {
     if (room.loading) await this.#whenLoaded(room)
     const node = this.#node
     if (node == null || this.#closed) return true
     let ok = true
     try {
-      await this.#sync.syncRoom(node, peer, room.keys.topic, room.log)
+      await this.#sync.syncRoom(node, peer, room.keys.topic, room.log, this.#syncAuth(room), { onRefused: (reason) => { this.#count(`sync-refused-${reason}`, room) } })
       await room.openQueue
       const relay = this.#isRelay(peer)
       if (relay) room.syncedWithRelay = true

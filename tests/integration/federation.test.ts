@@ -47,6 +47,12 @@ describe('two federated relays', () => {
     expect(jsonLines<{ text: string }>(read.stdout).map(l => l.text)).toEqual(['stored on A', 'hello from B'])
     // Each relay keeps the shared room plus the inbox room of the one user it serves (inboxes are not federated).
     for (const r of relays) expect((await r.metrics()).chatsphere_relay_rooms_kept).toBe(1 + 1)
+    // Federation sync passes the membership check (src/chat/sync-auth.ts): B shows A the keep request a member signed
+    // for B, and A, not configured with B, still serves it; neither relay refused a session.
+    for (const r of relays) {
+      const m = await r.metrics()
+      for (const reason of ['sync-no-proof', 'sync-bad-proof', 'sync-version']) expect(m[`chatsphere_relay_frames_dropped_total{reason="${reason}"}`] ?? 0, reason).toBe(0)
+    }
     // ~15 s on an idle 2-core machine; two relays and eight CLI processes under a loaded CI need more than the default.
   }, 180_000)
 })

@@ -4,15 +4,19 @@
  * honest message once) and keep working.
  */
 import { spawn } from 'node:child_process'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { createChat } from '../../src/chat/index.ts'
+import { decodeRoomArchive } from '../../src/chat/room-archive.ts'
+import { encodeCbor } from '../../src/envelope/codec.ts'
 import { parseInviteLink } from '../../src/room/invite.ts'
 import { deriveRoomKeys } from '../../src/room/keys.ts'
-import { cleanupDirs, jsonLines, makePeer, ROOT, startRelayProc } from './support/processes.ts'
+import { cleanupDirs, jsonLines, makePeer, ROOT, startRelayProc, tempDir } from './support/processes.ts'
 import type { Proc, RelayProc } from './support/processes.ts'
 
-async function runHostile (relayAddr: string, topic: string, eph: string): Promise<string> {
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(ROOT, 'tests/integration/support/hostile-peer.ts'), relayAddr, topic, eph, '8'], { cwd: ROOT })
+async function runHostile (relayAddr: string, topic: string, eph: string, captured: string): Promise<string> {
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(ROOT, 'tests/integration/support/hostile-peer.ts'), relayAddr, topic, eph, '8', captured], { cwd: ROOT })
   let out = ''
   child.stdout.on('data', (c: Buffer) => { out += c.toString() })
   child.stderr.on('data', (c: Buffer) => { out += c.toString() })
@@ -44,9 +48,16 @@ describe('hostile peer', () => {
 
     const keys = deriveRoomKeys(parseInviteLink(invite).secret)
     const tcp = relay.multiaddrs.find(a => !a.includes('/ws')) as string
-    const out = await runHostile(tcp, keys.topic, keys.ephemeralTopic)
+    // The attacker's material: Ana's stored log updates (ciphertext, no secret), as captured earlier by someone who
+    // saw them pass (the relay serves history only to members now, so it is no longer the source).
+    const anaOffline = await createChat({ dataDir: ana.data, offline: true })
+    const captured = decodeRoomArchive(await anaOffline.exportRoom('guarded')).updates
+    await anaOffline.close()
+    const capturedFile = join(await tempDir('cs-captured-'), 'updates.cbor')
+    await writeFile(capturedFile, encodeCbor(captured))
+    const out = await runHostile(tcp, keys.topic, keys.ephemeralTopic, capturedFile)
     expect(out).toContain('"phase":"done"')
-    // The replays are of real honest updates (the history the relay serves by topic): "honest 1" at least.
+    // The replays are of real honest updates (Ana's log as stored): "honest 1" at least.
     const replayed = jsonLines<{ phase?: string, count?: number }>(out).find(l => l.phase === 'replayed')
     expect(replayed?.count ?? 0).toBeGreaterThan(0)
 

@@ -18,6 +18,8 @@ import { decodeRoomArchive } from '../../src/chat/room-archive.ts'
 import { MAX_SYNC_MESSAGE_BYTES, SYNC_PROTOCOL } from '../../src/constants.ts'
 import { decodeCbor, encodeCbor } from '../../src/envelope/codec.ts'
 import { roomSync } from '../../src/chat/room-sync.ts'
+import { syncAuth, syncProofInput } from '../../src/chat/sync-auth.ts'
+import { sign } from '#ed25519'
 import { fromHex } from '../../src/crypto/encoding.ts'
 import { openRoomLog } from '../../src/history/room-log.ts'
 import { SYNC_VERSION } from '../../src/history/sync.ts'
@@ -80,7 +82,9 @@ describe('relay sync push', () => {
     const memberLog = await openRoomLog({ store: memoryUpdateStore(), roomId: keys.roomId, writePublicKey: keys.writePublicKey })
     const member = await createChatNode({ listen: [], mdns: false, webrtc: false })
     nodes.push(member)
-    await roomSync().register(member, (t) => t === keys.topic ? memberLog : undefined)
+    // A member: proves with the room write key; takes the relay's pushes (a hello without proof) as from its relay.
+    const auth = syncAuth({ writePublicKey: keys.writePublicKey, writeSeed: keys.writeSeed, trusted: id => id === relayId })
+    await roomSync().register(member, (t) => t === keys.topic ? { auth, open: () => memberLog } : undefined)
     await member.start()
     member.services.pubsub.subscribe(keys.topic)
     await member.dial(multiaddr(relayAddr))
@@ -96,7 +100,8 @@ describe('relay sync push', () => {
     const stream = await departing.dialProtocol(multiaddr(relayAddr), SYNC_PROTOCOL)
     const lp = lpStream(stream, { maxDataLength: MAX_SYNC_MESSAGE_BYTES })
     const read = async (): Promise<Record<string, unknown>> => decodeCbor((await lp.read({ signal: AbortSignal.timeout(WAIT_MS) })).subarray(), { maxBytes: MAX_SYNC_MESSAGE_BYTES, maxItems: 8, maxDepth: 2 }) as Record<string, unknown>
-    await lp.write(encodeCbor({ t: T_HELLO, v: SYNC_VERSION, topic: keys.topic, sv: new Uint8Array([0]) }))
+    const ms = await sign(keys.writeSeed, syncProofInput({ topic: keys.topic, initiator: departing.peerId.toString(), responder: relayId }, 'hello'))
+    await lp.write(encodeCbor({ t: T_HELLO, v: SYNC_VERSION, topic: keys.topic, sv: new Uint8Array([0]), ms }))
     expect((await read()).t).toBe(T_STATE)
     for (const u of chunks) await lp.write(encodeCbor({ t: T_CHUNK, u }))
     // The relay's own chunks come too (we never acknowledge them); wait for its acknowledgement of all of ours.

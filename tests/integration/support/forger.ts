@@ -8,6 +8,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { sealMessage } from '../../../src/envelope/index.ts'
 import { openRoomLog } from '../../../src/history/room-log.ts'
 import { roomSync } from '../../../src/chat/room-sync.ts'
+import { syncAuth } from '../../../src/chat/sync-auth.ts'
 import { deriveRoomKeys } from '../../../src/room/keys.ts'
 import { memoryUpdateStore } from '../../../src/storage/memory-update-store.ts'
 import type { Body } from '../../../src/envelope/types.ts'
@@ -21,11 +22,13 @@ export async function forgeOps (relayAddr: string, relayPeerId: string, secret: 
   try {
     const log = await openRoomLog({ store: memoryUpdateStore(), roomId: keys.roomId, writePublicKey: keys.writePublicKey })
     const sync = roomSync()
-    await sync.register(node, (t) => t === keys.topic ? log : undefined)
+    // A member: proves with the room write key, and (like the chat) takes the relay's pushes without a proof.
+    const auth = syncAuth({ writePublicKey: keys.writePublicKey, writeSeed: keys.writeSeed, trusted: id => id === relayPeerId })
+    await sync.register(node, (t) => t === keys.topic ? { auth, open: () => log } : undefined)
     const pubsub = node.services.pubsub
     pubsub.subscribe(keys.topic)
     await node.dial(multiaddr(relayAddr))
-    await sync.syncRoom(node, relayPeerId, keys.topic, log)
+    await sync.syncRoom(node, relayPeerId, keys.topic, log, auth)
     for (let i = 0; i < 100 && pubsub.getSubscribers(keys.topic).length === 0; i++) await new Promise(resolve => setTimeout(resolve, 100))
     const ids: string[] = []
     let seq = 1
@@ -36,7 +39,7 @@ export async function forgeOps (relayAddr: string, relayPeerId: string, secret: 
     }
     // A publish is only queued on the stream: stopping the node at once could drop it (a roles test timed out so,
     // once). A sync with the relay completes only once the relay holds every frame we have, gossiped or not.
-    await sync.syncRoom(node, relayPeerId, keys.topic, log)
+    await sync.syncRoom(node, relayPeerId, keys.topic, log, auth)
     await log.close()
     return ids
   } finally {

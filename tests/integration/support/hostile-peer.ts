@@ -4,26 +4,30 @@
  * well-formed Yjs update) and replays of honest updates, each phase from a fresh identity (a peer is graylisted and
  * disconnected by its third rejected frame). Prints one JSON line per phase.
  *
- * The replays are the room's history as the relay serves it to anyone who names the topic (sync, ciphertext only),
- * plus any honest update forwarded live while the attacker runs. Live copies alone gave nothing to replay: the test
- * sends no honest message during the attack, and a bare node never gets what the relay pushes to members by sync.
+ * The replays are honest updates captured earlier (a file of the room's log updates as a member stores them:
+ * ciphertext only, no room secret), plus any honest update forwarded live while the attacker runs. Live copies alone
+ * gave nothing to replay: the test sends no honest message during the attack, and a bare node never gets what the
+ * relay pushes to members by sync. The relay no longer serves the history to a peer that names the topic without
+ * proof of membership (src/chat/sync-auth.ts), which is how this peer used to get it.
  *
- * argv: <relay multiaddr> <room topic> <ephemeral topic> <count>
+ * argv: <relay multiaddr> <room topic> <ephemeral topic> <count> <captured updates file (CBOR array of bytes)>
  */
 import { randomBytes } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
 import { createChatNode } from '#libp2p-node'
 import { multiaddr } from '@multiformats/multiaddr'
-import { archiveUpdates } from '../../../src/chat/room-archive.ts'
-import { roomSync } from '../../../src/chat/room-sync.ts'
+import { decodeCbor } from '../../../src/envelope/codec.ts'
 import { sealMessage } from '../../../src/envelope/index.ts'
 import { openRoomLog } from '../../../src/history/room-log.ts'
 import { createIdentity } from '../../../src/identity/identity.ts'
 import { createRoomSecret, deriveRoomKeys } from '../../../src/room/keys.ts'
 import { memoryUpdateStore } from '../../../src/storage/memory-update-store.ts'
 
-const [relayAddr, topic, ephemeralTopic, countText] = process.argv.slice(2)
-if (relayAddr == null || topic == null || ephemeralTopic == null) throw new Error('usage: hostile-peer <relay> <topic> <ephemeral topic> [count]')
+const [relayAddr, topic, ephemeralTopic, countText, capturedFile] = process.argv.slice(2)
+if (relayAddr == null || topic == null || ephemeralTopic == null || capturedFile == null) throw new Error('usage: hostile-peer <relay> <topic> <ephemeral topic> <count> <captured updates file>')
 const count = Number(countText ?? '10')
+const captured = decodeCbor(await readFile(capturedFile), { maxBytes: 16 * 1024 * 1024, maxItems: 10_000, maxDepth: 2 })
+if (!Array.isArray(captured) || !captured.every(u => u instanceof Uint8Array)) throw new Error('the captured file holds no updates')
 
 const nodes: Array<Awaited<ReturnType<typeof createChatNode>>> = []
 /** A fresh identity subscribed to both topics and connected to the relay (once the relay's subscription is known). */
@@ -37,15 +41,11 @@ async function joinAs (): Promise<Awaited<ReturnType<typeof createChatNode>>> {
   for (let i = 0; i < 100 && node.services.pubsub.getSubscribers(topic as string).length === 0; i++) await new Promise(resolve => setTimeout(resolve, 100))
   return node
 }
-// A watcher that never publishes collects the honest updates the relay forwards, and fetches the room's history from
-// the relay (the material of the replays). Its log checks nothing: the attacker has no room key.
+// A watcher that never publishes collects the honest updates the relay forwards (material of the replays, with the
+// captured ones).
 const watcher = await joinAs()
 const seen: Uint8Array[] = []
 watcher.services.pubsub.addEventListener('message', (e) => { if (e.detail.topic === topic) seen.push(e.detail.data) })
-const relayPeer = multiaddr(relayAddr).getComponents().find(c => c.name === 'p2p')?.value
-if (relayPeer == null) throw new Error('the relay address needs its /p2p/ peer id')
-const history = await openRoomLog({ store: memoryUpdateStore(), roomId: new Uint8Array(32), writePublicKey: new Uint8Array(32), verifyFrame: async () => {} })
-await roomSync().syncRoom(watcher, relayPeer, topic, history)
 
 // Each phase publishes from a fresh identity: a peer is graylisted (and disconnected) by its third rejected frame
 // (src/net/prompt-graylist.ts), so every class must reach the validators on its own.
@@ -75,9 +75,9 @@ for (let i = 1; i <= count; i++) {
 }
 console.log(JSON.stringify({ phase: 'forged', count: count * 2 }))
 
-// 3. Replays of honest updates: the history as served (whole-log chunks) and every live copy seen.
+// 3. Replays of honest updates: the captured history and every live copy seen.
 pubsub = (await joinAs()).services.pubsub
-const replays = [...archiveUpdates(history), ...seen]
+const replays = [...(captured as Uint8Array[]), ...seen]
 for (const data of replays) await publish(topic, data)
 console.log(JSON.stringify({ phase: 'replayed', count: replays.length }))
 

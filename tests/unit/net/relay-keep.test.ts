@@ -1,13 +1,16 @@
 /** Keep requests against an in-process relay: keeping, status with held bits, quota, conflicting write keys. */
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createChatNode } from '#libp2p-node'
 import { multiaddr } from '@multiformats/multiaddr'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { KEPT_ROOMS_FILE } from '../../../relay/kept-rooms.ts'
 import { startRelay } from '../../../relay/relay.ts'
 import { requestKeep } from '../../../src/chat/keep-client.ts'
+import { toHex } from '../../../src/crypto/encoding.ts'
+import { decodeKeepRequest } from '../../../src/net/keep-request.ts'
 import { createRoomSecret, deriveRoomKeys } from '../../../src/room/keys.ts'
 import type { Relay } from '../../../relay/relay.ts'
 import type { ChatNode } from '../../../src/net/node-types.ts'
@@ -40,6 +43,11 @@ describe('relay keep requests', () => {
     const status = await requestKeep(node, relay.peerId, room, 'status', [new Uint8Array(16)])
     expect(status.ok).toBe(true)
     expect(Array.from(status.held ?? [])).toEqual([0])
+    // The keep request is the relay's sync membership proof (src/chat/sync-auth.ts): held, addressed to it, persisted.
+    const proof = relay.kept.byTopic(room.topic)?.keepRequest
+    expect(decodeKeepRequest(proof as Uint8Array)).toMatchObject({ op: 'keep', topic: room.topic, relay: relay.peerId })
+    const saved = JSON.parse(await readFile(join(dir, KEPT_ROOMS_FILE), 'utf8')) as Array<{ topic: string, kr?: string }>
+    expect(saved.find(r => r.topic === room.topic)?.kr).toBe(toHex(proof as Uint8Array))
   })
 
   it('refuses rooms beyond its quota and a second write key for a kept topic', async () => {

@@ -14,7 +14,8 @@ import { decodeCbor, encodeCbor, openFrame, parseFrame, validateBody, verifyFram
 import { createUpdateGuard } from '../../../../src/history/guard.ts'
 import { openRoomLog } from '../../../../src/history/room-log.ts'
 import { decodeStateVector } from '../../../../src/history/state-vector.ts'
-import { handleSync, syncRoom } from '../../../../src/history/sync.ts'
+import { handleSync, syncRoom, SYNC_VERSION } from '../../../../src/history/sync.ts'
+import { syncAuth, syncProofInput } from '../../../../src/chat/sync-auth.ts'
 import { parseLogUpdate } from '../../../../src/history/update-codec.ts'
 import { createIdentity } from '../../../../src/identity/identity.ts'
 import { createDeviceBinding, verifyDeviceBinding } from '../../../../src/identity/device-binding.ts'
@@ -179,9 +180,16 @@ export async function buildTargets (): Promise<FuzzTarget[]> {
   const archive = encodeRoomArchive({ name: 'Book club', secret: room.secret, updates: updates.slice(0, 3), exportedAt: 1 })
   const invite = createInviteLink({ secret: room.secret, name: 'Book club ✨', origin: 'http://localhost:8470' })
   const info = JSON.stringify({ version: 1, peerId: '12D3KooWGzxzKZYveHXtpG6AsrUJBcWxHBFS2HsEoGTxrMLvKXtf', multiaddrs: ['/ip4/127.0.0.1/tcp/8470/ws/p2p/12D3KooWGzxzKZYveHXtpG6AsrUJBcWxHBFS2HsEoGTxrMLvKXtf'], software: 'x', protocols: [] })
+  // One session (peer ids as the connection would give them): the seeds carry valid proofs, so mutations reach past
+  // the proof checks (member signature, keep request of the relay that initiates) into the exchange.
+  const syncSession = { topic: room.topic, initiator: '12D3KooWGzxzKZYveHXtpG6AsrUJBcWxHBFS2HsEoGTxrMLvKXtf', responder: '12D3KooWResponderPeer' }
+  const syncMember = syncAuth({ writePublicKey: room.writePublicKey, writeSeed: room.writeSeed, trusted: () => false })
   const syncMessages = [
-    encodeCbor({ t: 1, v: 1, topic: room.topic, sv: source.stateVector() }),
-    encodeCbor({ t: 2, sv: stateVectors[0] }),
+    encodeCbor({ t: 1, v: SYNC_VERSION, topic: room.topic, sv: source.stateVector(), ms: await sign(room.writeSeed, syncProofInput(syncSession, 'hello')) }),
+    encodeCbor({ t: 1, v: SYNC_VERSION, topic: room.topic, sv: source.stateVector(), kr: keepReq }),
+    encodeCbor({ t: 2, sv: stateVectors[0], ms: await sign(room.writeSeed, syncProofInput(syncSession, 'state')) }),
+    encodeCbor({ t: 2, sv: stateVectors[0], kr: keepReq }),
+    encodeCbor({ t: 7, e: 'no-proof' }),
     encodeCbor({ t: 4, u: updates[0] }),
     encodeCbor({ t: 5 }),
     encodeCbor({ t: 6, n: 1 }),
@@ -257,7 +265,7 @@ export async function buildTargets (): Promise<FuzzTarget[]> {
       inputSize: (ms: Uint8Array[]) => ms.reduce((n, m) => n + m.length, 0),
       run: async (ms: Uint8Array[]) => {
         const [a, b] = await streamPair()
-        const serving = handleSync(b, t => syncLogs.get(t), { idleTimeoutMs: 300 })
+        const serving = handleSync(b, syncSession, t => { const l = syncLogs.get(t); return l === undefined ? undefined : { auth: syncMember, open: () => l } }, { idleTimeoutMs: 300 })
         const w = lpStream(a)
         try { for (const m of ms) await w.write(m) } catch { /* the responder may abort early */ }
         await a.close().catch(() => {})
@@ -276,7 +284,7 @@ export async function buildTargets (): Promise<FuzzTarget[]> {
         const w = lpStream(b)
         const replying = (async () => { try { await w.read(); for (const m of ms) await w.write(m) } catch { /* aborted */ } await b.close().catch(() => {}) })()
         try {
-          return await syncRoom(a, room.topic, applyLog, { idleTimeoutMs: 300 })
+          return await syncRoom(a, syncSession, applyLog, syncMember, { idleTimeoutMs: 300 })
         } finally {
           b.abort(new Error('done'))
           await replying
