@@ -17,7 +17,8 @@ import { FrameKind, openFrame, sealMessage, ReplayGuard, verifyFrame as verifyRo
 import { frameIdText } from './frame-id.ts'
 import { InvalidArgumentError, MalformedError, NotFoundError } from '../errors.ts'
 import { openRoomLog, roomFrameVerifier } from '../history/room-log.ts'
-import { loadOpenedFrames, OpenedFrames, saveOpenedFrames } from '../history/opened-frames.ts'
+import { frameFingerprint, loadOpenedFrames, OpenedFrames, saveOpenedFrames } from '../history/opened-frames.ts'
+import { reopenFrame } from '../envelope/open.ts'
 import { openAhead } from '../history/open-ahead.ts'
 import { decodeStateVector } from '../history/state-vector.ts'
 import { fingerprint } from '../identity/user-id.ts'
@@ -600,7 +601,6 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     const keys = deriveRoomKeys(stored.secret)
     const existing = this.#rooms.get(keys.roomIdText)
     if (existing != null) return existing
-    this.#openedFrames.set(keys.roomIdText, await loadOpenedFrames(this.#storage, keys.roomIdText))
     // Our own message's store write waits until its publish has gone out (SendCoalescer.handedOff); a live update's
     // write waits until its frames are announced (and, a task later, rendered): on a page the write's own main-thread
     // time (IndexedDB put, rescue journal: 1-4 ms under load) sat in front of the publish and of showing a message.
@@ -657,8 +657,15 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     // Tail-first: the last messages shown before, at once (from the tail cache, else from the loaded log's end).
     const early = record !== undefined ? await this.#earlyView(room, record, log !== undefined ? log.frames(-SHOWN_TAIL_FRAMES) : tail ?? []) : undefined
     if (early !== undefined) {
-      this.#openInBackground(room, early, log === undefined ? async () => { room.log = await openLog(); subscribe() } : undefined)
+      this.#openInBackground(room, early, async () => {
+        await this.#loadOpenedFrames(room)
+        if (log === undefined) {
+          room.log = await openLog()
+          subscribe()
+        }
+      })
     } else {
+      await this.#loadOpenedFrames(room)
       if (log === undefined) {
         room.log = await openLog()
         subscribe()
@@ -707,6 +714,10 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   async #earlyView (room: JoinedRoom, record: ShownTail, frames: readonly Uint8Array[]): Promise<ReadModel | undefined> {
     if (record.views.length === 0) return undefined
     const known = new Set(record.frames)
+    // The record's own fingerprints of its frames, else (a record written before it had them) the room's whole
+    // opened-frames record, loaded now instead of in the background open.
+    const prints = record.prints !== undefined ? new Set(record.prints) : undefined
+    if (prints === undefined) await this.#loadOpenedFrames(room)
     const cache = this.#openedFrames.get(room.info.id) ?? new OpenedFrames()
     const now = Number.MAX_SAFE_INTEGER / 2
     // Epochs above 0: the keys this device held when it wrote the record (the keyring learns them in the full open).
@@ -716,11 +727,21 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     const opened: OpenedMessage[] = []
     for (const frame of frames) {
       try {
-        if (known.has(frameIdText(frame))) opened.push(await cache.open(frame, room.keys, full, reopen))
+        if (!known.has(frameIdText(frame))) continue
+        if (prints === undefined) opened.push(await cache.open(frame, room.keys, full, reopen))
+        else {
+          const fp = frameFingerprint(frame)
+          opened.push(fp !== undefined && prints.has(toHex(fp)) ? reopenFrame(frame, room.keys, reopen) : await full(frame))
+        }
       } catch { /* not shown early (a cache is only a cache); the full open counts what the log holds */ }
     }
     const model = earlyReadModel(opened, record)
     return model.views.length > 0 ? model : undefined
+  }
+
+  /** The room's opened-frames record (src/history/opened-frames.ts), once: before its full open reads any frame. */
+  async #loadOpenedFrames (room: JoinedRoom): Promise<void> {
+    if (!this.#openedFrames.has(room.info.id)) this.#openedFrames.set(room.info.id, await loadOpenedFrames(this.#storage, room.info.id))
   }
 
   /**
@@ -777,7 +798,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   async #writeShownTail (room: JoinedRoom): Promise<void> {
     const fold = this.#fold(room)
     const hidden = room.roles.state.hidden
-    const ids = room.log.frames(-SHOWN_TAIL_FRAMES).map(frameIdText)
+    const last = room.log.frames(-SHOWN_TAIL_FRAMES)
+    const ids = last.map(frameIdText)
     const counted = (id: string): boolean => room.opened.get(id) != null && !hidden.has(id)
     const epochKeys = new Map<number, Uint8Array>()
     for (const id of ids) {
@@ -786,6 +808,14 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       if (key !== undefined) epochKeys.set(epoch, key)
     }
     const record = shownTailOf(fold, ids, counted, epochKeys)
+    // Fingerprints of these very bytes that passed openFrame here (the opened-frames cache holds only such): an id
+    // alone would also match a forged copy of a counted frame stored beside it.
+    const cache = this.#openedFrames.get(room.info.id)
+    record.prints = []
+    for (const frame of last) {
+      const fp = frameFingerprint(frame)
+      if (fp !== undefined && counted(frameIdText(frame)) && cache?.has(frame) === true) record.prints.push(toHex(fp))
+    }
     // The tail cache with it: the next open shows the recorded frames from there, before the log loads.
     await room.log.saveTail()
     await this.#storage.setMeta(shownTailMetaKey(room.info.id), sealShownTail(record, room.keys.key)).catch(() => {})

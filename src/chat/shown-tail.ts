@@ -44,6 +44,13 @@ export interface ShownTail {
    * grants folded from the whole room, so without them a room that ever rotated its key would show nothing early).
    */
   epochKeys: Map<number, Uint8Array>
+  /**
+   * Opened-frames fingerprints (hex, src/history/opened-frames.ts) of those frames: each passed openFrame here, so the
+   * early view only decrypts a frame whose bytes match one, without loading the room's whole opened-frames record
+   * (100k fingerprints: tens of ms of a cold open). Absent in records written before it: the early view then loads
+   * that record first.
+   */
+  prints?: string[]
 }
 
 /** Meta key of a room's record. `opened-` like the opened-frames record: a cache, left out of the rescue copy. */
@@ -76,7 +83,8 @@ function keyOf (roomKey: Uint8Array): Uint8Array {
 
 /** Nonce ‖ secretbox(JSON). */
 export function sealShownTail (record: ShownTail, roomKey: Uint8Array): Uint8Array {
-  const json = JSON.stringify({ v: 1, f: record.frames, w: record.views.map(v => [v.id, v.index, v.removedBy ?? null]), n: [...record.names], e: [...record.epochKeys].map(([e, k]) => [e, toHex(k)]) })
+  // `p` is optional within version 1: a reader that predates it ignores it.
+  const json = JSON.stringify({ v: 1, f: record.frames, w: record.views.map(v => [v.id, v.index, v.removedBy ?? null]), n: [...record.names], e: [...record.epochKeys].map(([e, k]) => [e, toHex(k)]), ...(record.prints !== undefined ? { p: record.prints } : {}) })
   const nonce = randomBytes(NONCE_BYTES)
   const box = secretboxSeal(utf8Encode(json), nonce, keyOf(roomKey))
   const out = new Uint8Array(NONCE_BYTES + box.length)
@@ -97,9 +105,11 @@ export function openShownTail (bytes: Uint8Array | undefined, roomKey: Uint8Arra
     return undefined
   }
   if (typeof parsed !== 'object' || parsed === null) return undefined
-  const { v, f, w, n, e: ek } = parsed as { v?: unknown, f?: unknown, w?: unknown, n?: unknown, e?: unknown }
+  const { v, f, w, n, e: ek, p } = parsed as { v?: unknown, f?: unknown, w?: unknown, n?: unknown, e?: unknown, p?: unknown }
   if (v !== 1 || !Array.isArray(f) || !Array.isArray(w) || !Array.isArray(n) || !Array.isArray(ek)) return undefined
   if (!f.every(id => typeof id === 'string' && HEX_ID.test(id))) return undefined
+  // Fingerprints are 16 bytes, like ids; one per recorded frame at most.
+  if (p !== undefined && (!Array.isArray(p) || p.length > f.length || !p.every(x => typeof x === 'string' && HEX_ID.test(x)))) return undefined
   const views: ShownView[] = []
   for (const e of w) {
     if (!Array.isArray(e) || typeof e[0] !== 'string' || !HEX_ID.test(e[0]) || !Number.isSafeInteger(e[1]) || (e[1] as number) < 0) return undefined
@@ -116,7 +126,9 @@ export function openShownTail (bytes: Uint8Array | undefined, roomKey: Uint8Arra
     if (!Array.isArray(e) || !Number.isSafeInteger(e[0]) || (e[0] as number) < 1 || typeof e[1] !== 'string' || !/^[0-9a-f]{64}$/.test(e[1])) return undefined
     epochKeys.set(e[0] as number, fromHex(e[1]))
   }
-  return { frames: f as string[], views, names, epochKeys }
+  const record: ShownTail = { frames: f as string[], views, names, epochKeys }
+  if (p !== undefined) record.prints = p as string[]
+  return record
 }
 
 /**
