@@ -15,7 +15,7 @@ import type { ShownTail } from './shown-tail.ts'
 import { fromHex, toHex } from '../crypto/encoding.ts'
 import { FrameKind, openFrame, sealMessage, ReplayGuard, verifyFrame as verifyRoomFrame } from '../envelope/index.ts'
 import { frameIdText } from './frame-id.ts'
-import { InvalidArgumentError, MalformedError, NotFoundError } from '../errors.ts'
+import { CorruptStoreError, InvalidArgumentError, MalformedError, NotFoundError } from '../errors.ts'
 import { openRoomLog, roomFrameVerifier } from '../history/room-log.ts'
 import { frameFingerprint, loadOpenedFrames, OpenedFrames, saveOpenedFrames } from '../history/opened-frames.ts'
 import { reopenFrame } from '../envelope/open.ts'
@@ -165,6 +165,11 @@ interface JoinedRoom {
   loaded: Promise<void>
   /** While loading: the read model of the last messages shown before (src/chat/shown-tail.ts). */
   early?: ReadModel
+  /**
+   * Set when a tail-first open could not load or open the room in full (an unreadable log): no longer loading, reads
+   * keep the early view, whatever needs the whole room throws this, and nothing of it goes to or comes from the network.
+   */
+  failed?: Error
   /** Pending rewrite of the room's shown-tail record (tail-first chats). */
   shownTailTimer?: ReturnType<typeof setTimeout>
 }
@@ -361,7 +366,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     // A room still loading (tail-first open) is served once its log is in.
     await this.#sync.register(node, (topic) => {
       const r = this.#roomByTopic(topic)
-      return r == null ? undefined : { auth: this.#syncAuth(r), open: () => r.loading ? this.#whenLoaded(r).then(l => l.log) : r.log }
+      return r == null || r.failed !== undefined ? undefined : { auth: this.#syncAuth(r), open: () => r.loading ? this.#whenLoaded(r).then(l => l.log) : r.log }
     }, { onRefused: (reason, topic) => { this.#count(`sync-refused-${reason}`, this.#roomByTopic(topic)) } })
     await this.#media?.register(node)
     await node.start()
@@ -436,7 +441,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   /** One keep request + sync with a relay; false when either failed for a reason a retry may fix. */
   async #keepAndSyncOnce (relay: string, room: JoinedRoom): Promise<boolean> {
     // Which of our messages a relay lacks is known once the room is open in full.
-    if (room.loading) await this.#whenLoaded(room)
+    if (!await this.#usable(room)) return true
     const node = this.#node
     if (node == null || this.#closed || this.#rooms.get(room.info.id) !== room) return true
     let kept = true
@@ -460,7 +465,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   }
 
   async #syncWith (peer: string, room: JoinedRoom): Promise<boolean> {
-    if (room.loading) await this.#whenLoaded(room)
+    if (!await this.#usable(room)) return true
     const node = this.#node
     if (node == null || this.#closed) return true
     let ok = true
@@ -490,7 +495,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
 
   #subscribe (room: JoinedRoom): void {
     const node = this.#node
-    if (node == null || !this.#pubsubStarted) return
+    if (node == null || !this.#pubsubStarted || room.failed !== undefined) return
     const pubsub = node.services.pubsub
     scoreTopic(pubsub, room.keys.topic)
     if (room.stored.hidden == null) scoreTopic(pubsub, room.keys.ephemeralTopic)
@@ -500,7 +505,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
         // Nothing new to show: an update that depends on something we lack (Yjs holds it pending until its
         // predecessors arrive): catch up with the peer that forwarded it. Not for a copy of frames we hold (a sync
         // brought them first): that catch-up would find nothing and, under load, make more copies late.
-        if (fresh.length === 0 && room.log.lacksAfter(msg.data)) this.#catchUp(peer.toString(), room)
+        if (fresh.length === 0 && room.failed === undefined && room.log.lacksAfter(msg.data)) this.#catchUp(peer.toString(), room)
         // A new valid frame of the room, signed by its publisher's peer key: a member worth a direct connection (the
         // joiner's first profile message is how the others learn of it before its first presence).
         else if (msg.type === 'signed') this.#notePublisher(room, msg.from.toString(), fresh)
@@ -525,7 +530,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
         return this.#reject(peer)
       }
       // Epoch keys and who is banned are known once the room is open in full.
-      if (room.loading) await this.#whenLoaded(room)
+      if (!await this.#usable(room)) return TopicValidatorResult.Ignore
       const fromAuthor = msg.type === 'signed' && msg.from.equals(peer) && !this.#isRelay(peer.toString())
       try {
         const m = await openFrame(msg.data, room.keys, { replay: room.ephemeralGuard, keyForEpoch: room.roles.keyForEpoch, writeSignatureVerified: true })
@@ -565,7 +570,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     const run = room.applyChain.then(async () => {
       await checked
       // A room still loading (tail-first open): applied once it is open (after its log loaded and it was opened).
-      if (room.loading) await this.#whenLoaded(room)
+      if (!await this.#usable(room)) return []
       return await room.log.applyRemote(update, LIVE_ORIGIN)
     })
     room.applyChain = run.then(() => {}, () => {})
@@ -759,6 +764,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     room.openQueue = started.then(yieldTask).then(load)
     this.#enqueueOpen(room, () => room.log.frames(), false, false, undefined, true)
     const finish = async (): Promise<void> => {
+      const failure = await room.openQueue.then(() => undefined, (err: unknown) => err ?? new Error('unknown failure'))
+      if (failure !== undefined) { this.#loadFailed(room, failure); return }
       await this.#setNextSeq(room)
       room.loading = false
       room.early = undefined
@@ -775,6 +782,23 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     this.#backgroundOpens.push({ room, start })
   }
 
+  /**
+   * The room's log could not be loaded or opened (an unreadable store): it stops loading with a clear error instead
+   * of staying loading, keeps its early view, and leaves the network (no sync, live frames or presence without its log).
+   */
+  #loadFailed (room: JoinedRoom, err: unknown): void {
+    const why = err instanceof Error ? err.message : String(err)
+    room.failed = new CorruptStoreError(`the history of room "${room.info.name}" could not be read: ${why}`, { cause: err })
+    room.loading = false
+    // Later opens (live frames) would chain on a rejected queue; close() and leave() wait for it.
+    room.openQueue = Promise.resolve()
+    this.#unsubscribe(room)
+    this.#relayRetry.cancelRoom(room.info.id)
+    if (this.#closed) return
+    this.safeDispatchEvent('loaded', { detail: { room: room.info.id, error: room.failed.message } })
+    this.safeDispatchEvent('change', { detail: { room: room.info.id } })
+  }
+
   #startBackgroundOpens (): void {
     let prev: Promise<void> | undefined
     for (const { room, start } of this.#backgroundOpens.splice(0)) {
@@ -789,7 +813,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
    * the next open shows them first). Never throws: a record not written only costs the next open its early view.
    */
   async #saveShownTail (room: JoinedRoom): Promise<void> {
-    if (this.#init.tailFirst !== true || room.stored.hidden != null || room.loading) return
+    if (this.#init.tailFirst !== true || room.stored.hidden != null || room.loading || room.failed !== undefined) return
     try {
       await this.#writeShownTail(room)
     } catch { /* the log closed meanwhile (a room left): nothing to record */ }
@@ -836,14 +860,24 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
    * during createChat (a device record posted to every room at start) starts them at once instead of waiting forever.
    */
   async #whenLoaded (room: JoinedRoom): Promise<JoinedRoom> {
-    if (!room.loading) return room
-    this.#startBackgroundOpens()
-    await room.loaded
+    if (room.loading) {
+      this.#startBackgroundOpens()
+      await room.loaded
+    }
+    if (room.failed !== undefined) throw room.failed
     return room
+  }
+
+  /** For background work (sync, live frames, presence): waits for a loading room; false when it failed to load. */
+  async #usable (room: JoinedRoom): Promise<boolean> {
+    if (room.loading) await this.#whenLoaded(room).catch(() => {})
+    return room.failed === undefined
   }
 
   /** By id first: the app asks for every room on each render (`#get` resolves names and prefixes too). */
   roomLoading (ref: string): boolean { return (this.#rooms.get(ref) ?? this.#get(ref)).loading }
+
+  roomError (ref: string): string | undefined { return (this.#rooms.get(ref) ?? this.#get(ref)).failed?.message }
 
   async waitForRoomLoaded (ref: string): Promise<void> { await this.#whenLoaded(this.#get(ref)) }
 
@@ -945,7 +979,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
 
   #fold (room: JoinedRoom): ReadModel {
     // Still loading (tail-first open): the last messages shown before; the whole room is not opened yet.
-    if (room.loading && room.early !== undefined) return room.early
+    if ((room.loading || room.failed !== undefined) && room.early !== undefined) return room.early
     if (room.fold != null) return room.fold
     const opened = this.#openedInOrder(room)
     const seqs = new Map<string, number>()
@@ -1078,7 +1112,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     this.#relayRetry.cancelRoom(room.info.id)
     await saveRooms(this.#storage, [...this.#rooms.values()].map(r => r.stored))
     await room.openQueue
-    await room.log.close()
+    // Absent when a tail-first open failed to load it.
+    await (room.log as RoomLog | undefined)?.close()
   }
 
   // ── sending ────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -1173,6 +1208,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
 
   /** `author`: a throwaway identity (knocks, src/dm/inbox.ts) that seals one message as device 0, seq 1. */
   async #sendBody (room: JoinedRoom, body: Body, author?: Identity): Promise<SentMessage> {
+    if (room.failed !== undefined) throw room.failed
     // Sequence numbers, epochs and roles are known once the room is open in full.
     if (room.loading) await this.#whenLoaded(room)
     if (this.#closed) throw new InvalidArgumentError('chat is closed')
@@ -1216,7 +1252,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   /** Publishes an ephemeral frame (best effort); resolves to the number of peers gossipsub sent it to, if it tried. */
   async #publishEphemeral (room: JoinedRoom, body: Body): Promise<number | undefined> {
     // Sealed in the room's current epoch, which is known once the room is open in full.
-    if (room.loading) await this.#whenLoaded(room)
+    if (!await this.#usable(room)) return
     const pubsub = this.#node?.services.pubsub
     if (pubsub == null || this.#closed || room.stored.hidden != null) return
     try {
@@ -1364,6 +1400,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     let pending = false
     for (const room of this.#rooms.values()) {
       if (room.loading) { pending = true; continue }
+      if (room.failed !== undefined) continue
       for (const relay of relays) {
         const ids = this.#pendingIds(room, relay)
         if (ids.length === 0) continue
@@ -1763,7 +1800,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       if (r.shownTailTimer !== undefined) clearTimeout(r.shownTailTimer)
       await r.openQueue
       await this.#saveShownTail(r)
-      await r.log.close()
+      await (r.log as RoomLog | undefined)?.close()
       await saveOpenedFrames(this.#storage, r.info.id, this.#openedFrames.get(r.info.id))
     }
     this.#rooms.clear()

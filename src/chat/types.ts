@@ -210,8 +210,11 @@ export interface ChatEvents {
   read: CustomEvent<{ room: string, userId: string, upTo: string }>
   /** A contact was added (first direct room with them), verified, or announced a different key (`key-change`). */
   contact: CustomEvent<{ userId: string, reason: 'added' | 'key-change' | 'verified' }>
-  /** A room left loading by a tail-first open (`ChatInit.tailFirst`) is open in full; `messages()` holds all of it. */
-  loaded: CustomEvent<{ room: string }>
+  /**
+   * A room left loading by a tail-first open (`ChatInit.tailFirst`) is open in full; `messages()` holds all of it.
+   * With `error`, its history could not be read instead (see `roomError`).
+   */
+  loaded: CustomEvent<{ room: string, error?: string }>
   /** The network started behind `createChat` (`ChatInit.networkInBackground`), or failed to (`error`; then offline). */
   network: CustomEvent<{ started: boolean, error?: string }>
   /** Our device list changed: a device was linked or revoked (see `devices()`). */
@@ -270,8 +273,17 @@ export interface Chat extends TypedEventTarget<ChatEvents> {
   gaps (room: string): Gap[]
   /** True while a tail-first open (`ChatInit.tailFirst`) is still opening the room in full (see `loaded`). */
   roomLoading (room: string): boolean
-  /** Resolves once the room is open in full (at once unless a tail-first open left it loading). */
+  /**
+   * Resolves once the room is open in full (at once unless a tail-first open left it loading); rejects with
+   * CorruptStoreError when its history could not be read (see `roomError`).
+   */
   waitForRoomLoaded (room: string): Promise<void>
+  /**
+   * Why a tail-first open could not open the room in full (its stored history could not be read), else undefined.
+   * Such a room is no longer loading; `messages()` keeps the last messages shown before, and whatever needs the whole
+   * room (sending, editing, role actions, export) throws CorruptStoreError; it takes no part in sync or live updates.
+   */
+  roomError (room: string): string | undefined
   /**
    * Resolves once the network is started (at once unless `ChatInit.networkInBackground` left it starting, or when
    * offline); rejects with the error if that start failed.
