@@ -27,7 +27,14 @@ export function durableStore (inner: UpdateStore, onError: (err: unknown) => voi
   const writes = new WeakMap<Uint8Array, Promise<void>>()
   /** What held writes wait for (undefined: nothing is held, writes go to `inner` at once). */
   let gate: Promise<void> | undefined
+  /** Settles once every write asked for so far has settled: close waits for it, held or in flight. */
+  let settled: Promise<void> = Promise.resolve()
   function ordered<T> (op: () => Promise<T>): Promise<T> {
+    const started = gated(op)
+    settled = Promise.all([settled, started.catch(() => {})]).then(() => {})
+    return started
+  }
+  function gated<T> (op: () => Promise<T>): Promise<T> {
     // A hold that fails still releases the writes behind it.
     const h = hold()?.then(() => {}, () => {})
     if (h === undefined && gate === undefined) return op()
@@ -47,7 +54,7 @@ export function durableStore (inner: UpdateStore, onError: (err: unknown) => voi
       write.catch(onError)
     },
     compact: async (merged) => { await ordered(async () => { await inner.compact(merged) }) },
-    close: async () => { if (gate !== undefined) await gate; await inner.close() },
+    close: async () => { await settled; await inner.close() },
     durable: async (update) => {
       const write = writes.get(update)
       writes.delete(update)
