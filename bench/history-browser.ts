@@ -8,7 +8,8 @@
  * Then the same room through the app's chat (`createChat`, offline, its own storage): plain and tail-first
  * (ChatInit.tailFirst, as the web app opens) alternated, each in a freshly started browser.
  * Run: node scripts/node22.mjs bench/history-browser.ts   (BENCH_HISTORY_N to change the size; BENCH_P6_NO_CHECKS=1 skips
- * the run with every check, which takes ~30 s; BENCH_P6_CHAT=0 skips the chat runs; BENCH_P6_RUNS=3 chat runs per mode)
+ * the run with every check, which takes ~30 s; BENCH_P6_CHAT=0 skips the chat runs; BENCH_P6_RUNS=3 chat runs per mode; BENCH_P6_MODES=plain,tail,app the modes, also
+ * tail-online, see chatOpen in bench/browser/history-p6.ts)
  */
 import { createServer } from 'node:http'
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs'
@@ -93,15 +94,15 @@ try {
     await seeding.page.evaluate(async (s) => { await (window as unknown as { __bench: { seedChat: (s: string) => Promise<void> } }).__bench.seedChat(s) }, secretHex)
     await seeding.close()
     for (let i = 0; i < Number(process.env.BENCH_P6_RUNS ?? 3); i++) {
-      for (const tailFirst of [false, true]) {
+      for (const mode of (process.env.BENCH_P6_MODES ?? 'plain,tail,app').split(',')) {
         const load = (loadavg()[0] ?? 0).toFixed(2)
         const u = await openUser({ profileDir })
         await u.page.goto(url)
         await u.page.waitForFunction(() => (window as unknown as { __bench?: unknown }).__bench !== undefined)
-        const r = await u.page.evaluate(async (t) => await (window as unknown as { __bench: { chatOpen: (t: boolean) => Promise<Record<string, number>> } }).__bench.chatOpen(t), tailFirst)
+        const r = await u.page.evaluate(async (m) => await (window as unknown as { __bench: { chatOpen: (m: string) => Promise<Record<string, number>> } }).__bench.chatOpen(m), mode)
         await u.close()
         if (r.length !== N) throw new Error(`the chat read ${r.length} of ${N} messages`)
-        chatRows.push({ run: i + 1, mode: tailFirst ? 'tail' : 'plain', earlyView: r.early === 1 ? 'yes' : 'no', createChatMs: Math.round(r.createMs ?? -1), last50Ms: Math.round(r.last50Ms ?? -1), paintedMs: Math.round(r.paintMs ?? -1), allMs: Math.round(r.allMs ?? -1), loadAvg1m: load })
+        chatRows.push({ run: i + 1, mode, earlyView: r.early === 1 ? 'yes' : 'no', createChatMs: Math.round(r.createMs ?? -1), last50Ms: Math.round(r.last50Ms ?? -1), paintedMs: Math.round(r.paintMs ?? -1), allMs: Math.round(r.allMs ?? -1), networkMs: Math.round(r.networkMs ?? -1), loadAvg1m: load })
       }
     }
   }
@@ -112,5 +113,5 @@ try {
 }
 const row = { messages: N, crypto: process.env.BENCH_P6_TWEETNACL === '1' ? 'tweetnacl' : 'nacl-noble (as web)', snapshotMiB: snapshot.length / 2 ** 20, storageOpenMs: result.storageMs ?? -1, tailReadMs: result.tailReadMs ?? -1, last50FromTailCacheMs: result.tailMs ?? -1, loadMs: result.loadMs ?? -1, openMs: result.openMs ?? -1, last50ReadableMs: result.last50Ms ?? -1, cacheMs: result.cacheMs ?? -1, allReadableMs: result.allMs ?? -1, allReadableNoCacheMs: result.allNoCacheMs ?? -1, goal: '100 / 1000', loadAvg1m: (loadavg()[0] ?? 0).toFixed(2) }
 printTable('P6 cold open in headless Chromium (IndexedDB)', [row])
-if (chatRows.length > 0) printTable(`P6 through the app's chat in headless Chromium: createChat of the ${N}-message room, plain vs tail-first (wall ms)`, chatRows)
+if (chatRows.length > 0) printTable(`P6 through the app's chat in headless Chromium: createChat of the ${N}-message room, plain / tail-first / tail-first with the network behind it (app) (wall ms)`, chatRows)
 console.log(`wrote ${writeResults('history-browser', { p6: [row], chat: chatRows })}`)

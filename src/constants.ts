@@ -556,3 +556,7 @@ export const GOSSIP_SUBSCRIPTION_TOPICS_PER_TOKEN = 64
 // ── Sync membership proof (SYNCAUTH; src/chat/sync-auth.ts, PROTOCOL.md "Sync protocol") ──
 /** Domain separation of the room write key signature a sync `hello` / `state` carries over its session. */
 export const TAG_SYNC_PROOF = 'chatsphere/v1/sync/membership-proof'
+
+// ── Network started behind createChat (FASTOPEN; ChatInit.networkInBackground, src/chat/after-paint.browser.ts) ──
+/** Longest wait for a frame before the network starts behind createChat (a hidden page paints no frames; ms). */
+export const AFTER_PAINT_MAX_MS = 100

@@ -103,15 +103,21 @@ async function seedChat (secretHex: string): Promise<void> {
 }
 
 /**
- * A cold start of that chat, plain (createChat decrypts every message first) or tail-first (as the web app): ms until
- * createChat returned, until the last 50 are read, until a frame was painted after that, and until all are readable.
+ * A cold start of that chat: `plain` (offline; createChat decrypts every message first), `tail` (offline, tail-first),
+ * `tail-online` (tail-first with the network started before createChat returns: the web app before
+ * networkInBackground; no relay) or `app` (tail-first, network started behind createChat: as the web app starts now).
+ * Ms until createChat returned, until the last 50 are read, until a frame was painted after that, until all are
+ * readable, and (online) until the network was up.
  */
-async function chatOpen (tailFirst: boolean): Promise<Record<string, number>> {
+async function chatOpen (mode: string): Promise<Record<string, number>> {
   const { createChat } = await import('../../src/chat/index.ts')
   const t0 = performance.now()
   const storage = await openStorage({ name: CHAT_DB })
-  const chat = await createChat({ storage, offline: true, tailFirst })
+  const online = mode === 'tail-online' || mode === 'app'
+  const chat = await createChat({ storage, tailFirst: mode !== 'plain', ...(online ? { relays: [], networkInBackground: mode === 'app' } : { offline: true }) })
   const createMs = performance.now() - t0
+  let networkMs = -1
+  const network = online ? chat.waitForNetwork().then(() => { networkMs = performance.now() - t0 }) : undefined
   const room = chat.rooms()[0]
   if (room === undefined) throw new Error('no room in the bench chat')
   const early = chat.roomLoading(room.id) ? 1 : 0
@@ -123,9 +129,10 @@ async function chatOpen (tailFirst: boolean): Promise<Record<string, number>> {
   await chat.waitForRoomLoaded(room.id)
   const all = chat.messages(room.id)
   const allMs = performance.now() - t0
+  await network
   await chat.close()
   await storage.close()
-  return { early, last50: last.length, length: all.length, createMs, last50Ms, paintMs, allMs }
+  return { early, last50: last.length, length: all.length, createMs, last50Ms, paintMs, allMs, networkMs }
 }
 
 Object.assign(window, { __bench: { seed, coldOpen, seedChat, chatOpen } })

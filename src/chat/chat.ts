@@ -6,6 +6,7 @@
 import { TypedEventEmitter } from '@libp2p/interface'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { createChatNode } from '#libp2p-node'
+import { afterPaint } from '#after-paint'
 import {
   CATCH_UP_MS, DELIVERY_CHECK_MS, KEEP_REFRESH_MS, LOST_PUBLISH_MS, MAX_JOINED_ROOMS, OPEN_SLICE_MS, PRESENCE_INTERVAL_MS,
   PRESENCE_RETRIES, PRESENCE_RETRY_MS, SHOWN_TAIL_FRAMES, SHOWN_TAIL_SAVE_MS, TYPING_TIMEOUT_MS
@@ -294,12 +295,13 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
 
   // ── network ────────────────────────────────────────────────────────────────────────────────────────────────────
   /**
-   * ChatInit.networkInBackground: the network starts a task after createChat returned (its caller shows the rooms
-   * first), then our device binding is posted (DeviceManager.start, which found no network the first time). Until it
-   * is up, sends go to the store only (delivery stays unsent) and reach peers and relays by sync once it is.
+   * ChatInit.networkInBackground: the network starts once createChat's caller could paint the rooms (afterPaint),
+   * then our device binding is posted (DeviceManager.start, which found no network the first time). Until it is up,
+   * sends go to the store only (delivery stays unsent) and reach peers and relays by sync once it is.
    */
   #startNetworkBehind (): void {
-    const start = yieldTask().then(async () => {
+    // After the caller's first paint of the rooms (libp2p's start is a long main-thread task in a page).
+    const start = afterPaint().then(async () => {
       if (this.#closing) throw new InvalidArgumentError('chat is closed')
       await this.#startNetwork()
       await this.#devices?.start()
@@ -760,8 +762,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     room.early = early
     let start = (): void => {}
     const started = new Promise<void>(resolve => { start = resolve })
-    // A task later: createChat's caller runs first (it shows the early view).
-    room.openQueue = started.then(yieldTask).then(load)
+    // Once createChat's caller could paint the early view (a task later in Node).
+    room.openQueue = started.then(afterPaint).then(load)
     this.#enqueueOpen(room, () => room.log.frames(), false, false, undefined, true)
     const finish = async (): Promise<void> => {
       const failure = await room.openQueue.then(() => undefined, (err: unknown) => err ?? new Error('unknown failure'))
