@@ -9,10 +9,11 @@ import { OPEN_AHEAD_WINDOW } from '../constants.ts'
  * Yields `[item, start(item)]` in list order. `start` is called for up to `window` items ahead of the consumer,
  * refilled half a window at a time (each refill is one synchronous burst of calls, hence one batch). A promise
  * `start` returns is consumed by the caller; its rejection is not reported as unhandled while it waits in line.
- * `start` may return undefined for an item to skip work (yielded as undefined too).
+ * `start` may return undefined for an item to skip work, or null for an item the caller does itself when it takes it
+ * (synchronous work, no promise per item); both are yielded as they are.
  */
-export function * openAhead<T, R> (items: readonly T[], start: (item: T) => Promise<R> | undefined, window = OPEN_AHEAD_WINDOW): Generator<[T, Promise<R> | undefined]> {
-  const queue: Array<[T, Promise<R> | undefined]> = []
+export function * openAhead<T, R> (items: readonly T[], start: (item: T) => Promise<R> | null | undefined, window = OPEN_AHEAD_WINDOW): Generator<[T, Promise<R> | null | undefined]> {
+  const queue: Array<[T, Promise<R> | null | undefined]> = []
   let next = 0
   const low = Math.max(1, window >> 1)
   while (next < items.length || queue.length > 0) {
@@ -24,6 +25,6 @@ export function * openAhead<T, R> (items: readonly T[], start: (item: T) => Prom
         queue.push([item, p])
       }
     }
-    yield queue.shift() as [T, Promise<R> | undefined]
+    yield queue.shift() as [T, Promise<R> | null | undefined]
   }
 }
