@@ -303,6 +303,11 @@ export const DIRECT_RETRY_MAX_MS = 5 * 60 * 1000
 export const DIRECT_SECOND_DIALER_DELAY_MS = 10_000
 /** Most peers whose upgrade state is tracked at once (oldest idle ones forgotten first). */
 export const MAX_DIRECT_PEERS_TRACKED = 1_024
+/**
+ * While the other side's WebRTC set-up with us is under way, how often a waiting dial re-checks whether it is over
+ * (the end of our part of the signalling raises no event; STALL helper, wave 8).
+ */
+export const DIRECT_SIGNALLING_POLL_MS = 500
 
 // ── Direct messages and contacts (issue 7, DM helper) ──
 /** Signature tag of a contact card (what a contact link and a knock carry: user key, box key, name). */

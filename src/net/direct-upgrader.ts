@@ -8,13 +8,18 @@
  * dialled by the smaller peer id (direct-glare.ts) and close the other once the kept one is identified, i.e. the other
  * end has answered on it, so neither end is left without a direct connection in between. A peer that is being dialled
  * by the other side (a signalling stream with it is open) waits for that connection instead of dialling too.
+ *
+ * A set-up whose peer connection closes during ICE (seen under load) is not reported by @libp2p/webrtc 6: the dialling
+ * end waits for its data channel until the dial's timeout, holding the signalling stream open, while the answering end
+ * ends its part and opens a connection that closes at once. The answering end does not count a signalling stream whose
+ * writing it has closed as a set-up under way, so it dials when its own turn comes.
  */
 import { TypedEventEmitter } from '@libp2p/interface'
 import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import {
-  DIRECT_DIAL_TIMEOUT_MS, DIRECT_RETRY_MAX_MS, DIRECT_RETRY_MIN_MS, DIRECT_SECOND_DIALER_DELAY_MS, MAX_DIRECT_PEERS_TRACKED,
+  DIRECT_DIAL_TIMEOUT_MS, DIRECT_RETRY_MAX_MS, DIRECT_RETRY_MIN_MS, DIRECT_SECOND_DIALER_DELAY_MS, DIRECT_SIGNALLING_POLL_MS, MAX_DIRECT_PEERS_TRACKED,
   WEBRTC_SIGNALING_PROTOCOL
 } from '../constants.ts'
 import { backoffDelay } from './backoff.ts'
@@ -153,9 +158,14 @@ export class DirectUpgrader extends TypedEventEmitter<DirectUpgraderEvents> {
     return this.#connections(peerId).some(isDirectConnection)
   }
 
-  /** True while a WebRTC connection with the peer is being set up, by either side (its signalling stream is open). */
+  /**
+   * True while a WebRTC connection with the peer is being set up, by either side: a signalling stream is open and our
+   * end of it still writes. Our end closes its writing once our part of the set-up is over; the stream itself stays
+   * `open` until the other end closes too, which a dial stuck in @libp2p/webrtc does only at its timeout (its peer
+   * connection closed during ICE: the library drops that error and waits for a data channel that never opens).
+   */
   #signalling (peerId: string): boolean {
-    return this.#connections(peerId).some(c => c.streams.some(s => s.protocol === WEBRTC_SIGNALING_PROTOCOL && s.status === 'open'))
+    return this.#connections(peerId).some(c => c.streams.some(s => s.protocol === WEBRTC_SIGNALING_PROTOCOL && s.status === 'open' && s.writeStatus === 'writable'))
   }
 
   /**
@@ -168,6 +178,10 @@ export class DirectUpgrader extends TypedEventEmitter<DirectUpgraderEvents> {
     if (done()) return
     await new Promise<void>(resolve => {
       const watched = new Set<EventTarget>()
+      // Our end's writing closes with no event of its own (the set-up then usually opens or closes a connection,
+      // which is an event): the poll covers a set-up that ends with neither.
+      const poll = setInterval(() => { check() }, DIRECT_SIGNALLING_POLL_MS)
+      ;(poll as { unref?: () => void }).unref?.()
       const check = (): void => {
         if (done()) { finish(); return }
         for (const c of this.#connections(peerId)) {
@@ -179,6 +193,7 @@ export class DirectUpgrader extends TypedEventEmitter<DirectUpgraderEvents> {
         }
       }
       const finish = (): void => {
+        clearInterval(poll)
         this.#node.removeEventListener('connection:open', check)
         this.#node.removeEventListener('connection:close', check)
         signal.removeEventListener('abort', check)
