@@ -9,10 +9,10 @@
  * (ChatInit.tailFirst, as the web app opens) alternated, each in a freshly started browser.
  * Run: node scripts/node22.mjs bench/history-browser.ts   (BENCH_HISTORY_N to change the size; BENCH_P6_NO_CHECKS=1 skips
  * the run with every check, which takes ~30 s; BENCH_P6_CHAT=0 skips the chat runs; BENCH_P6_RUNS=3 chat runs per mode; BENCH_P6_MODES=plain,tail,app the modes, also
- * tail-online, see chatOpen in bench/browser/history-p6.ts)
+ * tail-online, see chatOpen in bench/browser/history-p6.ts; BENCH_P6_PROFILE=<dir> writes a CPU profile of each chat run)
  */
 import { createServer } from 'node:http'
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join, extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -99,7 +99,11 @@ try {
         const u = await openUser({ profileDir })
         await u.page.goto(url)
         await u.page.waitForFunction(() => (window as unknown as { __bench?: unknown }).__bench !== undefined)
+        // BENCH_P6_PROFILE=<dir>: a CPU profile of each chat run (Chrome DevTools format) written there.
+        const cdp = process.env.BENCH_P6_PROFILE !== undefined ? await u.page.context().newCDPSession(u.page) : undefined
+        if (cdp !== undefined) { await cdp.send('Profiler.enable'); await cdp.send('Profiler.setSamplingInterval', { interval: 200 }); await cdp.send('Profiler.start') }
         const r = await u.page.evaluate(async (m) => await (window as unknown as { __bench: { chatOpen: (m: string) => Promise<Record<string, number>> } }).__bench.chatOpen(m), mode)
+        if (cdp !== undefined) writeFileSync(join(process.env.BENCH_P6_PROFILE as string, `${mode}-${i + 1}.cpuprofile`), JSON.stringify((await cdp.send('Profiler.stop')).profile))
         await u.close()
         if (r.length !== N) throw new Error(`the chat read ${r.length} of ${N} messages`)
         chatRows.push({ run: i + 1, mode, earlyView: r.early === 1 ? 'yes' : 'no', createChatMs: Math.round(r.createMs ?? -1), last50Ms: Math.round(r.last50Ms ?? -1), paintedMs: Math.round(r.paintMs ?? -1), allMs: Math.round(r.allMs ?? -1), networkMs: Math.round(r.networkMs ?? -1), loadAvg1m: load })

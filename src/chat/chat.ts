@@ -45,11 +45,13 @@ import { dropReasonOf } from './drop-reasons.ts'
 import { foldMessages } from '../history/read-model.ts'
 import { requestKeep } from './keep-client.ts'
 import { MAX_KEEP_IDS } from '../net/keep-request.ts'
-import { legacyRoomSeq, loadDevice, loadIdentity, loadName, loadPeerKey, loadRooms, saveName, saveRooms, SequenceCounter } from './local-state.ts'
+import { legacyRoomSeq, loadDevice, loadIdentity, loadName, loadPeerKey, loadRooms, META_DEVICE, META_IDENTITY, META_NAME, META_PEER_KEY, META_ROOMS, saveName, saveRooms, SequenceCounter } from './local-state.ts'
+import { prefetchMeta } from './meta-prefetch.ts'
+import { META_CONTACTS } from '../dm/contact-book.ts'
 import { roomSync } from './room-sync.ts'
 import { syncAuth } from './sync-auth.ts'
 import { archiveUpdates, decodeRoomArchive, encodeRoomArchive, importUpdates } from './room-archive.ts'
-import { loadAvatar, saveAvatar } from './profile-state.ts'
+import { loadAvatar, META_AVATAR, saveAvatar } from './profile-state.ts'
 import { fileBodyOf, mediaFileInfo, openChatMedia } from '../media/chat-media.ts'
 import type { SyncAuth } from '../history/sync.ts'
 import type { MediaService } from '../media/service.ts'
@@ -63,7 +65,7 @@ import type { ModerationEntry, Role, RoleInfo, RoleState, RoomSettings, RotateEp
 import { DirectMessages } from '../dm/direct-messages.ts'
 import type { DirectHost } from '../dm/direct-messages.ts'
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
-import { DeviceManager } from '../devices/device-manager.ts'
+import { DeviceManager, META_DEVICE_BOX_KEY, META_DEVICE_RECORDS, META_DEVICE_SYNC } from '../devices/device-manager.ts'
 import type { DeviceHost } from '../devices/device-manager.ts'
 import type { DeviceInfo, LinkOfferHandle, RevokeResult } from '../devices/types.ts'
 import type { Chat, ChatEvents, ChatInit, ConnectionInfo, ContactInfo, ImportedRoom, MemberInfo, PeerPath, PresenceInfo, RoomInfo, SentMessage } from './types.ts'
@@ -245,7 +247,9 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   /** See {@link createChat}. */
   static async create (init: ChatInit): Promise<ChatPeer> {
     if ((init.dataDir == null) === (init.storage == null)) throw new InvalidArgumentError('give exactly one of dataDir or storage')
-    const storage = init.storage ?? await openDataDir(init.dataDir as string)
+    const opened = init.storage ?? await openDataDir(init.dataDir as string)
+    // Every meta record the start reads before the rooms, read at once (one round trip each on IndexedDB, in turn).
+    const storage = prefetchMeta(opened, [...(init.identity == null ? [META_IDENTITY] : []), META_DEVICE, META_NAME, META_AVATAR, META_CONTACTS, META_PEER_KEY, META_DEVICE_BOX_KEY, META_DEVICE_SYNC, META_DEVICE_RECORDS, META_ROOMS])
     try {
       const identity = await loadIdentity(storage, init.identity, init.createIdentity ?? true)
       const device = await loadDevice(storage)
@@ -280,7 +284,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       chat.#startBackgroundOpens()
       return chat
     } catch (err) {
-      if (init.storage == null) await storage.close().catch(() => {})
+      if (init.storage == null) await opened.close().catch(() => {})
       throw err
     }
   }
