@@ -18,7 +18,7 @@ import { FrameKind, openFrame, sealMessage, ReplayGuard, verifyFrame as verifyRo
 import { frameIdText } from './frame-id.ts'
 import { CorruptStoreError, InvalidArgumentError, MalformedError, NotFoundError } from '../errors.ts'
 import { openRoomLog, roomFrameVerifier } from '../history/room-log.ts'
-import { frameFingerprint, loadOpenedFrames, OpenedFrames, saveOpenedFrames } from '../history/opened-frames.ts'
+import { frameFingerprint, loadOpenedFrames, OpenedFrames, openedFramesMetaKey, saveOpenedFrames } from '../history/opened-frames.ts'
 import { reopenFrame } from '../envelope/open.ts'
 import { openAhead } from '../history/open-ahead.ts'
 import { decodeStateVector } from '../history/state-vector.ts'
@@ -56,7 +56,7 @@ import { fileBodyOf, mediaFileInfo, openChatMedia } from '../media/chat-media.ts
 import type { SyncAuth } from '../history/sync.ts'
 import type { MediaService } from '../media/service.ts'
 import type { FetchFileOptions, FileInput, MediaFileInfo } from '../media/types.ts'
-import { RoomRoles } from '../roles/room-roles.ts'
+import { genesisMetaKey, RoomRoles } from '../roles/room-roles.ts'
 import * as roleActions from '../roles/actions.ts'
 import { memberList, REFRESH_KINDS } from '../roles/fold.ts'
 import { applyModeration, gapsBesidesLocked } from '../roles/moderation-view.ts'
@@ -276,7 +276,10 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       }
       chat.#dms = await DirectMessages.create(chat.#directHost(), storage)
       chat.#devices = await DeviceManager.create(chat.#deviceHost(), peerIdFromPrivateKey(await loadPeerKey(storage)).toString())
-      for (const r of await loadRooms(storage)) await chat.#openRoom(r)
+      const stored = await loadRooms(storage)
+      // What each room's open reads first, for all rooms at once (rooms are still opened one after another, in order).
+      storage.readAhead(stored.flatMap(r => chat.#openReads(r)))
+      for (const r of stored) await chat.#openRoom(r)
       await chat.#dms.start()
       if (init.offline !== true && init.networkInBackground !== true) await chat.#startNetwork()
       await chat.#devices.start()
@@ -608,6 +611,13 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
   }
 
   // ── rooms ──────────────────────────────────────────────────────────────────────────────────────────────────────
+  /** The meta records #openRoom reads before the room is handed out (read ahead at start). */
+  #openReads (stored: StoredRoom): string[] {
+    const id = deriveRoomKeys(stored.secret).roomIdText
+    const tailFirst = this.#init.tailFirst === true && stored.hidden == null
+    return [genesisMetaKey(id), ...(tailFirst ? [shownTailMetaKey(id)] : [openedFramesMetaKey(id)])]
+  }
+
   async #openRoom (stored: StoredRoom): Promise<JoinedRoom> {
     const keys = deriveRoomKeys(stored.secret)
     const existing = this.#rooms.get(keys.roomIdText)
