@@ -20,6 +20,22 @@ const NO_READERS: string[] = []
 const BOTTOM_SLACK_PX = 80
 /** Scroll-then-measure passes when pinning to the newest message. */
 const SETTLE_PASSES = 4
+/** Measure-and-correct passes when keeping the first visible message in place after the list changed. */
+const ANCHOR_PASSES = 10
+/** A correction smaller than this (px) counts as settled. */
+const ANCHOR_SLACK_PX = 1
+
+/** Keys that scroll the list when focus is in it. */
+const SCROLL_KEYS = new Set(['PageUp', 'PageDown', 'ArrowUp', 'ArrowDown', 'Home', 'End'])
+
+/** Where the reader is when not at the bottom: a message and its top's offset from the top of the viewport. */
+interface Anchor { id: string, offset: number }
+
+/** The next frame, or the virtualizer's layout completing, whichever comes first (layoutComplete waits on a layout that may not be scheduled). */
+async function settled (v: LitVirtualizer): Promise<void> {
+  const frames = new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => { resolve() })))
+  await Promise.race([(v.layoutComplete ?? Promise.resolve()).catch(() => {}), frames])
+}
 
 /** Day separators and author grouping over the message list; linear, recomputed only when the list changes. */
 export function buildRows (messages: readonly MessageView[]): Row[] {
@@ -60,6 +76,17 @@ export class CsMessageList extends LitElement {
   #stick = true
   /** True while scrollToEnd moves the view: its own scroll events must not unpin it. */
   #pinning = false
+  /** Counts the reader's own scroll input (wheel, touch, keys, scrollbar): a change stops pinning and anchoring. */
+  #input = 0
+  /** Counts list changes kept anchored: a newer one supersedes the correction passes of an older one. */
+  #anchorGen = 0
+  #anchor: Anchor | undefined
+  /** True while #keepAnchor moves the view: its own scroll events (rows land near the end) must not pin it to the end. */
+  #anchoring = false
+  readonly #onInput = (): void => { this.#input++ }
+  /** A press on the scroller itself is on its scrollbar; one on a row (a reaction, a link) is no scroll. */
+  readonly #onPointer = (e: PointerEvent): void => { if (e.target === e.currentTarget) this.#input++ }
+  readonly #onKey = (e: KeyboardEvent): void => { if (SCROLL_KEYS.has(e.key)) this.#input++ }
 
   constructor () {
     super()
@@ -98,7 +125,8 @@ export class CsMessageList extends LitElement {
       <section role="region" aria-label=${t('messages')}>
         ${this.#rows.length === 0
           ? html`<p class="empty">${t('noMessagesYet')}</p>`
-          : html`<div class="scroll" @scroll=${this.#onScroll}><lit-virtualizer .items=${this.#rows}
+          : html`<div class="scroll" @scroll=${this.#onScroll} @wheel=${this.#onInput} @touchmove=${this.#onInput}
+              @keydown=${this.#onKey} @pointerdown=${this.#onPointer}><lit-virtualizer .items=${this.#rows}
               .keyFunction=${(r: Row) => r.key}
               .renderItem=${(r: Row) => this.#row(r)}></lit-virtualizer></div>`}
       </section>
@@ -117,7 +145,7 @@ export class CsMessageList extends LitElement {
 
   #onScroll (): void {
     const v = this.#scroller()
-    if (v === null || this.#pinning) return
+    if (v === null || this.#pinning || this.#anchoring) return
     const bottom = v.scrollHeight - v.scrollTop - v.clientHeight < BOTTOM_SLACK_PX
     this.#stick = bottom
     if (bottom !== this.atBottom) this.atBottom = bottom
@@ -137,21 +165,129 @@ export class CsMessageList extends LitElement {
     const scroller = this.#scroller()
     if (v === null || scroller === null || this.#rows.length === 0) return
     await v.updateComplete
+    // Pinning to the end supersedes keeping a message in place.
+    this.#anchorGen++
+    this.#anchoring = false
+    const input = this.#input
     this.#pinning = true
     try {
       for (let pass = 0; pass < SETTLE_PASSES && this.#stick; pass++) {
         await new Promise((resolve) => requestAnimationFrame(resolve))
-        if (!this.#stick) break
+        if (!this.#stick || this.#input !== input) break
         scroller.scrollTop = scroller.scrollHeight
         await v.layoutComplete
       }
     } finally {
       this.#pinning = false
     }
+    // The reader scrolled while the passes ran: their scroll events were ignored, so read where they are now.
+    if (this.#input !== input) this.#onScroll()
+  }
+
+  /** The topmost message row in view and its offset from the viewport's top (rows are positioned, DOM order is not relied on). */
+  #firstVisible (): Anchor | undefined {
+    const v = this.#virt()
+    const scroller = this.#scroller()
+    if (v === null || scroller === null) return undefined
+    const top = scroller.getBoundingClientRect().top
+    let best: Anchor | undefined
+    for (const el of Array.from(v.children)) {
+      const id = (el as { message?: MessageView }).message?.id
+      if (el.localName !== 'cs-message' || id === undefined) continue
+      const r = el.getBoundingClientRect()
+      if (r.height === 0 || r.bottom <= top + ANCHOR_SLACK_PX) continue
+      if (best === undefined || r.top - top < best.offset) best = { id, offset: r.top - top }
+    }
+    return best
+  }
+
+  #rendered (id: string): Element | undefined {
+    const v = this.#virt()
+    if (v === null) return undefined
+    for (const el of Array.from(v.children)) if ((el as { message?: MessageView }).message?.id === id) return el
+    return undefined
+  }
+
+  /**
+   * The rendered message row nearest to row `index`, and the mean height of the rendered rows: from there the
+   * virtualizer's place for row `index` is estimated (its own estimate for far rows, which scrollIntoView uses, can
+   * be off by more than the viewport when the rows above were never measured).
+   */
+  #nearestRendered (index: number, indexOf: Map<string, number>): { index: number, top: number, rowHeight: number } | undefined {
+    const v = this.#virt()
+    if (v === null) return undefined
+    let near: { index: number, top: number } | undefined
+    let lo: { index: number, top: number } | undefined
+    let hi: { index: number, top: number } | undefined
+    for (const el of Array.from(v.children)) {
+      const i = indexOf.get((el as { message?: MessageView }).message?.id ?? '')
+      if (i === undefined) continue
+      const at = { index: i, top: el.getBoundingClientRect().top }
+      if (near === undefined || Math.abs(i - index) < Math.abs(near.index - index)) near = at
+      if (lo === undefined || i < lo.index) lo = at
+      if (hi === undefined || i > hi.index) hi = at
+    }
+    if (near === undefined || lo === undefined || hi === undefined || hi.index === lo.index) return undefined
+    return { ...near, rowHeight: (hi.top - lo.top) / (hi.index - lo.index) }
+  }
+
+  /**
+   * Keeps the anchor message at its offset after the list changed above or below it (a tail-first open inserts
+   * the whole history above the early view): the virtualizer keeps the scroll position in pixels, which would show
+   * other messages. While the row is not rendered, each pass scrolls to where the nearest rendered row puts it;
+   * once rendered, each pass corrects by what the row is off (rows above get measured), until it holds still twice.
+   */
+  async #keepAnchor (anchor: Anchor): Promise<void> {
+    const gen = ++this.#anchorGen
+    this.#anchoring = false
+    const input = this.#input
+    const v = this.#virt()
+    const scroller = this.#scroller()
+    if (v === null || scroller === null) return
+    await v.updateComplete
+    const indexOf = new Map<string, number>()
+    this.#rows.forEach((r, i) => { if (r.kind === 'message') indexOf.set(r.key, i) })
+    const index = indexOf.get(anchor.id) ?? -1
+    if (index < 0) return
+    const current = (): boolean => gen === this.#anchorGen && input === this.#input && !this.#stick && this.isConnected
+    let still = 0
+    this.#anchoring = true
+    try {
+      for (let pass = 0; pass < ANCHOR_PASSES && current(); pass++) {
+        const el = this.#rendered(anchor.id)
+        if (el === undefined) {
+          still = 0
+          const near = this.#nearestRendered(index, indexOf)
+          if (near === undefined) v.element(index)?.scrollIntoView({ block: 'start' })
+          else scroller.scrollTop += near.top + (index - near.index) * near.rowHeight - scroller.getBoundingClientRect().top - anchor.offset
+        } else {
+          const delta = el.getBoundingClientRect().top - scroller.getBoundingClientRect().top - anchor.offset
+          if (Math.abs(delta) < ANCHOR_SLACK_PX) {
+            if (++still >= 2) break
+          } else {
+            still = 0
+            scroller.scrollTop += delta
+          }
+        }
+        await settled(v)
+      }
+    } finally {
+      if (gen === this.#anchorGen) this.#anchoring = false
+    }
+    // Where the view ended up decides whether new messages pin it to the end (scroll events were ignored).
+    if (gen === this.#anchorGen) this.#onScroll()
+  }
+
+  override willUpdate (changed: Map<string, unknown>): void {
+    // Read before the rows change: after, the DOM shows other rows at this scroll position.
+    this.#anchor = changed.has('messages') && !this.#stick && this.#rows.length > 0 ? this.#firstVisible() : undefined
   }
 
   override updated (changed: Map<string, unknown>): void {
-    if (changed.has('messages') && this.#stick) void this.scrollToEnd()
+    if (!changed.has('messages')) return
+    if (this.#stick) void this.scrollToEnd()
+    else if (this.#anchor !== undefined) void this.#keepAnchor(this.#anchor)
+    this.#anchor = undefined
   }
 }
 
