@@ -115,4 +115,61 @@ describe('message list at 100k messages', () => {
     expect(atEnd).toBe(true)
     expect(await pageProblems(page)).toEqual({ csp: [], errors: [] })
   })
+
+  // scrollToEnd scrolls to the end again in each frame while row heights are measured; a reader who scrolls away
+  // meanwhile (here: a wheel event and the scroll it makes, at the start of the first frame after the call) is not
+  // pulled back. The frame is found by wrapping requestAnimationFrame, so the order is fixed without timing.
+  it('a user scroll while it pins to the newest message wins', async () => {
+    const { page } = user
+    const after = await page.evaluate(async () => {
+      await customElements.whenDefined('cs-message-list')
+      const list = document.createElement('cs-message-list') as unknown as HTMLElement & { messages: unknown[], ctx: unknown, atBottom: boolean, updateComplete: Promise<boolean>, scrollToEnd: () => Promise<void> }
+      const start = Date.UTC(2026, 0, 1)
+      list.ctx = { meId: 'csMe', nameOf: (u: string) => u, avatarOf: () => undefined, presenceOf: () => 'online', replyTarget: () => undefined, delivery: () => undefined }
+      list.messages = Array.from({ length: 500 }, (_, i) => ({
+        id: i.toString(16).padStart(32, '0'),
+        authorId: `csPeer${i % 5}`,
+        authorName: `Person ${i % 5}`,
+        text: `line ${i}`,
+        time: start + i * 60_000,
+        index: i,
+        edited: false,
+        deleted: false,
+        reactions: {},
+        body: { k: 'text', text: `line ${i}` }
+      }))
+      document.body.replaceChildren(list)
+      list.style.display = 'block'
+      list.style.height = '700px'
+      await list.updateComplete
+      await list.scrollToEnd()
+      const scroller = list.shadowRoot?.querySelector('.scroll')
+      if (scroller == null) throw new Error('no scroller')
+      const before = { atBottom: list.atBottom, fromEnd: scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight }
+      const raf = window.requestAnimationFrame
+      let armed = true
+      window.requestAnimationFrame = (cb) => raf((time) => {
+        if (armed) {
+          armed = false
+          scroller.dispatchEvent(new WheelEvent('wheel', { deltaY: -1000, bubbles: true, composed: true }))
+          scroller.scrollTop = 0
+        }
+        cb(time)
+      })
+      try {
+        await list.scrollToEnd()
+        for (let i = 0; i < 4; i++) await new Promise((resolve) => requestAnimationFrame(resolve))
+      } finally {
+        window.requestAnimationFrame = raf
+      }
+      return { before, armed, atBottom: list.atBottom, scrollTop: scroller.scrollTop }
+    })
+    expect(after.before.atBottom).toBe(true)
+    expect(after.before.fromEnd).toBeLessThan(80)
+    expect(after.armed).toBe(false)
+    expect(after.atBottom).toBe(false)
+    expect(after.scrollTop).toBeLessThan(200)
+    await page.getByRole('button', { name: 'Jump to latest' }).waitFor()
+    expect(await pageProblems(page)).toEqual({ csp: [], errors: [] })
+  })
 })

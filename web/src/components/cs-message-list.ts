@@ -31,10 +31,18 @@ const SCROLL_KEYS = new Set(['PageUp', 'PageDown', 'ArrowUp', 'ArrowDown', 'Home
 /** Where the reader is when not at the bottom: a message and its top's offset from the top of the viewport. */
 interface Anchor { id: string, offset: number }
 
-/** The next frame, or the virtualizer's layout completing, whichever comes first (layoutComplete waits on a layout that may not be scheduled). */
-async function settled (v: LitVirtualizer): Promise<void> {
-  const frames = new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => { resolve() })))
-  await Promise.race([(v.layoutComplete ?? Promise.resolve()).catch(() => {}), frames])
+/**
+ * The virtualizer's layout completing, or `frames` frames, whichever comes first: layoutComplete resolves only after
+ * an update cycle, so awaiting it alone after a scroll that changed nothing (already at the end) waited until some
+ * later change, with scroll events ignored meanwhile.
+ */
+async function settled (v: LitVirtualizer, frames: number): Promise<void> {
+  const waited = new Promise<void>((resolve) => {
+    let left = frames
+    const tick = (): void => { if (--left <= 0) resolve(); else requestAnimationFrame(tick) }
+    requestAnimationFrame(tick)
+  })
+  await Promise.race([(v.layoutComplete ?? Promise.resolve()).catch(() => {}), waited])
 }
 
 /** Day separators and author grouping over the message list; linear, recomputed only when the list changes. */
@@ -175,7 +183,7 @@ export class CsMessageList extends LitElement {
         await new Promise((resolve) => requestAnimationFrame(resolve))
         if (!this.#stick || this.#input !== input) break
         scroller.scrollTop = scroller.scrollHeight
-        await v.layoutComplete
+        await settled(v, 6)
       }
     } finally {
       this.#pinning = false
@@ -269,7 +277,7 @@ export class CsMessageList extends LitElement {
             scroller.scrollTop += delta
           }
         }
-        await settled(v)
+        await settled(v, 2)
       }
     } finally {
       if (gen === this.#anchorGen) this.#anchoring = false
