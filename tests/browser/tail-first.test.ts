@@ -6,9 +6,9 @@ import type { AppServer } from './support/app-server.ts'
 import { openUser, pageProblems, screenshot } from './support/browser.ts'
 import type { User } from './support/browser.ts'
 import { DELIVERY_TIMEOUT_MS, createIdentity, messages } from './support/flows.ts'
+import { roomWithShownTail } from './support/stored-room.ts'
 
 const COUNT = 1500
-const SHOWN_TAIL_PREFIX = 'opened-shown-'
 
 /** The app's message list, found through the open shadow roots. */
 const LIST_STATE = `(() => {
@@ -117,20 +117,7 @@ describe('tail-first open of a big room in the app', () => {
     await page.getByLabel('Import room history').setInputFiles({ name: 'Big.chatsphere-room', mimeType: 'application/octet-stream', buffer: archive })
     await page.getByRole('status').getByText(/Imported “Big”/).waitFor({ timeout: DELIVERY_TIMEOUT_MS })
     // The app records what the room showed (and the tail cache) a while after new messages: wait for that record.
-    const recorded = async (): Promise<string | false> => await page.evaluate(async (prefix) => await new Promise<string | false>((resolve) => {
-      const open = indexedDB.open('chatsphere')
-      open.onsuccess = () => {
-        const db = open.result
-        const req = db.transaction('meta', 'readonly').objectStore('meta').getAllKeys()
-        req.onsuccess = () => {
-          db.close()
-          const key = req.result.map(String).find(k => k.startsWith(prefix))
-          resolve(key === undefined ? false : key.slice(prefix.length))
-        }
-        req.onerror = () => { db.close(); resolve(false) }
-      }
-      open.onerror = () => { resolve(false) }
-    }), SHOWN_TAIL_PREFIX)
+    const recorded = async (): Promise<string | false> => await roomWithShownTail(page)
     await expect.poll(recorded, { timeout: 60_000, interval: 500 }).not.toBe(false)
     roomId = await recorded() as string
     expect(roomId).toMatch(/^[0-9a-f]{64}$/)

@@ -159,6 +159,7 @@ export class CsChatView extends LitElement {
       </header>
       ${this.#keyWarning(room)}
       ${this.#removedNotice(room)}
+      ${this.#unreadableNotice()}
       <cs-connection-banner .info=${backend.connection()}></cs-connection-banner>
       ${gaps.length > 0 ? html`<p class="gap" role="status">${t('gapFetching')}</p>` : ''}
       <cs-message-list .messages=${messages} .ctx=${ctx} .readers=${readers}
@@ -172,7 +173,7 @@ export class CsChatView extends LitElement {
       ${this.dragging ? html`<p class="drop">${t('dropFiles')}</p>` : ''}
       <p class="file-status" role="status">${this.fileStatus}</p>
       <p class="typing" aria-live="off">${typingLine(typing)}</p>
-      <cs-composer .roomId=${this.roomId}
+      ${backend.roomError(this.roomId) !== undefined ? '' : html`<cs-composer .roomId=${this.roomId}
         .replyName=${this.replyTo === undefined ? undefined : this.replyTo.authorId === backend.me.userId ? t('you') : nameOf(this.replyTo.authorId)}
         .editing=${this.editing?.text}
         @send=${(e: CustomEvent<string>) => { void this.#send(e.detail) }}
@@ -180,7 +181,7 @@ export class CsChatView extends LitElement {
         @cancel-reply=${() => { this.replyTo = undefined }}
         @cancel-edit=${() => { this.editing = undefined }}
         @typing=${(e: CustomEvent<boolean>) => { backend.setTyping(this.roomId, e.detail) }}
-        @files=${(e: CustomEvent<PickedFile[]>) => { void this.#sendFiles(e.detail) }}></cs-composer>
+        @files=${(e: CustomEvent<PickedFile[]>) => { void this.#sendFiles(e.detail) }}></cs-composer>`}
       ${room.direct === undefined && this.dialogs.has('cs-invite-dialog') ? html`<cs-invite-dialog .roomName=${room.name} .link=${backend.inviteLink(this.roomId)}></cs-invite-dialog>` : ''}
       ${this.dialogs.has('cs-people-dialog') ? html`<cs-people-dialog .store=${this.store} .roomId=${this.roomId} .roomName=${room.name} @verify-person=${(e: CustomEvent<string>) => { this.#verify(e.detail) }}></cs-people-dialog>` : ''}
       ${this.dialogs.has('cs-contact-dialog') ? html`<cs-contact-dialog .store=${this.store}></cs-contact-dialog>` : ''}
@@ -203,6 +204,12 @@ export class CsChatView extends LitElement {
 
   /** The key-change warning of a direct room (src/dm: the other person announced a different key). */
   /** Rooms with roles: we were removed or banned (what we write is not shown, what is sent now we cannot read). */
+  /** A tail-first open that could not read the room's stored history: say so, and how to get it back. */
+  #unreadableNotice (): unknown {
+    const error = this.store.backend?.roomError(this.roomId)
+    return error === undefined ? '' : html`<p class="gap" role="alert">${t('roomUnreadable', { error })}</p>`
+  }
+
   #removedNotice (room: { direct?: { userId: string } }): unknown {
     const backend = this.store.backend
     if (room.direct !== undefined || backend === undefined) return ''
@@ -249,7 +256,11 @@ export class CsChatView extends LitElement {
   async #send (text: string): Promise<void> {
     const replyTo = this.replyTo?.id
     this.replyTo = undefined
-    await this.store.backend?.send(this.roomId, text, replyTo)
+    try {
+      await this.store.backend?.send(this.roomId, text, replyTo)
+    } catch (err) {
+      this.fileStatus = t('sendFailed', { error: (err as Error).message })
+    }
   }
 
   /** Sends files one after another; says which one is being sent, and why one was not. */

@@ -42,6 +42,10 @@ export class CsConnectionBanner extends LitElement {
     const info = this.info
     if (info === undefined) return html``
     const path = info.path !== undefined ? t('connPath', { path: t(PATH_KEYS[info.path]) }) : ''
+    if (info.state === 'offline' && info.error !== undefined) {
+      return html`<p class="banner" role="alert">${t('connNetworkFailed', { error: info.error })}
+        <button class="ghost" @click=${() => { location.reload() }}>${t('reloadPage')}</button></p>`
+    }
     if (info.state === 'offline') return html`<p class="banner" role="status">${t('connOffline')}</p>`
     if (info.state === 'connecting') return html`<p class="banner" role="status">${t('connConnecting')} ${path}</p>`
     const peers = (info.peers ?? []).filter((p) => p.path !== 'none' || p.directFailed)

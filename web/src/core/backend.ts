@@ -38,6 +38,8 @@ export type PresenceState = 'online' | 'away' | 'offline'
 /** How this device currently reaches the others. */
 export interface ConnectionInfo {
   state: 'offline' | 'connecting' | 'online'
+  /** Offline because the network could not be started on this page (a reload tries again). */
+  error?: string
   /** The best path in use to the room's peers, when online. */
   path?: 'lan' | 'direct' | 'relay'
   /** Each member device we know of, and the path to it. */
@@ -95,6 +97,8 @@ export interface ChatBackend extends EventTarget {
    * (their `index` is their place in the whole list); a `change` follows when the rest is in.
    */
   loading (roomId: string): boolean
+  /** Why the room's history on this device could not be read (its last messages still show), if it could not. */
+  roomError (roomId: string): string | undefined
   send (roomId: string, text: string, replyTo?: string): Promise<void>
   edit (roomId: string, messageId: string, text: string): Promise<void>
   remove (roomId: string, messageId: string): Promise<void>

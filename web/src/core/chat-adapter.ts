@@ -32,8 +32,8 @@ export class ChatAdapter extends EventTarget implements ChatBackend {
   /** room → user → last live activity (message or typing) we saw, ms. */
   readonly #activity = new Map<string, Map<string, number>>()
   #typingTimer: ReturnType<typeof setInterval> | undefined
-  /** The network start behind createChat failed: the chat stays offline. */
-  #networkFailed = false
+  /** Why the network start behind createChat failed: the chat stays offline. */
+  #networkError: string | undefined
   readonly #onOnline = (): void => { this.#changed() }
 
   constructor (chat: Chat, profile: { name: string, avatar?: string }) {
@@ -78,7 +78,7 @@ export class ChatAdapter extends EventTarget implements ChatBackend {
     chat.addEventListener('relay', () => { this.#changed() })
     // The network starts behind the rooms (ChatInit.networkInBackground); if that fails, the banner says offline.
     chat.addEventListener('network', (e) => {
-      if (e.detail.error !== undefined) { this.#networkFailed = true; console.error('network start failed:', e.detail.error) }
+      if (e.detail.error !== undefined) { this.#networkError = e.detail.error; console.error('network start failed:', e.detail.error) }
       this.#changed()
     })
     chat.addEventListener('path', () => { this.#changed() })
@@ -133,6 +133,10 @@ export class ChatAdapter extends EventTarget implements ChatBackend {
     return this.#chat.roomLoading(roomId)
   }
 
+  roomError (roomId: string): string | undefined {
+    return this.#chat.roomError(roomId)
+  }
+
   async send (roomId: string, text: string, replyTo?: string): Promise<void> {
     await this.#chat.send(roomId, text, replyTo !== undefined ? { replyTo } : undefined)
   }
@@ -180,7 +184,8 @@ export class ChatAdapter extends EventTarget implements ChatBackend {
   gaps (roomId: string): Gap[] { return this.#chat.gaps(roomId) }
 
   connection (): ConnectionInfo {
-    if (!navigator.onLine || this.#networkFailed) return { state: 'offline' }
+    if (this.#networkError !== undefined) return { state: 'offline', error: this.#networkError }
+    if (!navigator.onLine) return { state: 'offline' }
     const conns = this.#chat.connections()
     if (conns.length === 0) return { state: 'connecting' }
     return { state: 'online', path: pathOf(conns), peers: this.peerLinks() }
