@@ -15,7 +15,12 @@ const WAIT_MS = 60_000
 async function until (what: string, check: () => boolean, chat: Chat, events: string[] = ['message', 'sync', 'change', 'devices', 'dropped']): Promise<void> {
   if (check()) return
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => { done(); reject(new Error(`timed out waiting for ${what}`)) }, WAIT_MS)
+    const timer = setTimeout(() => {
+      done()
+      // What the waiting device had then: a timeout alone does not say whether a frame never came or was dropped.
+      const state = { rooms: chat.rooms().map(r => r.name), dropped: chat.dropped(), devices: chat.devices().map(d => [d.name, d.revoked]), connections: chat.connections().map(c => c.path) }
+      reject(new Error(`timed out waiting for ${what}; the device had ${JSON.stringify(state)}`))
+    }, WAIT_MS)
     const onEvent = (): void => { if (check()) { done(); resolve() } }
     // Rooms joined from another device show up without an event of their own: re-check on a slow tick too.
     const tick = setInterval(onEvent, 250)
