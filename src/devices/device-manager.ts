@@ -150,7 +150,7 @@ export class DeviceManager {
   readonly #last = new Map<string, number>()
   readonly #pendingMails: Array<{ box: Uint8Array, time: number }> = []
   /** Rooms being joined or left because another device said so (not mailed back). */
-  readonly #applying = new Set<string>()
+  readonly #applying = new Map<string, 'join' | 'leave'>()
   #applyingProfile = false
   #chain: Promise<unknown> = Promise.resolve()
   #started = false
@@ -251,7 +251,7 @@ export class DeviceManager {
   onJoined (stored: StoredRoom): void {
     if (stored.hidden != null) return
     const id = roomIdOf(stored.secret)
-    if (this.#applying.has(id)) return
+    if (this.#applying.get(id) === 'join') return
     void this.#serial(async () => {
       await this.#localOp({ k: 'join', room: stored })
       // Members of the new room learn our devices' box keys (epoch grants reach each of them).
@@ -268,7 +268,9 @@ export class DeviceManager {
   onLeft (stored: StoredRoom): void {
     if (stored.hidden != null) return
     const id = roomIdOf(stored.secret)
-    if (this.#applying.has(id)) return
+    // Only the leave we are applying is not mailed back: a user who leaves a room while another device's join of it is
+    // still being applied (the room already shows, its first sends are under way) leaves it on every device too.
+    if (this.#applying.get(id) === 'leave') return
     void this.#serial(async () => { await this.#localOp({ k: 'leave', roomId: id }) })
   }
 
@@ -499,7 +501,7 @@ export class DeviceManager {
       if ((this.#last.get(id) ?? -1) >= c.time) continue
       this.#last.set(id, c.time)
       const joined = this.#host.storedRooms().some(s => s.hidden == null && roomIdOf(s.secret) === id)
-      this.#applying.add(id)
+      this.#applying.set(id, op.k)
       try {
         if (op.k === 'join' && !joined) await this.#host.join(op.room)
         if (op.k === 'leave' && joined) await this.#host.leave(id)

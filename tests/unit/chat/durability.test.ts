@@ -12,41 +12,13 @@ import { startRelay } from '../../../relay/relay.ts'
 import { durableStore } from '../../../src/chat/durable-store.ts'
 import { createChat } from '../../../src/index.ts'
 import { memoryUpdateStore } from '../../../src/storage/memory-update-store.ts'
-import { memoryStorage } from './support/memory-storage.ts'
+import { gatedStorage } from './support/gated-storage.ts'
 import type { Chat } from '../../../src/index.ts'
-import type { StorageBackend, UpdateStore } from '../../../src/history/types.ts'
+import type { UpdateStore } from '../../../src/history/types.ts'
 import type { Relay } from '../../../relay/relay.ts'
 import { until } from '../../support/until.ts'
 
 const NET = { mdns: false, webrtc: false, listen: ['/ip4/127.0.0.1/tcp/0'] }
-
-/** Memory storage whose room appends wait while the gate is closed. */
-function gatedStorage (): StorageBackend & { close: () => Promise<void>, hold: () => void, release: () => void, held: () => number, stored: () => number } {
-  const base = memoryStorage()
-  let open = true
-  let waiting: Array<() => void> = []
-  let stored = 0
-  return {
-    ...base,
-    async openRoom (key) {
-      const s = await base.openRoom(key)
-      return {
-        load: async () => await s.load(),
-        append: async (u) => {
-          if (!open) await new Promise<void>(resolve => waiting.push(resolve))
-          await s.append(u)
-          stored++
-        },
-        compact: async (m) => { await s.compact(m) },
-        close: async () => { await s.close() }
-      }
-    },
-    hold: () => { open = false },
-    release: () => { open = true; const w = waiting; waiting = []; for (const r of w) r() },
-    held: () => waiting.length,
-    stored: () => stored
-  }
-}
 
 describe('durableStore', () => {
   it('lets the log go on at once, tells when an update is durable, and reports failed writes', async () => {
