@@ -10,15 +10,17 @@ import { roomWithShownTail } from './support/stored-room.ts'
 
 const COUNT = 1500
 
-/** The app's message list, found through the open shadow roots. */
+/** Finds the app's message list through the open shadow roots (page script text). */
+const FIND_LIST = `function find (root) {
+  const hit = root.querySelector('cs-message-list')
+  if (hit !== null) return hit
+  for (const el of root.querySelectorAll('*')) if (el.shadowRoot !== null) { const h = find(el.shadowRoot); if (h !== undefined) return h }
+  return undefined
+}`
+
+/** The app's message list: its length and whether it is scrolled to the end. */
 const LIST_STATE = `(() => {
-  const find = (root) => {
-    const hit = root.querySelector('cs-message-list')
-    if (hit !== null) return hit
-    for (const el of root.querySelectorAll('*')) if (el.shadowRoot !== null) { const h = find(el.shadowRoot); if (h !== undefined) return h }
-    return undefined
-  }
-  const list = find(document)
+  const list = (${FIND_LIST})(document)
   const scroller = list?.shadowRoot?.querySelector('.scroll')
   if (list === undefined || scroller == null) return undefined
   return { length: list.messages.length, atEnd: scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 80 }
@@ -29,13 +31,7 @@ const LIST_STATE = `(() => {
  * given message id, or without one the row at the middle of the viewport.
  */
 const ROW_AT = `((id) => {
-  const find = (root) => {
-    const hit = root.querySelector('cs-message-list')
-    if (hit !== null) return hit
-    for (const el of root.querySelectorAll('*')) if (el.shadowRoot !== null) { const h = find(el.shadowRoot); if (h !== undefined) return h }
-    return undefined
-  }
-  const list = find(document)
+  const list = (${FIND_LIST})(document)
   const scroller = list?.shadowRoot?.querySelector('.scroll')
   if (list === undefined || scroller == null) return undefined
   const view = scroller.getBoundingClientRect()
