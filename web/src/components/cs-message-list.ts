@@ -253,10 +253,17 @@ export class CsMessageList extends LitElement {
     const scroller = this.#scroller()
     if (v === null || scroller === null) return
     await v.updateComplete
-    const indexOf = new Map<string, number>()
-    this.#rows.forEach((r, i) => { if (r.kind === 'message') indexOf.set(r.key, i) })
-    const index = indexOf.get(anchor.id) ?? -1
-    if (index < 0) return
+    // Row positions are needed only while the anchor row is not rendered (a big insert above it): not built for a
+    // message appended below a reader who scrolled up, where a 100k-row map would cost every arriving message.
+    let indexOf: Map<string, number> | undefined
+    const positions = (): Map<string, number> => {
+      if (indexOf !== undefined) return indexOf
+      const map = new Map<string, number>()
+      this.#rows.forEach((r, i) => { if (r.kind === 'message') map.set(r.key, i) })
+      indexOf = map
+      return map
+    }
+    if (this.#rendered(anchor.id) === undefined && !positions().has(anchor.id)) return
     const current = (): boolean => gen === this.#anchorGen && input === this.#input && !this.#stick && this.isConnected
     let still = 0
     this.#anchoring = true
@@ -265,7 +272,9 @@ export class CsMessageList extends LitElement {
         const el = this.#rendered(anchor.id)
         if (el === undefined) {
           still = 0
-          const near = this.#nearestRendered(index, indexOf)
+          const index = positions().get(anchor.id)
+          if (index === undefined) break
+          const near = this.#nearestRendered(index, positions())
           if (near === undefined) v.element(index)?.scrollIntoView({ block: 'start' })
           else scroller.scrollTop += near.top + (index - near.index) * near.rowHeight - scroller.getBoundingClientRect().top - anchor.offset
         } else {
