@@ -18,8 +18,13 @@ const GROUP_WINDOW_MS = 5 * 60 * 1000
 const NO_READERS: string[] = []
 /** Within this many pixels of the end counts as "at the bottom" (new messages keep it pinned there). */
 const BOTTOM_SLACK_PX = 80
-/** Scroll-then-measure passes when pinning to the newest message. */
-const SETTLE_PASSES = 4
+/**
+ * Most scroll-then-measure passes when pinning to the newest message: it stops once the view is at the end with the
+ * same content height for SETTLED_PASSES passes in a row (a whole room swapped in by a tail-first open is measured
+ * over many frames on a loaded machine; a fixed count of passes ended before it, off the end).
+ */
+const MAX_SETTLE_PASSES = 40
+const SETTLED_PASSES = 2
 /** Measure-and-correct passes when keeping the first visible message in place after the list changed. */
 const ANCHOR_PASSES = 10
 /** A correction smaller than this (px) counts as settled. */
@@ -179,10 +184,19 @@ export class CsMessageList extends LitElement {
     const input = this.#input
     this.#pinning = true
     try {
-      for (let pass = 0; pass < SETTLE_PASSES && this.#stick; pass++) {
+      let lastHeight = -1
+      let still = 0
+      for (let pass = 0; pass < MAX_SETTLE_PASSES && this.#stick; pass++) {
         await new Promise((resolve) => requestAnimationFrame(resolve))
         if (!this.#stick || this.#input !== input) break
-        scroller.scrollTop = scroller.scrollHeight
+        const height = scroller.scrollHeight
+        if (height === lastHeight && height - scroller.scrollTop - scroller.clientHeight < 1) {
+          if (++still >= SETTLED_PASSES) break
+        } else {
+          still = 0
+        }
+        lastHeight = height
+        scroller.scrollTop = height
         await settled(v, 6)
       }
     } finally {
