@@ -11,8 +11,10 @@
  *
  * A set-up whose peer connection closes during ICE (seen under load) is not reported by @libp2p/webrtc 6: the dialling
  * end waits for its data channel until the dial's timeout, holding the signalling stream open, while the answering end
- * ends its part and opens a connection that closes at once. The answering end does not count a signalling stream whose
- * writing it has closed as a set-up under way, so it dials when its own turn comes.
+ * ends its part and opens a connection over the dead peer connection. The answering end resets the signalling stream
+ * once it finds that connection dead (direct-setup.ts), and the dialling end aborts its dial on that reset, so the
+ * usual backoff and retry follow at once. The answering end does not count a signalling stream whose writing it has
+ * closed as a set-up under way, so it dials when its own turn comes.
  */
 import { TypedEventEmitter } from '@libp2p/interface'
 import { logger } from '@libp2p/logger'
@@ -24,7 +26,8 @@ import {
 } from '../constants.ts'
 import { backoffDelay } from './backoff.ts'
 import { glareKeeper, isWebRTCConnection } from './direct-glare.ts'
-import type { Connection, IdentifyResult, Libp2p } from '@libp2p/interface'
+import { deadOnArrival, waitingAnswers, watchDial } from './direct-setup.ts'
+import type { Connection, IdentifyResult, Libp2p, Stream } from '@libp2p/interface'
 
 const log = logger('chatsphere:direct')
 
@@ -71,6 +74,8 @@ export class DirectUpgrader extends TypedEventEmitter<DirectUpgraderEvents> {
   readonly #identified = new WeakSet<Connection>()
   /** Duplicates being closed (still `open` while their streams close). */
   readonly #closing = new WeakSet<Connection>()
+  /** Inbound WebRTC connection -> the signalling stream of its set-up, while the dialling end has not finished it. */
+  readonly #answered = new WeakMap<Connection, Stream>()
   #running = false
 
   constructor (node: Libp2p, init: DirectUpgraderInit) {
@@ -224,15 +229,22 @@ export class DirectUpgrader extends TypedEventEmitter<DirectUpgraderEvents> {
     for (const relay of relays) {
       try {
         const addr = multiaddr(`/p2p/${relay}/p2p-circuit/webrtc/p2p/${peerId}`)
-        const signal = AbortSignal.timeout(timeoutMs)
-        const conn = await this.#node.dial(addr, { signal })
-        if (isDirectConnection(conn)) {
-          t.attempt = 0
-          t.error = undefined
-          this.#set(peerId, t, 'direct')
-          return
+        // Aborted at the timeout, or once the other end resets our signalling stream (its part of the set-up failed).
+        const watch = watchDial(this.#node, peerId, timeoutMs)
+        try {
+          const conn = await this.#node.dial(addr, { signal: watch.signal, onProgress: watch.onProgress })
+          if (isDirectConnection(conn)) {
+            t.attempt = 0
+            t.error = undefined
+            this.#set(peerId, t, 'direct')
+            return
+          }
+          lastError = 'the dial returned a limited (relayed) connection'
+        } catch (err) {
+          lastError = watch.failure() ?? (err as Error).message ?? String(err)
+        } finally {
+          watch.stop()
         }
-        lastError = 'the dial returned a limited (relayed) connection'
       } catch (err) {
         lastError = (err as Error).message ?? String(err)
       }
@@ -285,8 +297,45 @@ export class DirectUpgrader extends TypedEventEmitter<DirectUpgraderEvents> {
     }
   }
 
+  /**
+   * The answering end of a WebRTC set-up: the connection our part produced opened. When its peer connection is dead
+   * already, the dialling end is told by a reset of the signalling stream (it would otherwise wait for the dial's
+   * timeout) and the connection is closed (libp2p would keep it `open` until its next ping). Otherwise it is paired
+   * with its signalling stream, for `#answerClosed`. Only with exactly one set-up waiting for this peer's dialling
+   * end: with more, which one this connection belongs to is not known, and they are left to their timeouts.
+   */
+  #answerOpened (conn: Connection): boolean {
+    if (conn.direction !== 'inbound' || !isWebRTCConnection(conn)) return false
+    const id = conn.remotePeer.toString()
+    const waiting = waitingAnswers(this.#node, id)
+    const stream = waiting.length === 1 ? waiting[0] : undefined
+    if (!deadOnArrival(conn)) {
+      if (stream != null) this.#answered.set(conn, stream)
+      return false
+    }
+    log('WebRTC set-up with %s: our peer connection died before the connection opened (%d waiting)', id, waiting.length)
+    stream?.abort(new Error('the WebRTC peer connection failed'))
+    this.#closing.add(conn)
+    conn.abort(new Error('the WebRTC peer connection failed'))
+    return true
+  }
+
+  /**
+   * The answering end: a connection our part produced closed before the other end answered identify on it and before
+   * the dialling end finished (its writing on the signalling stream still open): that set-up cannot complete.
+   */
+  #answerClosed (conn: Connection): void {
+    const stream = this.#answered.get(conn)
+    if (stream == null || this.#identified.has(conn)) return
+    this.#answered.delete(conn)
+    if (stream.status !== 'open' || stream.remoteWriteStatus !== 'writable') return
+    log('WebRTC set-up with %s: the connection closed before the dialling end finished', conn.remotePeer.toString())
+    stream.abort(new Error('the WebRTC connection closed during set-up'))
+  }
+
   private onOpen (evt: CustomEvent<Connection>): void {
     const conn = evt.detail
+    if (this.#answerOpened(conn)) return
     const id = conn.remotePeer.toString()
     const t = this.#peers.get(id)
     if (t != null && isDirectConnection(conn)) { t.attempt = 0; t.error = undefined; this.#set(id, t, 'direct') }
@@ -301,6 +350,7 @@ export class DirectUpgrader extends TypedEventEmitter<DirectUpgraderEvents> {
   }
 
   private onClose (evt: CustomEvent<Connection>): void {
+    this.#answerClosed(evt.detail)
     const id = evt.detail.remotePeer.toString()
     const t = this.#peers.get(id)
     // The direct connection went away: the next frame this member publishes (presence comes every interval)
