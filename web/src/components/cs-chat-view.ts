@@ -91,10 +91,15 @@ export class CsChatView extends LitElement {
       background: var(--cs-surface); border-bottom: 1px solid var(--cs-border); min-height: 60px; }
     .title { flex: 1; min-width: 0; display: grid; }
     h2 { font-size: 1.1rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-    .sub { font-size: .85rem; color: var(--cs-text-muted); }
+    .sub { font-size: .85rem; color: var(--cs-text-muted); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+    header > button { flex-shrink: 0; }
     .back { display: none; }
     @media (max-width: 799px) {
       .back { display: inline-flex; }
+      /* Five buttons share 390 px with the room's name: tighter gaps and no room picture leave the name ~150 px. */
+      header { gap: var(--cs-space-1); padding: var(--cs-space-2); }
+      header > cs-avatar { display: none; }
+      header > button.labelled { width: 40px; padding: 0; }
       /* The word stays as the button's name for assistive technology; only the icon shows. */
       .label { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
     }
@@ -153,7 +158,7 @@ export class CsChatView extends LitElement {
           @click=${() => { void this.#dialog<CsPeopleDialog>('cs-people-dialog').then((d) => { d?.show() }) }}>${iconPeople}</button>
         <button class="ghost icon" aria-label=${t('membersAndRoles')} title=${t('membersAndRoles')}
           @click=${() => { void this.#dialog<CsRoomAdminDialog>('cs-room-admin-dialog').then((d) => { d?.show() }) }}>${iconSettings}</button>
-        ${backend.roles.permissions(this.roomId).canInvite ? html`<button @click=${() => { void this.#dialog<CsInviteDialog>('cs-invite-dialog').then((d) => { d?.show() }) }}>
+        ${backend.roles.permissions(this.roomId).canInvite ? html`<button class="labelled" @click=${() => { void this.#dialog<CsInviteDialog>('cs-invite-dialog').then((d) => { d?.show() }) }}>
           ${iconInvite}<span class="label">${t('invite')}</span></button>` : ''}`}
         <button class="ghost icon" aria-label=${t('leaveRoom')} title=${t('leaveRoom')} @click=${() => { void this.#leave(room.name) }}>${iconLeave}</button>
       </header>
@@ -199,7 +204,7 @@ export class CsChatView extends LitElement {
         <h2>${name}${contact?.verified === true ? html` <span title=${t('verified')}>✓<span class="visually-hidden">${t('verified')}</span></span>` : ''}</h2>
         <span class="sub">${t('directRoomLabel')}</span>
       </div>
-      <button @click=${() => { this.#verify(userId) }}>${iconShield}<span class="label">${t('verifyAction')}</span></button>`
+      <button class="labelled" @click=${() => { this.#verify(userId) }}>${iconShield}<span class="label">${t('verifyAction')}</span></button>`
   }
 
   /** The key-change warning of a direct room (src/dm: the other person announced a different key). */

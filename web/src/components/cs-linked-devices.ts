@@ -62,7 +62,8 @@ export class CsLinkedDevices extends LitElement {
   static override styles = [sharedStyles, css`
     :host { display: block; }
     section { background: var(--cs-surface); border: 1px solid var(--cs-border); border-radius: var(--cs-radius); padding: var(--cs-space-4) var(--cs-space-5);
-      display: grid; gap: var(--cs-space-3); }
+      display: grid; grid-template-columns: minmax(0, 1fr); gap: var(--cs-space-3); }
+    @media (max-width: 799px) { section { padding: var(--cs-space-4); } }
     h2 { font-size: 1.05rem; }
     h3 { font-size: 1rem; margin-top: var(--cs-space-2); }
     p { margin: 0; }

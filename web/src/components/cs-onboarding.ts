@@ -22,7 +22,8 @@ export class CsOnboarding extends LitElement {
     avatar: { state: true },
     restoreOpen: { state: true },
     busy: { state: true },
-    errorKey: { state: true }
+    errorKey: { state: true },
+    restoreErrorKey: { state: true }
   }
 
   declare store: AppStore
@@ -31,6 +32,8 @@ export class CsOnboarding extends LitElement {
   declare restoreOpen: boolean
   declare busy: boolean
   declare errorKey: MessageKey | undefined
+  /** Why restoring failed: shown in the restore card, next to the button pressed (the create card can be off screen). */
+  declare restoreErrorKey: MessageKey | undefined
   /** A new identity derived ahead of "Create identity" (used once). */
   #prepared: DeviceIdentity | undefined
 
@@ -72,8 +75,9 @@ export class CsOnboarding extends LitElement {
     header img { width: 56px; height: 56px; }
     h1 { font-size: clamp(1.6rem, 4vw, 2.2rem); }
     .lead { margin: var(--cs-space-1) 0 0; color: var(--cs-text-muted); font-size: 1.1rem; }
-    .grid { display: grid; grid-template-columns: 1.2fr 1fr; gap: var(--cs-space-5); align-items: start; }
-    @media (max-width: 760px) { .grid { grid-template-columns: 1fr; } }
+    .grid { display: grid; grid-template-columns: minmax(0, 1.2fr) minmax(0, 1fr); gap: var(--cs-space-5); align-items: start; }
+    @media (max-width: 760px) { .grid { grid-template-columns: minmax(0, 1fr); } }
+    input[type="file"] { max-width: 100%; }
     section.card { background: var(--cs-surface); border: 1px solid var(--cs-border); border-radius: var(--cs-radius);
       padding: var(--cs-space-5); display: grid; gap: var(--cs-space-4); box-shadow: var(--cs-shadow); }
     h2 { font-size: 1.2rem; }
@@ -83,7 +87,7 @@ export class CsOnboarding extends LitElement {
       border: 1px solid var(--cs-border); cursor: pointer; font-weight: 600; }
     .file-label:focus-within { outline: 3px solid var(--cs-focus); outline-offset: 2px; }
     .file-label input { position: absolute; opacity: 0; width: 1px; height: 1px; }
-    .col { display: grid; gap: var(--cs-space-4); }
+    .col { display: grid; grid-template-columns: minmax(0, 1fr); gap: var(--cs-space-4); }
     .actions { display: flex; gap: var(--cs-space-3); flex-wrap: wrap; }
     .explain ul { margin: 0; padding-left: 1.2em; display: grid; gap: var(--cs-space-2); }
     .explain { background: var(--cs-surface-2); }
@@ -154,9 +158,11 @@ export class CsOnboarding extends LitElement {
         <h2 id="restore-h">${t('restoreTitle')}</h2>
         <div class="field">
           <label for="words">${t('recoveryWords')}</label>
-          <textarea id="words" autocomplete="off" autocapitalize="off" spellcheck="false" aria-describedby="words-hint"></textarea>
+          <textarea id="words" autocomplete="off" autocapitalize="off" spellcheck="false"
+            aria-describedby="words-hint ${this.restoreErrorKey !== undefined ? 'restore-err' : ''}" @input=${() => { this.restoreErrorKey = undefined }}></textarea>
           <p class="hint" id="words-hint">${t('recoveryWordsHint')}</p>
         </div>
+        ${this.#restoreError(true)}
         <div class="actions"><button ?disabled=${this.busy} @click=${() => { void this.#restoreWords() }}>${t('restoreFromWords')}</button></div>
         <p class="divider">${t('orDivider')}</p>
         <div class="field">
@@ -167,12 +173,20 @@ export class CsOnboarding extends LitElement {
           <label for="pass">${t('passphrase')}</label>
           <input id="pass" type="password" autocomplete="current-password">
         </div>
+        ${this.#restoreError(false)}
         <div class="actions"><button ?disabled=${this.busy} @click=${() => { void this.#restoreFile() }}>${t('restoreFromKeyFile')}</button></div>
         <p class="divider">${t('orDivider')}</p>
         <p>${t('linkFromDeviceExplain')}</p>
         <div class="actions"><button ?disabled=${this.busy} @click=${() => { void this.#linkFromDevice() }}>${t('linkFromDevice')}</button></div>
       </section>
     `
+  }
+
+  /** The restore error, above the button of the way that failed (words, or key file). */
+  #restoreError (words: boolean): unknown {
+    const key = this.restoreErrorKey
+    if (key === undefined || (key === 'errInvalidWords') !== words) return ''
+    return html`<p id="restore-err" class="error" role="alert">${t(key)}</p>`
   }
 
   async #pickAvatar (e: Event): Promise<void> {
@@ -206,6 +220,7 @@ export class CsOnboarding extends LitElement {
   }
 
   async #restoreWords (): Promise<void> {
+    this.restoreErrorKey = undefined
     const profile = this.#profile()
     if (profile === undefined) return
     const words = this.renderRoot.querySelector<HTMLTextAreaElement>('#words')?.value ?? ''
@@ -214,24 +229,25 @@ export class CsOnboarding extends LitElement {
       const { identityFromWords } = await import('../core/backup.ts')
       await this.#adopt(identityFromWords(words), profile)
     } catch {
-      this.errorKey = 'errInvalidWords'
+      this.restoreErrorKey = 'errInvalidWords'
     } finally {
       this.busy = false
     }
   }
 
   async #restoreFile (): Promise<void> {
+    this.restoreErrorKey = undefined
     const profile = this.#profile()
     if (profile === undefined) return
     const file = this.renderRoot.querySelector<HTMLInputElement>('#keyfile')?.files?.[0]
     const pass = this.renderRoot.querySelector<HTMLInputElement>('#pass')?.value ?? ''
-    if (file === undefined) { this.errorKey = 'errBadKeyFile'; return }
+    if (file === undefined) { this.restoreErrorKey = 'errBadKeyFile'; return }
     this.busy = true
     try {
       const { identityFromKeyFile } = await import('../core/backup.ts')
       await this.#adopt(await identityFromKeyFile(new Uint8Array(await file.arrayBuffer()), pass), profile)
     } catch (err) {
-      this.errorKey = (err as Error).name === 'WrongPassphraseError' ? 'errWrongPassphrase' : 'errBadKeyFile'
+      this.restoreErrorKey = (err as Error).name === 'WrongPassphraseError' ? 'errWrongPassphrase' : 'errBadKeyFile'
     } finally {
       this.busy = false
     }

@@ -36,9 +36,12 @@ export class CsRoomList extends LitElement {
 
   static override styles = [sharedStyles, css`
     :host { display: flex; flex-direction: column; background: var(--cs-surface); min-height: 0; }
-    header { display: flex; align-items: center; gap: var(--cs-space-2); padding: var(--cs-space-3) var(--cs-space-3) var(--cs-space-3) var(--cs-space-4);
+    header { display: flex; align-items: center; gap: var(--cs-space-1); padding: var(--cs-space-3) var(--cs-space-3) var(--cs-space-3) var(--cs-space-4);
       border-bottom: 1px solid var(--cs-border); }
-    h1 { font-size: 1.25rem; flex: 1; }
+    /* One line: a label that does not fit is cut with an ellipsis, never wrapped into a taller button. */
+    h1 { font-size: 1.25rem; flex: 1; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+    header button { flex-shrink: 0; white-space: nowrap; }
+    header button.primary { padding: 0 var(--cs-space-3); }
     nav { flex: 1; overflow-y: auto; min-height: 0; }
     ul { list-style: none; margin: 0; padding: var(--cs-space-2); display: grid; gap: 2px; }
     li button { width: 100%; border: 0; border-radius: var(--cs-radius-small); background: transparent; padding: var(--cs-space-2) var(--cs-space-3);

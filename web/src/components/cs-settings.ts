@@ -58,9 +58,10 @@ export class CsSettings extends LitElement {
     header { position: sticky; top: 0; z-index: 1; display: flex; gap: var(--cs-space-2); align-items: center; padding: var(--cs-space-3) var(--cs-space-4);
       background: var(--cs-surface); border-bottom: 1px solid var(--cs-border); }
     h1 { font-size: 1.25rem; }
-    .page { max-width: 760px; margin: 0 auto; padding: var(--cs-space-4); display: grid; gap: var(--cs-space-4); }
+    /* minmax(0, 1fr): a long unbreakable value (a room's name in the history select) must not widen the page. */
+    .page { max-width: 760px; margin: 0 auto; padding: var(--cs-space-4); display: grid; grid-template-columns: minmax(0, 1fr); gap: var(--cs-space-4); }
     section { background: var(--cs-surface); border: 1px solid var(--cs-border); border-radius: var(--cs-radius); padding: var(--cs-space-4) var(--cs-space-5);
-      display: grid; gap: var(--cs-space-3); }
+      display: grid; grid-template-columns: minmax(0, 1fr); gap: var(--cs-space-3); }
     h2 { font-size: 1.05rem; }
     p { margin: 0; }
     .mono { font-family: var(--cs-font-mono); overflow-wrap: anywhere; font-size: .9rem; }
@@ -76,7 +77,8 @@ export class CsSettings extends LitElement {
     .file-label:focus-within { outline: 3px solid var(--cs-focus); outline-offset: 2px; }
     .file-label input { position: absolute; opacity: 0; width: 1px; height: 1px; }
     textarea { min-height: 80px; font-family: var(--cs-font-mono); font-size: .9rem; }
-    select { width: auto; }
+    select { width: auto; max-width: 100%; }
+    @media (max-width: 799px) { section { padding: var(--cs-space-4); } }
   `]
 
   override render (): unknown {

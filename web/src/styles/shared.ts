@@ -32,7 +32,9 @@ export const sharedStyles = css`
     clip: rect(0 0 0 0); white-space: nowrap; border: 0;
   }
   .muted { color: var(--cs-text-muted); }
-  .field { display: grid; gap: var(--cs-space-1); }
+  /* minmax(0, 1fr), not the implicit auto column: a long unbreakable value (a select's longest option, an id) must
+     wrap or cut inside the field instead of widening the whole screen. */
+  .field { display: grid; grid-template-columns: minmax(0, 1fr); gap: var(--cs-space-1); }
   .row { display: flex; gap: var(--cs-space-2); align-items: center; flex-wrap: wrap; }
   dialog {
     border: 1px solid var(--cs-border); border-radius: var(--cs-radius); padding: var(--cs-space-5);

