@@ -8,7 +8,7 @@ import type { AppServer } from './support/app-server.ts'
 import { openUser, pageProblems, screenshot } from './support/browser.ts'
 import type { User } from './support/browser.ts'
 import { seriousViolations } from './support/axe.ts'
-import { createIdentity, createRoom } from './support/flows.ts'
+import { createIdentity, createRoom, messages, send, waitForMessage } from './support/flows.ts'
 
 const PHONE = { width: 390, height: 844 }
 const LONG_ROOM = 'Project planning for the very long quarterly offsite meeting'
@@ -30,6 +30,16 @@ async function sidewaysOverflow (page: Page): Promise<string[]> {
     }
     walk(document)
     return out
+  })
+}
+
+/** The focused element, inside shadow roots: its tag and accessible label or text (BODY when focus was lost). */
+async function focused (page: Page): Promise<string> {
+  return await page.evaluate(() => {
+    let e: Element | null = document.activeElement
+    while (e?.shadowRoot?.activeElement != null) e = e.shadowRoot.activeElement
+    if (e === null || e === document.body) return 'BODY'
+    return `${e.tagName} ${e.getAttribute('aria-label') ?? (e.textContent ?? '').trim()}`
   })
 }
 
@@ -106,5 +116,42 @@ describe('ux polish', () => {
     const box = await page.getByRole('button', { name: 'New room' }).boundingBox()
     // One line of text in a 40 px button; wrapped, it was 48 px tall.
     expect(box?.height ?? 0).toBeLessThanOrEqual(42)
+  })
+
+  it('closing search or settings with the keyboard puts focus back on the button that opened them', async () => {
+    const { page } = desk
+    await page.getByRole('button', { name: 'Search' }).focus()
+    await page.keyboard.press('Enter')
+    await page.getByRole('searchbox', { name: 'Search' }).waitFor()
+    await page.keyboard.press('Escape')
+    await page.getByRole('searchbox', { name: 'Search' }).waitFor({ state: 'detached' })
+    await expect.poll(async () => await focused(page)).toBe('BUTTON Search')
+    await page.getByRole('button', { name: /Profile and settings/ }).focus()
+    await page.keyboard.press('Enter')
+    await page.getByRole('button', { name: 'Back to rooms' }).click()
+    await expect.poll(async () => await focused(page)).toMatch(/^BUTTON Bea/)
+  })
+
+  it('the reaction picker closes with Escape and after a pick, focus stays on React', async () => {
+    const { page } = desk
+    await createRoom(page, 'Keys')
+    await send(page, 'react to me\n```\n' + 'const x = 1; '.repeat(30) + '\n```')
+    await waitForMessage(page, 'react to me')
+    const article = messages(page).locator('article').filter({ hasText: 'react to me' }).first()
+    await article.hover()
+    await article.getByRole('button', { name: 'React' }).focus()
+    await page.keyboard.press('Enter')
+    await article.getByRole('button', { name: 'Add reaction 👍' }).waitFor()
+    await page.keyboard.press('Escape')
+    await article.getByRole('button', { name: 'Add reaction 👍' }).waitFor({ state: 'detached' })
+    expect(await focused(page)).toBe('BUTTON React')
+    await page.keyboard.press('Enter')
+    await article.getByRole('button', { name: 'Add reaction 👍' }).focus()
+    await page.keyboard.press('Enter')
+    await article.getByRole('button', { name: /👍 1/ }).waitFor()
+    expect(await focused(page)).toBe('BUTTON React')
+    // A long code block scrolls sideways inside the message; the chat screen stays free of serious axe findings.
+    expect(await seriousViolations(page)).toEqual([])
+    expect(await pageProblems(page)).toEqual({ csp: [], errors: [] })
   })
 })

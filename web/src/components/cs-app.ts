@@ -5,6 +5,7 @@ import { LocaleController, t } from '../i18n/i18n.ts'
 import { sharedStyles } from '../styles/shared.ts'
 import './cs-onboarding.ts'
 import './cs-start-error.ts'
+import type { CsRoomList } from './cs-room-list.ts'
 
 // Screens after onboarding load on demand (elements upgrade when defined), so a first visit paints onboarding
 // without them; they load in parallel with the peer while it starts.
@@ -90,7 +91,13 @@ export class CsApp extends LitElement {
 
   #main (): unknown {
     const s = this.store
-    const back = (): void => { this.view = 'chat'; s.openRoom(undefined) }
+    const back = (): void => {
+      const from = this.view === 'chat' ? { room: s.activeRoom } : this.view
+      this.view = 'chat'
+      s.openRoom(undefined)
+      // The closed screen held the focus; without this it falls to the page's body.
+      void this.updateComplete.then(async () => { await this.renderRoot.querySelector<CsRoomList>('cs-room-list')?.focusEntry(from) })
+    }
     if (this.view === 'settings') return html`<cs-settings .store=${s} @close=${back}></cs-settings>`
     if (this.view === 'search') {
       return html`<cs-search .store=${s} @close=${back}

@@ -198,12 +198,13 @@ export class CsMessage extends LitElement {
 
   #actions (mine: boolean): unknown {
     const m = this.message
-    return html`<div class="actions ${this.picker ? 'open' : ''}" role="toolbar" aria-label=${t('messageActions')}>
+    return html`<div class="actions ${this.picker ? 'open' : ''}" role="toolbar" aria-label=${t('messageActions')}
+      @keydown=${(e: KeyboardEvent) => { if (e.key === 'Escape' && this.picker) { e.stopPropagation(); this.#closePicker() } }}>
       ${this.picker
         ? html`<div class="picker">${QUICK_REACTIONS.map((emoji) => html`<button class="ghost" aria-label=${t('addReaction', { emoji })}
-            @click=${() => { this.picker = false; this.#emit('react', { message: m, emoji, on: !(m.reactions[emoji] ?? []).includes(this.ctx.meId) }) }}>${emoji}</button>`)}</div>`
+            @click=${() => { this.#closePicker(); this.#emit('react', { message: m, emoji, on: !(m.reactions[emoji] ?? []).includes(this.ctx.meId) }) }}>${emoji}</button>`)}</div>`
         : ''}
-      <button class="ghost" aria-label=${t('react')} title=${t('react')} aria-expanded=${this.picker ? 'true' : 'false'}
+      <button class="ghost react" aria-label=${t('react')} title=${t('react')} aria-expanded=${this.picker ? 'true' : 'false'}
         @click=${() => { this.picker = !this.picker }}>${iconSmile}</button>
       <button class="ghost" aria-label=${t('reply')} title=${t('reply')} @click=${() => { this.#emit('reply', m) }}>${iconReply}</button>
       ${!mine ? html`<button class="ghost" aria-label=${t('messagePerson', { name: m.authorName ?? this.ctx.nameOf(m.authorId) })} title=${t('messagePerson', { name: m.authorName ?? this.ctx.nameOf(m.authorId) })}
@@ -214,6 +215,12 @@ export class CsMessage extends LitElement {
       ${!mine && this.ctx.canModerate?.(m.authorId) === true ? html`<button class="ghost danger" aria-label=${t('removeForEveryone')} title=${t('removeForEveryone')}
         @click=${() => { this.#emit('moderate-remove', m) }}>${iconTrash}</button>` : ''}
     </div>`
+  }
+
+  /** Closes the reaction picker; focus, which may have been on one of its (now removed) buttons, goes back to React. */
+  #closePicker (): void {
+    this.picker = false
+    this.renderRoot.querySelector<HTMLElement>('button.react')?.focus()
   }
 
   #emit (name: string, detail: unknown): void {

@@ -70,7 +70,7 @@ export class CsRoomList extends LitElement {
     return html`
       <header>
         <h1>${t('rooms')}</h1>
-        <button class="ghost icon" aria-label=${t('search')} title=${t('search')}
+        <button class="ghost icon search" aria-label=${t('search')} title=${t('search')}
           aria-current=${this.activeView === 'search' ? 'true' : 'false'}
           @click=${() => { this.#emit('open-search') }}>${iconSearch}</button>
         <button class="ghost icon" aria-label=${t('newDirect')} title=${t('newDirect')}
@@ -102,7 +102,7 @@ export class CsRoomList extends LitElement {
     const lastText = last === undefined ? t('noMessagesYet') : last.deleted ? t('deleted') : file !== undefined ? `📎 ${file}` : plainText(last.text)
     const author = last === undefined ? '' : last.authorId === this.store.backend?.me.userId ? t('you') : (last.authorName ?? this.store.backend?.person(last.authorId)?.name ?? '')
     return html`<li>
-      <button class=${r.unread > 0 ? 'unread' : ''} aria-current=${active ? 'true' : 'false'}
+      <button class=${r.unread > 0 ? 'unread' : ''} data-room=${r.id} aria-current=${active ? 'true' : 'false'}
         @click=${() => { this.dispatchEvent(new CustomEvent('open-room', { detail: r.id, bubbles: true, composed: true })) }}>
         <cs-avatar .name=${r.name} .userId=${r.direct?.userId ?? r.id} .src=${r.direct !== undefined ? this.store.backend?.person(r.direct.userId)?.avatar : undefined} size="48"></cs-avatar>
         <span class="text">
@@ -112,6 +112,23 @@ export class CsRoomList extends LitElement {
         </span>
       </button>
     </li>`
+  }
+
+  /**
+   * Puts focus back on the list after the screen it opened closes (settings, search, a room left or closed at phone
+   * width), so keyboard users continue from where they were instead of from the top of the page: the button that
+   * opened that screen, the room's entry, or (room gone) the first room, else "New room".
+   */
+  async focusEntry (target: 'search' | 'settings' | { room?: string }): Promise<void> {
+    await this.updateComplete
+    const root = this.renderRoot
+    const el = target === 'search'
+      ? root.querySelector<HTMLElement>('button.search')
+      : target === 'settings'
+        ? root.querySelector<HTMLElement>('footer button')
+        : (target.room === undefined ? null : root.querySelector<HTMLElement>(`li button[data-room="${CSS.escape(target.room)}"]`)) ??
+          root.querySelector<HTMLElement>('li button') ?? root.querySelector<HTMLElement>('header button.primary')
+    el?.focus()
   }
 
   async #create (e: CustomEvent<string>): Promise<void> {

@@ -47,7 +47,8 @@ function block (tok: Token, depth: number): unknown {
       return html`<p>${t.tokens !== undefined ? inline(t.tokens, depth + 1) : t.text}</p>`
     }
     case 'code':
-      return html`<pre><code>${(tok as Tokens.Code).text}</code></pre>`
+      // Focusable: a long line scrolls the block sideways, and keyboard users must be able to scroll it too.
+      return html`<pre tabindex="0"><code>${(tok as Tokens.Code).text}</code></pre>`
     case 'list': {
       const list = tok as Tokens.List
       const items = list.items.map((item) => html`<li>${item.tokens.map((t) => listChild(t, depth + 1))}</li>`)
