@@ -258,6 +258,8 @@ export const PRESENCE_RETRY_MS = 200
 export const TYPING_TIMEOUT_MS = 6_000
 /** How often a peer asks its relays whether they hold its pending messages. */
 export const DELIVERY_CHECK_MS = 1_000
+/** Read markers arriving within this long update the "seen by N" of our messages together (one walk of the room). */
+export const SEEN_UPDATE_MS = 50
 /** `chatsphere send` waits at most this long for a reachable relay to hold the message. */
 export const SEND_RELAY_WAIT_MS = 8_000
 /**

@@ -8,7 +8,7 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { createChatNode } from '#libp2p-node'
 import { afterPaint } from '#after-paint'
 import {
-  CATCH_UP_MS, DELIVERY_CHECK_MS, KEEP_REFRESH_MS, LOST_PUBLISH_MS, MAX_JOINED_ROOMS, OPEN_SLICE_MS, PRESENCE_INTERVAL_MS,
+  CATCH_UP_MS, DELIVERY_CHECK_MS, KEEP_REFRESH_MS, SEEN_UPDATE_MS, LOST_PUBLISH_MS, MAX_JOINED_ROOMS, OPEN_SLICE_MS, PRESENCE_INTERVAL_MS,
   PRESENCE_RETRIES, PRESENCE_RETRY_MS, SHOWN_TAIL_FRAMES, SHOWN_TAIL_SAVE_MS, TYPING_TIMEOUT_MS
 } from '../constants.ts'
 import { earlyReadModel, openShownTail, sealShownTail, shownTailMetaKey, shownTailOf } from './shown-tail.ts'
@@ -36,6 +36,8 @@ import { DirectUpgrader } from '../net/direct-upgrader.ts'
 import { PeerDirectory } from './peer-paths.ts'
 import { cachedVerifier, liveFrameVerifier, recordingVerifier, VerifiedFrames } from '../net/verified-frames.ts'
 import { SendCoalescer } from './send-coalescer.ts'
+import { OwnMessages, seenState, walkSeen } from './own-messages.ts'
+import type { Mine, SeenState } from './own-messages.ts'
 import { createUpdateGuard } from '../history/guard.ts'
 import { createInviteLink, parseInviteLink } from '../room/invite.ts'
 import { createRoomSecret, deriveRoomKeys } from '../room/keys.ts'
@@ -100,15 +102,6 @@ async function yieldTask (): Promise<void> {
   })
 }
 
-interface Mine {
-  relays: Set<string>
-  delivery: DeliveryState
-  /** False while our own write of it may still be lost (before its fsync / strict transaction): no state is shown. */
-  durable: boolean
-  /** When we wrote it (ms); a relay still lacking it a while later gets it pushed by a sync. 0: loaded from disk. */
-  since: number
-}
-
 interface JoinedRoom {
   info: RoomInfo
   stored: StoredRoom
@@ -131,8 +124,12 @@ interface JoinedRoom {
   /** The opened messages in log order as last walked (shared by the roles and read-model folds; never mutated). */
   inOrder?: { changes: number, openedCount: number, list: OpenedMessage[] }
   ephemeralGuard: ReplayGuard
-  mine: Map<string, Mine>
+  mine: OwnMessages
   readMarkers: Map<string, string>
+  /** What the "seen by N" walk remembers between walks (src/chat/own-messages.ts). */
+  seen: SeenState
+  /** Pending "seen" update (read markers arrive in bursts: one walk for all of them). */
+  seenTimer?: ReturnType<typeof setTimeout>
   presence: Map<string, PresenceInfo>
   typing: Map<string, ReturnType<typeof setTimeout>>
   fold?: ReadModel
@@ -658,7 +655,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     const room: JoinedRoom = {
       // Without `log` only while a tail-first open loads it (#openInBackground): until then every path that reads it
       // waits for `loaded` (sync, live updates, sends, keep requests, export), and reads get the early view.
-      info, stored, keys, log: log ?? (undefined as unknown as RoomLog), store, precheck, applyChain: Promise.resolve(), verified, opened: new Map(), openedCount: 0, ephemeralGuard: new ReplayGuard(), mine: new Map(), readMarkers: new Map(),
+      info, stored, keys, log: log ?? (undefined as unknown as RoomLog), store, precheck, applyChain: Promise.resolve(), verified, opened: new Map(), openedCount: 0, ephemeralGuard: new ReplayGuard(), mine: new OwnMessages(), readMarkers: new Map(), seen: seenState(),
       presence: new Map(), typing: new Map(), unsubscribeFrames: () => {}, openQueue: Promise.resolve(), syncedWithRelay: false, nextSeq: 1, names: new Map(),
       roles: await RoomRoles.open({ roomIdText: keys.roomIdText, storage: this.#storage, epoch0Key: keys.key, mine: () => this.#boxKeyPairs(), extraBoxKeys: (userId) => this.#devices?.extraBoxKeys(userId) ?? [] }),
       locked: new Set(), granting: new Set(), rolesCounted: new Map(),
@@ -946,7 +943,8 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
           if (m.device === this.#device && m.authorId === this.#identity.userId && m.seq >= room.nextSeq) room.nextSeq = m.seq + 1
           if (m.authorId === this.#identity.userId && !room.mine.has(id)) {
             // Ours (from this or another device): the relays are asked whether they hold it.
-            room.mine.set(id, { relays: new Set(), delivery: { state: 'local' }, durable: true, since: 0 })
+            room.mine.add(id, { relays: new Set(), delivery: { state: 'local' }, durable: true, since: 0 })
+            room.seen.full = true
           }
           this.#dms?.onOpened(room.stored, m)
           this.#devices?.onOpened(room.stored, m)
@@ -971,6 +969,11 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       // Announcing new messages must not cost O(room size): the fold is extended, or rebuilt lazily by messages().
       this.#extendFold(room, fresh)
       if (announce && !room.loading) this.#scheduleShownTailSave(room)
+      // A reader ahead of us marked a message we only now have: our messages before it are seen by one more.
+      if (room.readMarkers.size > 0 && !room.loading && this.#marksAny(room, fresh)) {
+        room.seen.full = true
+        this.#scheduleSeen(room)
+      }
       // Hidden rooms (inboxes) announce nothing: anyone who knows the user id can write there.
       if (!announce || room.stored.hidden != null) return
       const added: MessageView[] = []
@@ -1126,6 +1129,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     this.#unsubscribe(room)
     room.unsubscribeFrames()
     if (room.shownTailTimer !== undefined) clearTimeout(room.shownTailTimer)
+    if (room.seenTimer !== undefined) clearTimeout(room.seenTimer)
     this.#rooms.delete(room.info.id)
     this.#relayRetry.cancelRoom(room.info.id)
     await saveRooms(this.#storage, [...this.#rooms.values()].map(r => r.stored))
@@ -1233,7 +1237,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     const seq = author != null ? 1 : room.nextSeq++
     const sealed = await sealMessage({ identity: author ?? this.#identity, room: room.keys, device: author != null ? 0 : this.#device, seq, body, ...room.roles.sendEpoch(body.k) })
     const mine: Mine = { relays: new Set(), delivery: { state: 'local' }, durable: false, since: Date.now() }
-    room.mine.set(sealed.idText, mine)
+    room.mine.add(sealed.idText, mine)
     room.verified.add(sealed.frame)
     // Sealed here, so as checked as openFrame would check it: opening our own frame (right below, through the log)
     // only decrypts it instead of verifying the signatures we just made (PROTOCOL.md "Opened-frames cache").
@@ -1326,7 +1330,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       const upTo = toHex(b.upTo)
       const changed = room.readMarkers.get(m.authorId) !== upTo
       room.readMarkers.set(m.authorId, upTo)
-      this.#updateSeen(room)
+      if (changed) this.#scheduleSeen(room)
       if (changed) this.safeDispatchEvent('read', { detail: { room: room.info.id, userId: m.authorId, upTo } })
     } else if (b.k === 'want' || b.k === 'have') {
       this.#media?.onEphemeral(room.info.id, b)
@@ -1345,18 +1349,11 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
 
   /** Our messages in a room that `relay` has not been seen to hold yet, newest first, at most MAX_KEEP_IDS. */
   #pendingIds (room: JoinedRoom, relay: string): Uint8Array[] {
-    const out: Uint8Array[] = []
-    for (const [id, m] of [...room.mine].reverse()) {
-      if (m.relays.has(relay)) continue
-      out.push(fromHex(id))
-      if (out.length >= MAX_KEEP_IDS) break
-    }
-    return out
+    return room.mine.pendingIds(relay, MAX_KEEP_IDS).map(fromHex)
   }
 
   #markHeld (room: JoinedRoom, relay: string, id: string, mine: Mine): void {
-    if (mine.relays.has(relay)) return
-    mine.relays.add(relay)
+    if (!room.mine.markHeld(relay, id)) return
     if (mine.delivery.state !== 'seen') this.#setDelivery(room, id, mine, { state: 'relay', relays: mine.relays.size })
   }
 
@@ -1377,7 +1374,10 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
         this.#count('bad-state-vector', room)
       }
       if (covers) {
-        for (const [id, mine] of room.mine) if (room.log.has(fromHex(id))) this.#markHeld(room, relay, id, mine)
+        for (const id of [...room.mine.unheld(relay)]) {
+          const mine = room.mine.get(id)
+          if (mine !== undefined && room.log.has(fromHex(id))) this.#markHeld(room, relay, id, mine)
+        }
         return
       }
     }
@@ -1390,17 +1390,25 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
     })
   }
 
+  #scheduleSeen (room: JoinedRoom): void {
+    if (room.seenTimer !== undefined || this.#closed) return
+    room.seenTimer = setTimeout(() => {
+      room.seenTimer = undefined
+      if (!this.#closed && this.#rooms.get(room.info.id) === room) this.#updateSeen(room)
+    }, SEEN_UPDATE_MS)
+  }
+
+  #marksAny (room: JoinedRoom, fresh: OpenedMessage[]): boolean {
+    const targets = new Set(room.readMarkers.values())
+    return fresh.some(m => targets.has(m.idText))
+  }
+
+  /** "Seen by N" of our messages from the read markers (see `walkSeen`). */
   #updateSeen (room: JoinedRoom): void {
     if (room.loading) return // done once loaded
-    const views = this.#fold(room).views
-    const index = new Map(views.map((v, i) => [v.id, i]))
-    const markers = [...room.readMarkers].filter(([user]) => user !== this.#identity.userId).map(([, upTo]) => index.get(upTo) ?? -1)
-    for (const [id, mine] of room.mine) {
-      const at = index.get(id)
-      if (at == null) continue
-      const peers = markers.filter(i => i >= at).length
-      if (peers > 0) this.#setDelivery(room, id, mine, { state: 'seen', peers })
-    }
+    walkSeen(this.#fold(room).views, room.readMarkers, this.#identity.userId, room.mine, room.seen, (id, mine, peers) => {
+      this.#setDelivery(room, id, mine, { state: 'seen', peers })
+    })
   }
 
   #scheduleDeliveryCheck (delayMs: number): void {
@@ -1429,7 +1437,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
             if (this.#lostOnTheWay(room, relay)) this.#catchUp(relay, room)
           }
         } catch { /* relay busy or gone: try again later */ }
-        if ([...room.mine.values()].some(m => !m.relays.has(relay))) pending = true
+        if (room.mine.unheld(relay).size > 0) pending = true
       }
     }
     if (pending) this.#scheduleDeliveryCheck(DELIVERY_CHECK_MS)
@@ -1445,20 +1453,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
    * second forever.
    */
   #lostOnTheWay (room: JoinedRoom, relay: string): boolean {
-    const now = Date.now()
-    let unheld = false
-    // room.mine is in send order.
-    for (const m of room.mine.values()) {
-      if (m.since === 0 || m.since <= now - KEEP_REFRESH_MS) continue
-      if (m.relays.has(relay)) {
-        if (unheld) return true
-      } else if (m.since <= now - LOST_PUBLISH_MS) {
-        return true
-      } else if (m.since <= now - DELIVERY_CHECK_MS) {
-        unheld = true
-      }
-    }
-    return false
+    return room.mine.lostOnTheWay(relay, Date.now(), KEEP_REFRESH_MS, LOST_PUBLISH_MS, DELIVERY_CHECK_MS)
   }
 
   delivery (ref: string, id: string): DeliveryState | undefined {
@@ -1816,6 +1811,7 @@ export class ChatPeer extends TypedEventEmitter<ChatEvents> implements Chat {
       for (const t of r.typing.values()) clearTimeout(t)
       r.unsubscribeFrames()
       if (r.shownTailTimer !== undefined) clearTimeout(r.shownTailTimer)
+      if (r.seenTimer !== undefined) clearTimeout(r.seenTimer)
       await r.openQueue
       await this.#saveShownTail(r)
       await (r.log as RoomLog | undefined)?.close()
