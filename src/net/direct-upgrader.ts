@@ -233,13 +233,14 @@ export class DirectUpgrader extends TypedEventEmitter<DirectUpgraderEvents> {
         const watch = watchDial(this.#node, peerId, timeoutMs)
         try {
           const conn = await this.#node.dial(addr, { signal: watch.signal, onProgress: watch.onProgress })
-          if (isDirectConnection(conn)) {
+          if (isDirectConnection(conn) && !deadOnArrival(conn)) {
             t.attempt = 0
             t.error = undefined
             this.#set(peerId, t, 'direct')
             return
           }
-          lastError = 'the dial returned a limited (relayed) connection'
+          // A peer connection that failed during the set-up can still come back as a connection (closed by onOpen).
+          lastError = isWebRTCConnection(conn) ? 'the WebRTC peer connection failed during the set-up' : 'the dial returned a limited (relayed) connection'
         } catch (err) {
           lastError = watch.failure() ?? (err as Error).message ?? String(err)
         } finally {
@@ -298,22 +299,23 @@ export class DirectUpgrader extends TypedEventEmitter<DirectUpgraderEvents> {
   }
 
   /**
-   * The answering end of a WebRTC set-up: the connection our part produced opened. When its peer connection is dead
-   * already, the dialling end is told by a reset of the signalling stream (it would otherwise wait for the dial's
-   * timeout) and the connection is closed (libp2p would keep it `open` until its next ping). Otherwise it is paired
-   * with its signalling stream, for `#answerClosed`. Only with exactly one set-up waiting for this peer's dialling
-   * end: with more, which one this connection belongs to is not known, and they are left to their timeouts.
+   * A WebRTC connection opened. @libp2p/webrtc opens one even over a peer connection that failed or closed during the
+   * set-up (at either end); such a one is closed here at once (libp2p would keep it `open` until its next ping) and,
+   * at the answering end, the dialling end is told by a reset of the signalling stream (it would otherwise wait for
+   * the dial's timeout). A live inbound one is paired with its signalling stream, for `#answerClosed`. Only with exactly
+   * one set-up waiting for this peer's dialling end: with more, which one this connection belongs to is not known, and
+   * they are left to their timeouts. True when the connection was dead.
    */
-  #answerOpened (conn: Connection): boolean {
-    if (conn.direction !== 'inbound' || !isWebRTCConnection(conn)) return false
+  #webrtcOpened (conn: Connection): boolean {
+    if (!isWebRTCConnection(conn)) return false
     const id = conn.remotePeer.toString()
-    const waiting = waitingAnswers(this.#node, id)
+    const waiting = conn.direction === 'inbound' ? waitingAnswers(this.#node, id) : []
     const stream = waiting.length === 1 ? waiting[0] : undefined
     if (!deadOnArrival(conn)) {
       if (stream != null) this.#answered.set(conn, stream)
       return false
     }
-    log('WebRTC set-up with %s: our peer connection died before the connection opened (%d waiting)', id, waiting.length)
+    log('WebRTC set-up with %s (%s): the peer connection died before the connection opened (%d waiting)', id, conn.direction, waiting.length)
     stream?.abort(new Error('the WebRTC peer connection failed'))
     this.#closing.add(conn)
     conn.abort(new Error('the WebRTC peer connection failed'))
@@ -335,7 +337,7 @@ export class DirectUpgrader extends TypedEventEmitter<DirectUpgraderEvents> {
 
   private onOpen (evt: CustomEvent<Connection>): void {
     const conn = evt.detail
-    if (this.#answerOpened(conn)) return
+    if (this.#webrtcOpened(conn)) return
     const id = conn.remotePeer.toString()
     const t = this.#peers.get(id)
     if (t != null && isDirectConnection(conn)) { t.attempt = 0; t.error = undefined; this.#set(id, t, 'direct') }

@@ -140,6 +140,24 @@ describe('the answering end', () => {
     a.upgrader.stop()
   })
 
+  it('a dialled connection over a peer connection that failed during the set-up is closed and the dial fails', async () => {
+    const dead = Object.assign(webrtcIn('closed'), { direction: 'outbound', remoteAddr: multiaddr(`/p2p/${RELAY}/p2p-circuit/webrtc/p2p/${OTHER}`) }) as FakeConn
+    const conns: FakeConn[] = [relayed([])]
+    const n = Object.assign(node(conns), {
+      dial: async () => {
+        conns.push(dead)
+        n.dispatchEvent(new CustomEvent('connection:open', { detail: dead }))
+        return dead
+      }
+    })
+    const upgrader = new DirectUpgrader(n, { relays: () => [RELAY], isRelay: id => id === RELAY })
+    upgrader.start()
+    expect(await upgrader.upgrade(OTHER)).toBe('failed')
+    expect(dead.aborted).toBeInstanceOf(Error)
+    expect(upgrader.lastError(OTHER)).toMatch(/peer connection failed/)
+    upgrader.stop()
+  })
+
   it('resets it when the connection closes before identify and before the dialling end finished, not after', () => {
     const s1 = stream('inbound', { writeStatus: 'closed' })
     const c1 = webrtcIn('connected')
