@@ -8,7 +8,7 @@ import type { AppServer } from './support/app-server.ts'
 import { openUser, pageProblems, screenshot } from './support/browser.ts'
 import type { User } from './support/browser.ts'
 import { seriousViolations } from './support/axe.ts'
-import { createIdentity, createRoom, messages, send, waitForMessage } from './support/flows.ts'
+import { createIdentity, createRoom, inviteLink, messages, send, waitForMessage } from './support/flows.ts'
 
 const PHONE = { width: 390, height: 844 }
 const LONG_ROOM = 'Project planning for the very long quarterly offsite meeting'
@@ -43,10 +43,41 @@ async function focused (page: Page): Promise<string> {
   })
 }
 
+/** The room's message list as the reader sees it: scroll position, the first message in view, the jump button. */
+async function listState (page: Page): Promise<{ scrollTop: number, max: number, first?: string, jump: boolean, has: (text: string) => boolean, texts: string[] }> {
+  const s = await page.evaluate(() => {
+    const list = document.querySelector('cs-app')?.shadowRoot?.querySelector('cs-chat-view')?.shadowRoot?.querySelector('cs-message-list')
+    const root = list?.shadowRoot
+    const sc = root?.querySelector<HTMLElement>('.scroll')
+    if (list == null || root == null || sc == null) throw new Error('no message list')
+    const top = sc.getBoundingClientRect().top
+    const first = [...root.querySelectorAll('cs-message')]
+      .map((m) => ({ r: m.getBoundingClientRect(), id: (m as unknown as { message: { id: string } }).message.id }))
+      .filter((x) => x.r.height > 0 && x.r.bottom > top + 1).sort((x, y) => x.r.top - y.r.top)[0]
+    return {
+      scrollTop: sc.scrollTop,
+      max: sc.scrollHeight - sc.clientHeight,
+      first: first?.id,
+      jump: root.querySelector('.jump') !== null,
+      texts: (list as unknown as { messages: Array<{ text: string }> }).messages.map((m) => m.text)
+    }
+  })
+  return { ...s, has: (text) => s.texts.includes(text) }
+}
+
+/** The message list's scroller holds the focus (not the page body, not a removed button). */
+async function focusInList (page: Page): Promise<boolean> {
+  return await page.evaluate(() => {
+    const root = document.querySelector('cs-app')?.shadowRoot?.querySelector('cs-chat-view')?.shadowRoot?.querySelector('cs-message-list')?.shadowRoot
+    return root?.activeElement?.classList.contains('scroll') === true
+  })
+}
+
 describe('ux polish', () => {
   let server: AppServer
   let phone: User
   let desk: User
+  let reader: User | undefined
 
   beforeAll(async () => {
     server = await startApp()
@@ -58,6 +89,7 @@ describe('ux polish', () => {
   afterAll(async () => {
     await phone?.dispose()
     await desk?.dispose()
+    await reader?.dispose()
     await server?.stop()
   })
 
@@ -151,6 +183,50 @@ describe('ux polish', () => {
     await article.getByRole('button', { name: /👍 1/ }).waitFor()
     expect(await focused(page)).toBe('BUTTON React')
     // A long code block scrolls sideways inside the message; the chat screen stays free of serious axe findings.
+    expect(await seriousViolations(page)).toEqual([])
+    expect(await pageProblems(page)).toEqual({ csp: [], errors: [] })
+  })
+
+  it('the keyboard scrolls the messages to the first and the newest, a reader scrolled up stays put, Jump to latest keeps focus', async () => {
+    reader = await openUser()
+    const { page } = reader
+    await createIdentity(page, server.url, 'Cal')
+    await page.goto(await inviteLink(desk.page))
+    await page.getByRole('heading', { name: 'Keys', level: 2 }).waitFor({ timeout: 30_000 })
+    const count = 60
+    for (let i = 1; i <= count; i++) await send(desk.page, `line ${i} ` + 'word '.repeat((i % 7) * 6))
+    await waitForMessage(page, `line ${count} `)
+    // From the composer, Shift+Tab reaches the list (the jump button, then the scroller).
+    await page.getByRole('textbox', { name: 'Message' }).focus()
+    for (let i = 0; i < 8 && !await focusInList(page); i++) await page.keyboard.press('Shift+Tab')
+    expect(await focusInList(page)).toBe(true)
+    await page.keyboard.press('Home')
+    // The browser's own Home stopped ~140 px below the top once the first rows were measured.
+    await expect.poll(async () => (await listState(page)).scrollTop, { timeout: 10_000 }).toBe(0)
+    await messages(page).getByText(/^line 1 word/).waitFor()
+    await page.keyboard.press('End')
+    // The browser's own End stopped ~600 px short of the newest message, with "Jump to latest" still shown.
+    await expect.poll(async () => { const st = await listState(page); return !st.jump && st.max - st.scrollTop < 2 }, { timeout: 10_000 }).toBe(true)
+    await page.keyboard.press('PageUp')
+    await page.keyboard.press('PageUp')
+    await page.getByRole('button', { name: 'Jump to latest' }).waitFor()
+    // PageUp scrolls smoothly: read the reader's place once it has stopped moving.
+    let last = -1
+    await expect.poll(async () => { const top = (await listState(page)).scrollTop; const still = top === last; last = top; return still }, { timeout: 10_000 }).toBe(true)
+    const before = await listState(page)
+    await send(desk.page, 'arrives while Cal reads')
+    await expect.poll(async () => (await listState(page)).has('arrives while Cal reads'), { timeout: 30_000 }).toBe(true)
+    // Two frames for the list to render the new row (and to pull the reader along, if it did).
+    await page.evaluate(async () => { for (let i = 0; i < 2; i++) await new Promise((resolve) => requestAnimationFrame(resolve)) })
+    const after = await listState(page)
+    expect(after.first).toBe(before.first)
+    expect(after.jump).toBe(true)
+    await page.getByRole('button', { name: 'Jump to latest' }).focus()
+    await page.keyboard.press('Enter')
+    await messages(page).getByText('arrives while Cal reads').waitFor()
+    await page.getByRole('button', { name: 'Jump to latest' }).waitFor({ state: 'detached' })
+    // The button went away with the focus in it; the focus is on the list, so PageUp keeps working.
+    expect(await focusInList(page)).toBe(true)
     expect(await seriousViolations(page)).toEqual([])
     expect(await pageProblems(page)).toEqual({ csp: [], errors: [] })
   })

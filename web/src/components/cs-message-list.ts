@@ -99,7 +99,16 @@ export class CsMessageList extends LitElement {
   readonly #onInput = (): void => { this.#input++ }
   /** A press on the scroller itself is on its scrollbar; one on a row (a reaction, a link) is no scroll. */
   readonly #onPointer = (e: PointerEvent): void => { if (e.target === e.currentTarget) this.#input++ }
-  readonly #onKey = (e: KeyboardEvent): void => { if (SCROLL_KEYS.has(e.key)) this.#input++ }
+  readonly #onKey = (e: KeyboardEvent): void => {
+    if (!SCROLL_KEYS.has(e.key)) return
+    this.#input++
+    // The browser's Home/End jump to the ends of the height the virtualizer estimated then; rows measured on the way
+    // change it, so End stopped short of the newest message (and Home below the first). Both run settle passes.
+    if ((e.key === 'End' || e.key === 'Home') && !e.altKey && !e.ctrlKey && !e.metaKey && !e.shiftKey) {
+      e.preventDefault()
+      void (e.key === 'End' ? this.scrollToEnd() : this.#scrollToStart())
+    }
+  }
 
   constructor () {
     super()
@@ -115,6 +124,8 @@ export class CsMessageList extends LitElement {
     /* The scroller; a column whose only child has margin-top: auto, so a short conversation sits at the bottom next
        to the composer (as in other messengers) and a long one scrolls normally. */
     .scroll { flex: 1; min-height: 0; overflow-y: auto; display: flex; flex-direction: column; overscroll-behavior: contain; }
+    /* Focusable so the keyboard scrolls it (PageUp/PageDown/Home/End) even when it holds links; the ring sits inside. */
+    .scroll:focus-visible { outline-offset: -3px; }
     lit-virtualizer { margin-top: auto; flex: none; padding-bottom: var(--cs-space-3); }
     .day { display: flex; align-items: center; gap: var(--cs-space-3); padding: var(--cs-space-4) var(--cs-space-4) var(--cs-space-1);
       color: var(--cs-text-muted); font-size: .82rem; font-weight: 650; width: 100%; }
@@ -138,12 +149,12 @@ export class CsMessageList extends LitElement {
       <section role="region" aria-label=${t('messages')}>
         ${this.#rows.length === 0
           ? html`<p class="empty">${t('noMessagesYet')}</p>`
-          : html`<div class="scroll" @scroll=${this.#onScroll} @wheel=${this.#onInput} @touchmove=${this.#onInput}
+          : html`<div class="scroll" tabindex="0" @scroll=${this.#onScroll} @wheel=${this.#onInput} @touchmove=${this.#onInput}
               @keydown=${this.#onKey} @pointerdown=${this.#onPointer}><lit-virtualizer .items=${this.#rows}
               .keyFunction=${(r: Row) => r.key}
               .renderItem=${(r: Row) => this.#row(r)}></lit-virtualizer></div>`}
       </section>
-      ${this.atBottom ? '' : html`<button class="jump primary" @click=${() => { void this.scrollToEnd() }}>${iconDown}${t('jumpToLatest')}</button>`}
+      ${this.atBottom ? '' : html`<button class="jump primary" @click=${(e: Event) => { void this.#jumpToLatest(e) }}>${iconDown}${t('jumpToLatest')}</button>`}
     `
   }
 
@@ -204,6 +215,37 @@ export class CsMessageList extends LitElement {
     }
     // The reader scrolled while the passes ran: their scroll events were ignored, so read where they are now.
     if (this.#input !== input) this.#onScroll()
+  }
+
+  /** Scrolls to the first message, again after each layout pass until it holds there; a reader's scroll stops it. */
+  async #scrollToStart (): Promise<void> {
+    this.#stick = false
+    this.#anchorGen++
+    this.#anchoring = false
+    const v = this.#virt()
+    const scroller = this.#scroller()
+    if (v === null || scroller === null) return
+    const input = this.#input
+    let still = 0
+    for (let pass = 0; pass < MAX_SETTLE_PASSES && this.#input === input && !this.#stick; pass++) {
+      if (scroller.scrollTop < 1) {
+        if (++still >= SETTLED_PASSES) break
+      } else {
+        still = 0
+        scroller.scrollTop = 0
+      }
+      await settled(v, 6)
+      await new Promise((resolve) => requestAnimationFrame(resolve))
+    }
+    this.#onScroll()
+  }
+
+  /** "Jump to latest": the button goes away at the end, so focus (if it had it) moves to the list it scrolled. */
+  async #jumpToLatest (e: Event): Promise<void> {
+    const hadFocus = this.renderRoot instanceof ShadowRoot && this.renderRoot.activeElement === e.currentTarget
+    const done = this.scrollToEnd()
+    if (hadFocus) { await this.updateComplete; this.#scroller()?.focus({ preventScroll: true }) }
+    await done
   }
 
   /** The topmost message row in view and its offset from the viewport's top (rows are positioned, DOM order is not relied on). */
