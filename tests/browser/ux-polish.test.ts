@@ -150,6 +150,34 @@ describe('ux polish', () => {
     expect(box?.height ?? 0).toBeLessThanOrEqual(42)
   })
 
+  it('phone: the focus follows into a room opened from the list, a new room\'s message box, the list after a delete, the room list after leaving, and a room opened from search', async () => {
+    const { page } = phone
+    await page.getByRole('button', { name: 'Back to rooms' }).click()
+    await page.getByRole('navigation', { name: 'Rooms' }).getByRole('button', { name: new RegExp(LONG_ROOM) }).click()
+    // The room list (with the focused entry) is hidden at phone width: the focus goes to the room's name.
+    await expect.poll(async () => await focused(page)).toBe(`H2 ${LONG_ROOM}`)
+    await page.getByRole('button', { name: 'Back to rooms' }).click()
+    await expect.poll(async () => await focused(page)).toMatch(new RegExp(`^BUTTON ${LONG_ROOM}`))
+    await createRoom(page, 'Short-lived')
+    await expect.poll(async () => await focused(page)).toBe('TEXTAREA Message')
+    await send(page, 'to be deleted')
+    await waitForMessage(page, 'to be deleted')
+    const article = messages(page).locator('article').filter({ hasText: 'to be deleted' }).first()
+    await article.hover()
+    await article.getByRole('button', { name: 'Delete' }).focus()
+    await page.keyboard.press('Enter')
+    await messages(page).getByText('to be deleted').waitFor({ state: 'detached' })
+    await expect.poll(async () => await focusInList(page)).toBe(true)
+    await page.getByRole('button', { name: 'Leave room' }).focus()
+    await page.keyboard.press('Enter')
+    await page.getByRole('heading', { name: 'Short-lived', level: 2 }).waitFor({ state: 'detached' })
+    await expect.poll(async () => await focused(page)).toMatch(new RegExp(`^BUTTON ${LONG_ROOM}`))
+    await page.getByRole('button', { name: 'Search' }).click()
+    await page.getByRole('searchbox', { name: 'Search' }).fill('Project')
+    await page.getByRole('region', { name: 'Search results' }).getByRole('button').filter({ hasText: LONG_ROOM }).first().click()
+    await expect.poll(async () => await focused(page)).toBe(`H2 ${LONG_ROOM}`)
+  })
+
   it('closing search or settings with the keyboard puts focus back on the button that opened them', async () => {
     const { page } = desk
     await page.getByRole('button', { name: 'Search' }).focus()

@@ -6,6 +6,7 @@ import { sharedStyles } from '../styles/shared.ts'
 import './cs-onboarding.ts'
 import './cs-start-error.ts'
 import type { CsRoomList } from './cs-room-list.ts'
+import type { CsChatView } from './cs-chat-view.ts'
 
 // Screens after onboarding load on demand (elements upgrade when defined), so a first visit paints onboarding
 // without them; they load in parallel with the peer while it starts.
@@ -78,7 +79,8 @@ export class CsApp extends LitElement {
     return html`
       <div class="shell ${roomOpen ? 'room-open' : ''}">
         <cs-room-list .store=${s} .activeView=${this.view}
-          @open-room=${(e: CustomEvent<string>) => { this.view = 'chat'; s.openRoom(e.detail) }}
+          @open-room=${(e: CustomEvent<string>) => { this.#open(e.detail) }}
+          @compose=${() => { void this.#focusChat('composer') }}
           @open-settings=${() => { this.view = 'settings' }}
           @open-search=${() => { this.view = 'search' }}></cs-room-list>
         <main>
@@ -87,6 +89,20 @@ export class CsApp extends LitElement {
       </div>
       ${live}
     `
+  }
+
+  /** Opens a room; when the screen that had the focus went away (search, the room list at phone width), focus the room. */
+  #open (roomId: string): void {
+    this.view = 'chat'
+    this.store.openRoom(roomId)
+    void this.#focusChat('heading', true)
+  }
+
+  /** Focus into the room in view (after it rendered); with `ifLost`, only when the focus is on nothing visible. */
+  async #focusChat (target: 'composer' | 'heading', ifLost = false): Promise<void> {
+    await this.updateComplete
+    if (ifLost && !focusLost()) return
+    await this.renderRoot.querySelector<CsChatView>('cs-chat-view')?.focusOn(target)
   }
 
   #main (): unknown {
@@ -101,11 +117,18 @@ export class CsApp extends LitElement {
     if (this.view === 'settings') return html`<cs-settings .store=${s} @close=${back}></cs-settings>`
     if (this.view === 'search') {
       return html`<cs-search .store=${s} @close=${back}
-        @open-room=${(e: CustomEvent<string>) => { this.view = 'chat'; s.openRoom(e.detail) }}></cs-search>`
+        @open-room=${(e: CustomEvent<string>) => { this.#open(e.detail) }}></cs-search>`
     }
     if (s.activeRoom === undefined || s.backend === undefined) return html`<div class="empty"><p>${t('selectRoom')}</p></div>`
     return html`<cs-chat-view .store=${s} .roomId=${s.activeRoom} @back=${back}></cs-chat-view>`
   }
+}
+
+/** The focus is on the page itself or on an element no longer shown (removed, or in a screen hidden at phone width). */
+function focusLost (): boolean {
+  let el: Element | null = document.activeElement
+  while (el?.shadowRoot?.activeElement != null) el = el.shadowRoot.activeElement
+  return el === null || el === document.body || !el.isConnected || !el.checkVisibility()
 }
 
 customElements.define('cs-app', CsApp)

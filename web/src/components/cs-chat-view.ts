@@ -9,6 +9,7 @@ import { iconBack, iconInvite, iconLeave, iconPeople, iconSettings, iconShield }
 import type { MessageContext } from './cs-message.ts'
 import type { CsInviteDialog } from './cs-invite-dialog.ts'
 import type { CsComposer, PickedFile } from './cs-composer.ts'
+import type { CsMessageList } from './cs-message-list.ts'
 import { transfersFor } from '../state/media-transfers.ts'
 import { prepareFile } from '../lib/media-prep.ts'
 import { formatBytes } from '../lib/media-kind.ts'
@@ -91,6 +92,7 @@ export class CsChatView extends LitElement {
       background: var(--cs-surface); border-bottom: 1px solid var(--cs-border); min-height: 60px; }
     .title { flex: 1; min-width: 0; display: grid; }
     h2 { font-size: 1.1rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+    h2:focus-visible { outline-offset: -3px; }
     .sub { font-size: .85rem; color: var(--cs-text-muted); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
     header > button { flex-shrink: 0; }
     .back { display: none; }
@@ -151,7 +153,7 @@ export class CsChatView extends LitElement {
         ${room.direct !== undefined ? this.#directHeader(room.direct.userId, room.name) : html`
         <cs-avatar .name=${room.name} .userId=${room.id} .src=${backend.roles.settings(this.roomId).avatar}></cs-avatar>
         <div class="title">
-          <h2>${room.name}</h2>
+          <h2 tabindex="-1">${room.name}</h2>
           <span class="sub">${t('members', { count: online })}</span>
         </div>
         <button class="ghost icon" aria-label=${t('people')} title=${t('people')}
@@ -170,10 +172,10 @@ export class CsChatView extends LitElement {
       <cs-message-list .messages=${messages} .ctx=${ctx} .readers=${readers}
         @reply=${(e: CustomEvent<MessageView>) => { this.editing = undefined; this.replyTo = e.detail; this.#focusComposer() }}
         @edit=${(e: CustomEvent<MessageView>) => { this.replyTo = undefined; this.editing = e.detail; this.#focusComposer() }}
-        @delete=${(e: CustomEvent<MessageView>) => { if (confirm(t('deleteConfirm'))) void backend.remove(this.roomId, e.detail.id) }}
+        @delete=${(e: CustomEvent<MessageView>) => { if (confirm(t('deleteConfirm'))) void backend.remove(this.roomId, e.detail.id); this.#focusList() }}
         @react=${(e: CustomEvent<{ message: MessageView, emoji: string, on: boolean }>) => { void backend.react(this.roomId, e.detail.message.id, e.detail.emoji, e.detail.on) }}
         @message-author=${(e: CustomEvent<string>) => { void this.#messageAuthor(e.detail) }}
-        @moderate-remove=${(e: CustomEvent<MessageView>) => { if (confirm(t('removeForEveryoneConfirm'))) void backend.roles.removeMessage(this.roomId, e.detail.id).catch(() => {}) }}
+        @moderate-remove=${(e: CustomEvent<MessageView>) => { if (confirm(t('removeForEveryoneConfirm'))) void backend.roles.removeMessage(this.roomId, e.detail.id).catch(() => {}); this.#focusList() }}
       ></cs-message-list>
       ${this.dragging ? html`<p class="drop">${t('dropFiles')}</p>` : ''}
       <p class="file-status" role="status">${this.fileStatus}</p>
@@ -201,7 +203,7 @@ export class CsChatView extends LitElement {
     return html`
       <cs-avatar .name=${name} .userId=${userId} .src=${avatar}></cs-avatar>
       <div class="title">
-        <h2>${name}${contact?.verified === true ? html` <span title=${t('verified')}>✓<span class="visually-hidden">${t('verified')}</span></span>` : ''}</h2>
+        <h2 tabindex="-1">${name}${contact?.verified === true ? html` <span title=${t('verified')}>✓<span class="visually-hidden">${t('verified')}</span></span>` : ''}</h2>
         <span class="sub">${t('directRoomLabel')}</span>
       </div>
       <button class="labelled" @click=${() => { this.#verify(userId) }}>${iconShield}<span class="label">${t('verifyAction')}</span></button>`
@@ -292,6 +294,22 @@ export class CsChatView extends LitElement {
     if (!confirm(t('leaveConfirm', { room: name }))) return
     await this.store.leaveRoom(this.roomId)
     this.#emit('back')
+  }
+
+  /**
+   * Moves focus into the room: its message box, or its name (a heading that takes focus by script only: at phone
+   * width a room opened from the list or from search replaces the screen that held the focus).
+   */
+  async focusOn (target: 'composer' | 'heading'): Promise<void> {
+    await this.updateComplete
+    const composer = this.renderRoot.querySelector<CsComposer>('cs-composer')
+    if (target === 'composer' && composer !== null) { await composer.updateComplete; composer.focus(); return }
+    this.renderRoot.querySelector<HTMLElement>('header h2')?.focus()
+  }
+
+  /** A deleted message loses the actions that had the focus: the focus goes to the list, where the reader was. */
+  #focusList (): void {
+    void this.updateComplete.then(() => { this.renderRoot.querySelector<CsMessageList>('cs-message-list')?.focusList() })
   }
 
   #focusComposer (): void {

@@ -95,6 +95,7 @@ export class CsDirectDialog extends LitElement {
       const room = await this.store.openDirect(ref)
       this.close()
       this.dispatchEvent(new CustomEvent('open-room', { detail: room.id, bubbles: true, composed: true }))
+      this.dispatchEvent(new CustomEvent('compose', { bubbles: true, composed: true }))
     } catch (err) {
       this.error = t('errDirect', { error: err instanceof Error ? err.message : String(err) })
     } finally {

@@ -240,6 +240,9 @@ export class CsMessageList extends LitElement {
     this.#onScroll()
   }
 
+  /** Focuses the scroller (the keyboard then scrolls the messages), where the reader is. */
+  focusList (): void { this.#scroller()?.focus({ preventScroll: true }) }
+
   /** "Jump to latest": the button goes away at the end, so focus (if it had it) moves to the list it scrolled. */
   async #jumpToLatest (e: Event): Promise<void> {
     const hadFocus = this.renderRoot instanceof ShadowRoot && this.renderRoot.activeElement === e.currentTarget

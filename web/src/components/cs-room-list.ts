@@ -14,7 +14,8 @@ import './cs-avatar.ts'
 
 /**
  * Sidebar: the user's rooms (newest activity first) with unread badges and the last message, plus New room,
- * Search and Settings. Emits `open-room` (detail: room id), `open-search`, `open-settings`.
+ * Search and Settings. Emits `open-room` (detail: room id), `open-search`, `open-settings`, and `compose` after a
+ * room was created (its message box should get the focus).
  */
 export class CsRoomList extends LitElement {
   static override properties = {
@@ -138,6 +139,8 @@ export class CsRoomList extends LitElement {
       await this.store.createRoom(e.detail)
       dialog.close()
       this.#emit('open-room', this.store.activeRoom)
+      // A room just created is for writing in: the message box gets the focus (not "New room", hidden at phone width).
+      this.#emit('compose')
     } catch (err) {
       dialog.error = err instanceof Error ? err.message : String(err)
     } finally {
