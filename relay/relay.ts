@@ -13,7 +13,6 @@ import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
 import { gossipsub, TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { identify } from '@libp2p/identify'
-import { noise } from '@libp2p/noise'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
@@ -25,6 +24,7 @@ import {
   DEFAULT_RELAY_MAX_RESERVATIONS, DEFAULT_RELAY_MAX_ROOMS, GOSSIP_GRAYLIST_THRESHOLD, GOSSIP_MAX_SUBSCRIPTIONS_PER_RPC, GOSSIP_RELAY_D, GOSSIP_RELAY_D_HIGH, GOSSIP_RELAY_D_LOW, KEEP_PROTOCOL, RELAY_HEALTH_PATH, RELAY_INFO_PATH,
   RELAY_INFO_VERSION, RELAY_METRICS_PATH, SYNC_PROTOCOL
 } from '../src/constants.ts'
+import { noiseOneWrite } from '../src/net/noise-one-write.ts'
 import { chatGossipsubOptions, peerScore, scoreTopic } from '../src/net/gossipsub-options.ts'
 import { hangUpLater, RejectStrikes } from '../src/net/reject-strikes.ts'
 import { abortConnections, installPromptGraylist } from '../src/net/prompt-graylist.ts'
@@ -165,7 +165,7 @@ export async function startRelay (opts: RelayOptions): Promise<Relay> {
       announceFilter: (addrs) => addrs.filter(a => !(a.toString().includes('/ws') && a.toString().startsWith('/ip4/127.0.0.1/') && !announce.some(x => a.toString().startsWith(x))))
     },
     transports: [webSockets(), tcp()],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [noiseOneWrite()],
     streamMuxers: [yamux()],
     connectionManager: {
       maxConnections: opts.maxConnections ?? DEFAULT_RELAY_MAX_CONNECTIONS,

@@ -4,7 +4,7 @@
  * platform's transports, listen addresses, discovery and gater.
  */
 import { identify } from '@libp2p/identify'
-import { noise } from '@libp2p/noise'
+import { noiseOneWrite } from './noise-one-write.ts'
 import { ping } from '@libp2p/ping'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
@@ -27,7 +27,7 @@ export async function createNodeWith (init: ChatNodeInit, parts: PlatformParts):
     start: false,
     addresses: { listen: parts.listen },
     transports: parts.transports,
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [noiseOneWrite()],
     // A WebRTC dial through a relay (signalling, ICE, DTLS, SCTP) can take longer than libp2p's 6 s per address on a
     // busy device; callers still bound each dial with their own signal.
     connectionManager: { addressDialTimeout: DIRECT_DIAL_TIMEOUT_MS },
