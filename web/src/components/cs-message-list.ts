@@ -89,6 +89,8 @@ export class CsMessageList extends LitElement {
   #stick = true
   /** True while scrollToEnd moves the view: its own scroll events must not unpin it. */
   #pinning = false
+  /** Counts scrollToEnd calls: only the latest one's passes and epilogue act. */
+  #pinGen = 0
   /** Counts the reader's own scroll input (wheel, touch, keys, scrollbar): a change stops pinning and anchoring. */
   #input = 0
   /** Counts list changes kept anchored: a newer one supersedes the correction passes of an older one. */
@@ -184,22 +186,25 @@ export class CsMessageList extends LitElement {
   async scrollToEnd (): Promise<void> {
     this.#stick = true
     this.atBottom = true
-    await this.updateComplete
-    const v = this.#virt()
-    const scroller = this.#scroller()
-    if (v === null || scroller === null || this.#rows.length === 0) return
-    await v.updateComplete
-    // Pinning to the end supersedes keeping a message in place.
-    this.#anchorGen++
-    this.#anchoring = false
+    // Only the latest call pins: an earlier one still in its passes (End, Home, End in a row) ended after the new one
+    // had started, cleared #pinning and read "not at the bottom" into #stick, so End stopped mid-list (3 times in 12).
+    const gen = ++this.#pinGen
     const input = this.#input
     this.#pinning = true
     try {
+      await this.updateComplete
+      const v = this.#virt()
+      const scroller = this.#scroller()
+      if (v === null || scroller === null || this.#rows.length === 0) return
+      await v.updateComplete
+      // Pinning to the end supersedes keeping a message in place.
+      this.#anchorGen++
+      this.#anchoring = false
       let lastHeight = -1
       let still = 0
       for (let pass = 0; pass < MAX_SETTLE_PASSES && this.#stick; pass++) {
         await new Promise((resolve) => requestAnimationFrame(resolve))
-        if (!this.#stick || this.#input !== input) break
+        if (!this.#stick || this.#input !== input || gen !== this.#pinGen) break
         const height = scroller.scrollHeight
         if (height === lastHeight && height - scroller.scrollTop - scroller.clientHeight < 1) {
           if (++still >= SETTLED_PASSES) break
@@ -211,10 +216,10 @@ export class CsMessageList extends LitElement {
         await settled(v, 6)
       }
     } finally {
-      this.#pinning = false
+      if (gen === this.#pinGen) this.#pinning = false
     }
     // The reader scrolled while the passes ran: their scroll events were ignored, so read where they are now.
-    if (this.#input !== input) this.#onScroll()
+    if (gen === this.#pinGen && this.#input !== input) this.#onScroll()
   }
 
   /** Scrolls to the first message, again after each layout pass until it holds there; a reader's scroll stops it. */
@@ -237,7 +242,9 @@ export class CsMessageList extends LitElement {
       await settled(v, 6)
       await new Promise((resolve) => requestAnimationFrame(resolve))
     }
-    this.#onScroll()
+    // Only when nothing else moved the view since: after End (scrollToEnd starting), reading "not at the bottom"
+    // here would stop its pinning before its first pass (End then stopped mid-list, 3 times in 12).
+    if (this.#input === input && !this.#stick) this.#onScroll()
   }
 
   /** Focuses the scroller (the keyboard then scrolls the messages), where the reader is. */
