@@ -178,6 +178,27 @@ describe('ux polish', () => {
     await expect.poll(async () => await focused(page)).toBe(`H2 ${LONG_ROOM}`)
   })
 
+  it('phone: dialogs and search results wrap a room name without spaces instead of scrolling sideways', async () => {
+    const { page } = phone
+    const unbroken = 'Supercalifragilisticexpialidocious_room_name_without_spaces'
+    await page.getByRole('button', { name: 'Back to rooms' }).click()
+    await createRoom(page, unbroken)
+    for (const [button, dialog] of [['Invite', 'Invite people'], ['People', 'People in'], ['Members and roles', 'Members and roles']] as const) {
+      await page.getByRole('button', { name: button, exact: true }).click()
+      const shown = page.getByRole('dialog', { name: new RegExp(dialog) })
+      await shown.waitFor()
+      expect(await sidewaysOverflow(page), button).toEqual([])
+      await page.keyboard.press('Escape')
+      await shown.waitFor({ state: 'hidden' })
+    }
+    await page.getByRole('button', { name: 'Back to rooms' }).click()
+    await page.getByRole('button', { name: 'Search' }).click()
+    await page.getByRole('searchbox', { name: 'Search' }).fill('Supercali')
+    await page.getByRole('region', { name: 'Search results' }).getByRole('button').first().waitFor()
+    expect(await sidewaysOverflow(page)).toEqual([])
+    await page.getByRole('button', { name: 'Back to rooms' }).click()
+  })
+
   it('closing search or settings with the keyboard puts focus back on the button that opened them', async () => {
     const { page } = desk
     await page.getByRole('button', { name: 'Search' }).focus()

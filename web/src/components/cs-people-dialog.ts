@@ -29,7 +29,7 @@ export class CsPeopleDialog extends LitElement {
   }
 
   static override styles = [sharedStyles, css`
-    .content { display: grid; gap: var(--cs-space-4); min-width: min(420px, 80vw); }
+    .content { display: grid; grid-template-columns: minmax(0, 1fr); gap: var(--cs-space-4); min-width: min(420px, 100%); }
     ul { list-style: none; margin: 0; padding: 0; display: grid; gap: var(--cs-space-2); max-height: 50vh; overflow-y: auto; }
     li { display: flex; align-items: center; gap: var(--cs-space-3); }
     .name { flex: 1; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }

@@ -47,17 +47,19 @@ export class CsRoomAdminDialog extends LitElement {
   }
 
   static override styles = [sharedStyles, css`
-    .content { display: grid; gap: var(--cs-space-4); width: min(560px, 90vw); max-height: 80vh; overflow-y: auto; }
-    section { display: grid; gap: var(--cs-space-2); }
+    /* The content is as wide as the dialog (it was 560 px, or 90vw, inside a 480 px dialog: it scrolled sideways). */
+    dialog { width: min(600px, calc(100vw - 32px)); }
+    .content { display: grid; grid-template-columns: minmax(0, 1fr); gap: var(--cs-space-4); width: 100%; max-height: 80vh; overflow-y: auto; }
+    section { display: grid; grid-template-columns: minmax(0, 1fr); gap: var(--cs-space-2); }
     h3 { margin: 0; font-size: 1rem; }
-    ul, ol { list-style: none; margin: 0; padding: 0; display: grid; gap: var(--cs-space-2); }
+    ul, ol { list-style: none; margin: 0; padding: 0; display: grid; grid-template-columns: minmax(0, 1fr); gap: var(--cs-space-2); }
     li.member { display: flex; flex-wrap: wrap; align-items: center; gap: var(--cs-space-2); }
     .name { flex: 1; min-width: 8rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
     .role { font-size: .85rem; color: var(--cs-text-muted); }
     .row { display: flex; flex-wrap: wrap; gap: var(--cs-space-2); align-items: center; }
     form { display: grid; gap: var(--cs-space-3); }
     fieldset { border: 0; padding: 0; margin: 0; display: grid; gap: var(--cs-space-3); }
-    .field { display: grid; gap: var(--cs-space-1); }
+    .field { display: grid; grid-template-columns: minmax(0, 1fr); gap: var(--cs-space-1); }
     .log li { font-size: .9rem; }
     .actions { display: flex; justify-content: flex-end; }
     .file-label { position: relative; display: inline-flex; align-items: center; min-height: 40px; padding: 0 var(--cs-space-4); border-radius: 999px;

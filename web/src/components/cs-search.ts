@@ -30,12 +30,12 @@ export class CsSearch extends LitElement {
     header { display: flex; gap: var(--cs-space-2); align-items: center; padding: var(--cs-space-3) var(--cs-space-4); border-bottom: 1px solid var(--cs-border); }
     input { border-radius: 999px; }
     .results { flex: 1; overflow-y: auto; padding: var(--cs-space-2); }
-    ul { list-style: none; margin: 0; padding: 0; display: grid; gap: 2px; }
+    ul { list-style: none; margin: 0; padding: 0; display: grid; grid-template-columns: minmax(0, 1fr); gap: 2px; }
     li button { width: 100%; border: 0; border-radius: var(--cs-radius-small); justify-content: flex-start; text-align: left; font-weight: 400;
       padding: var(--cs-space-2) var(--cs-space-3); min-height: 56px; gap: var(--cs-space-3); background: transparent; }
     li button:hover { background: var(--cs-surface-2); }
-    .txt { display: grid; min-width: 0; flex: 1; }
-    .kind { font-size: .78rem; color: var(--cs-text-muted); }
+    .txt { display: grid; grid-template-columns: minmax(0, 1fr); min-width: 0; flex: 1; }
+    .kind { font-size: .78rem; color: var(--cs-text-muted); overflow-wrap: anywhere; }
     .line { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
     .empty { color: var(--cs-text-muted); padding: var(--cs-space-4); }
   `]

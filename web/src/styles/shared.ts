@@ -42,6 +42,7 @@ export const sharedStyles = css`
     width: min(480px, calc(100vw - 32px)); max-height: calc(100dvh - 32px);
   }
   dialog::backdrop { background: rgba(10, 12, 20, .5); }
-  h1, h2, h3 { margin: 0; line-height: 1.2; }
+  /* A name without spaces (a room, a person) wraps inside the heading instead of widening its dialog or screen. */
+  h1, h2, h3 { margin: 0; line-height: 1.2; overflow-wrap: anywhere; }
   .error { color: var(--cs-danger); }
 `
