@@ -25,6 +25,7 @@ import {
   RELAY_INFO_VERSION, RELAY_METRICS_PATH, SYNC_PROTOCOL
 } from '../src/constants.ts'
 import { noiseOneWrite } from '../src/net/noise-one-write.ts'
+import { installHalfWindowUpdates } from '../src/net/yamux-window.ts'
 import { chatGossipsubOptions, peerScore, scoreTopic } from '../src/net/gossipsub-options.ts'
 import { hangUpLater, RejectStrikes } from '../src/net/reject-strikes.ts'
 import { abortConnections, installPromptGraylist } from '../src/net/prompt-graylist.ts'
@@ -155,6 +156,7 @@ export async function startRelay (opts: RelayOptions): Promise<Relay> {
     return id == null ? [] : [{ id: peerIdFromString(id), addrs: [ma.decapsulateCode(421)] }]
   })
 
+  installHalfWindowUpdates()
   const node = await createLibp2p({
     start: false,
     privateKey,

@@ -5,6 +5,7 @@
  */
 import { identify } from '@libp2p/identify'
 import { noiseOneWrite } from './noise-one-write.ts'
+import { installHalfWindowUpdates } from './yamux-window.ts'
 import { ping } from '@libp2p/ping'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
@@ -23,6 +24,7 @@ export interface PlatformParts {
 
 /** Builds the (not started) libp2p node of a chat peer from the shared options and the platform's parts. */
 export async function createNodeWith (init: ChatNodeInit, parts: PlatformParts): Promise<ChatNode> {
+  installHalfWindowUpdates()
   const options: Libp2pOptions<ChatServices> = {
     start: false,
     addresses: { listen: parts.listen },
