@@ -148,6 +148,9 @@ describe('ux polish', () => {
     const box = await page.getByRole('button', { name: 'New room' }).boundingBox()
     // One line of text in a 40 px button; wrapped, it was 48 px tall.
     expect(box?.height ?? 0).toBeLessThanOrEqual(42)
+    // ...and the "Rooms" heading beside it is not cut short.
+    const heading = await page.getByRole('heading', { name: 'Rooms', level: 1 }).evaluate((h) => ({ scroll: h.scrollWidth, client: h.clientWidth }))
+    expect(heading.scroll).toBeLessThanOrEqual(heading.client)
   })
 
   it('phone: the focus follows into a room opened from the list, a new room\'s message box, the list after a delete, the room list after leaving, and a room opened from search', async () => {

@@ -42,7 +42,9 @@ export class CsRoomList extends LitElement {
     /* One line: a label that does not fit is cut with an ellipsis, never wrapped into a taller button. */
     h1 { font-size: 1.25rem; flex: 1; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
     header button { flex-shrink: 0; white-space: nowrap; }
-    header button.primary { padding: 0 var(--cs-space-3); }
+    /* Snug enough that "Rooms" stays whole next to "New room" in the 320 px sidebar (also in Spanish). */
+    header button.primary { padding: 0 10px; gap: var(--cs-space-1); }
+    header button.icon { width: 36px; }
     nav { flex: 1; overflow-y: auto; min-height: 0; }
     ul { list-style: none; margin: 0; padding: var(--cs-space-2); display: grid; gap: 2px; }
     li button { width: 100%; border: 0; border-radius: var(--cs-radius-small); background: transparent; padding: var(--cs-space-2) var(--cs-space-3);
