@@ -3,7 +3,6 @@
  * loopback (bare, and as ChatSphere builds its peers) exchange messages on a stream while every socket write is recorded. Plain
  * @libp2p/noise writes a frame's 2-byte length on its own, then its ciphertext.
  */
-import net from 'node:net'
 import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
@@ -11,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createChatNode } from '#libp2p-node'
 import { noiseOneWrite } from '../../../src/net/noise-one-write.ts'
 import type { Libp2p } from 'libp2p'
+import { recordSocketWrites, stopRecordingSocketWrites } from './support/socket-writes.ts'
 
 const PROTOCOL = '/chatsphere-test/echo/1.0.0'
 /** Noise's 2-byte length prefix plus its 16-byte tag: no noise frame on the wire is shorter. */
@@ -18,10 +18,8 @@ const MIN_NOISE_FRAME = 2 + 16
 
 describe('noiseOneWrite', () => {
   const nodes: Libp2p[] = []
-  const socketProto = net.Socket.prototype as unknown as { write: (...a: unknown[]) => boolean }
-  const originalWrite = socketProto.write
   afterEach(async () => {
-    socketProto.write = originalWrite
+    stopRecordingSocketWrites()
     await Promise.all(nodes.splice(0).map(async n => { await n.stop() }))
   })
 
@@ -47,15 +45,13 @@ describe('noiseOneWrite', () => {
     })
     // Recorded once the connection is encrypted: multistream-select before it writes its own small pieces.
     await a.dial(b.getMultiaddrs()[0] as never)
-    const sizes: number[] = []
-    socketProto.write = function (this: unknown, ...args: unknown[]) {
-      sizes.push((args[0] as Uint8Array).byteLength)
-      return originalWrite.apply(this, args)
-    }
+    const recording = recordSocketWrites()
     const stream = await a.dialProtocol(b.getMultiaddrs()[0] as never, PROTOCOL)
     for (let i = 0; i < 20; i++) stream.send(new TextEncoder().encode(`m${String(i).padStart(3, '0')}:`))
     await all
     expect(received.join('')).toBe(Array.from({ length: 20 }, (_, i) => `m${String(i).padStart(3, '0')}:`).join(''))
+    recording.stop()
+    const sizes = recording.writes.map(w => w.bytes)
     expect(sizes.length).toBeGreaterThan(0)
     expect(Math.min(...sizes)).toBeGreaterThanOrEqual(MIN_NOISE_FRAME)
   })

@@ -3,20 +3,18 @@
  * loopback. Small messages one way get no frame back per message (plain @libp2p/yamux 8 sends a window update after
  * each); a transfer of many windows' worth still completes, in order.
  */
-import net from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createChatNode } from '#libp2p-node'
 import type { Libp2p } from 'libp2p'
 import type { Stream } from '@libp2p/interface'
+import { recordSocketWrites, stopRecordingSocketWrites } from './support/socket-writes.ts'
 
 const PROTOCOL = '/chatsphere-test/sink/1.0.0'
 
 describe('half-window yamux updates', () => {
   const nodes: Libp2p[] = []
-  const socketProto = net.Socket.prototype as unknown as { write: (...a: unknown[]) => boolean }
-  const originalWrite = socketProto.write
   afterEach(async () => {
-    socketProto.write = originalWrite
+    stopRecordingSocketWrites()
     await Promise.all(nodes.splice(0).map(async n => { await n.stop() }))
   })
 
@@ -46,16 +44,14 @@ describe('half-window yamux updates', () => {
     }
     const stream = await a.dialProtocol(b.peerId, PROTOCOL)
     // Frames the listening end writes from now on (its sockets have the listening port as their local port).
-    let fromListener = 0
-    socketProto.write = function (this: net.Socket, ...args: unknown[]) {
-      if (this.localPort === port) fromListener++
-      return originalWrite.apply(this, args)
-    }
+    const recording = recordSocketWrites()
     for (let i = 0; i < 100; i++) {
       stream.send(new Uint8Array(600).fill(i))
       // One message at a time, as a chat sends them: each is read before the next goes out.
       await received((i + 1) * 600)
     }
+    recording.stop()
+    const fromListener = recording.writes.filter(w => w.socket.localPort === port).length
     // Plain yamux: a window update per message (111 writes in all); here none until half of the 256 KiB window is
     // used (what it writes is identify, gossipsub and ping traffic: 6 writes).
     expect(fromListener).toBeLessThan(30)
