@@ -4,6 +4,7 @@ import type { AppServer } from './support/app-server.ts'
 import { openUser, screenshot } from './support/browser.ts'
 import type { User } from './support/browser.ts'
 import { seriousViolations } from './support/axe.ts'
+import { focused } from './support/focus.ts'
 import { DELIVERY_TIMEOUT_MS, createIdentity, createRoom, inviteLink, messages, send, waitForMessage } from './support/flows.ts'
 
 // Direct messages in two (then three) browsers: start one from a message, see it in the other's room list, compare
@@ -58,6 +59,8 @@ describe('direct messages', () => {
     await a.getByRole('button', { name: 'Message Bob' }).click()
     await a.getByRole('heading', { name: 'Bob', level: 2 }).waitFor()
     await waitForMessage(a, 'just between us')
+    // As when a conversation is started from the room list: ready to type.
+    await expect.poll(async () => await focused(a)).toBe('TEXTAREA Message')
   })
 
   it('both see the same safety number; marking verified shows the mark', async () => {

@@ -8,6 +8,7 @@ import type { AppServer } from './support/app-server.ts'
 import { openUser, pageProblems, screenshot } from './support/browser.ts'
 import type { User } from './support/browser.ts'
 import { seriousViolations } from './support/axe.ts'
+import { focused } from './support/focus.ts'
 import { createIdentity, createRoom, inviteLink, messages, send, waitForMessage } from './support/flows.ts'
 
 const PHONE = { width: 390, height: 844 }
@@ -30,16 +31,6 @@ async function sidewaysOverflow (page: Page): Promise<string[]> {
     }
     walk(document)
     return out
-  })
-}
-
-/** The focused element, inside shadow roots: its tag and accessible label or text (BODY when focus was lost). */
-async function focused (page: Page): Promise<string> {
-  return await page.evaluate(() => {
-    let e: Element | null = document.activeElement
-    while (e?.shadowRoot?.activeElement != null) e = e.shadowRoot.activeElement
-    if (e === null || e === document.body) return 'BODY'
-    return `${e.tagName} ${e.getAttribute('aria-label') ?? (e.textContent ?? '').trim()}`
   })
 }
 

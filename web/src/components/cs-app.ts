@@ -120,7 +120,11 @@ export class CsApp extends LitElement {
         @open-room=${(e: CustomEvent<string>) => { this.#open(e.detail) }}></cs-search>`
     }
     if (s.activeRoom === undefined || s.backend === undefined) return html`<div class="empty"><p>${t('selectRoom')}</p></div>`
-    return html`<cs-chat-view .store=${s} .roomId=${s.activeRoom} @back=${back}></cs-chat-view>`
+    // A conversation started from the room (People, a contact's card): shown and its message box focused, as when
+    // started from the room list.
+    return html`<cs-chat-view .store=${s} .roomId=${s.activeRoom} @back=${back}
+      @open-room=${(e: CustomEvent<string>) => { this.#open(e.detail) }}
+      @compose=${() => { void this.#focusChat('composer') }}></cs-chat-view>`
   }
 }
 

@@ -9,7 +9,7 @@ import './cs-avatar.ts'
 /**
  * The verification screen of one person: name, user id, fingerprint, the 60-digit safety number (text and QR),
  * verified mark, key-change and same-name warnings, "Mark as verified", and "Message" when there is no direct room
- * yet. Emits `open-room` (detail: room id) after Message.
+ * yet. Emits `open-room` (detail: room id) and `compose` after Message.
  */
 export class CsContactDialog extends LitElement {
   static override properties = {
@@ -124,6 +124,7 @@ export class CsContactDialog extends LitElement {
       const room = await this.store.openDirect(this.userId)
       this.close()
       this.dispatchEvent(new CustomEvent('open-room', { detail: room.id, bubbles: true, composed: true }))
+      this.dispatchEvent(new CustomEvent('compose', { bubbles: true, composed: true }))
     } catch (err) {
       this.error = t('errDirect', { error: err instanceof Error ? err.message : String(err) })
     } finally {

@@ -6,7 +6,7 @@ import './cs-avatar.ts'
 
 /**
  * The people of a room (from their signed profiles), each with "Message" (opens the direct room) and "Safety
- * number" (emits `verify-person`, detail: user id). Emits `open-room` (detail: room id) after Message.
+ * number" (emits `verify-person`, detail: user id). Emits `open-room` (detail: room id) and `compose` after Message.
  */
 export class CsPeopleDialog extends LitElement {
   static override properties = {
@@ -75,6 +75,7 @@ export class CsPeopleDialog extends LitElement {
       const room = await this.store.openDirect(userId)
       this.close()
       this.dispatchEvent(new CustomEvent('open-room', { detail: room.id, bubbles: true, composed: true }))
+      this.dispatchEvent(new CustomEvent('compose', { bubbles: true, composed: true }))
     } catch (err) {
       this.error = t('errDirect', { error: err instanceof Error ? err.message : String(err) })
     }
